@@ -1,0 +1,59 @@
+import { forEachCmkVault, nameOf, registryNames } from '../src/cmk-rules.js';
+import type { EvaluatedResource } from '../src/eval/template.js';
+import { describeOrigins } from '../src/eval/value.js';
+import { VAULT } from '../src/graph.js';
+import { defineMeta } from '../src/meta.js';
+import { asBoolean, display, option, read, type RuleContext, type Rule } from '../src/rule-api.js';
+
+const meta = defineMeta({
+  id: 'KV001',
+  name: 'keyvault-purge-protection',
+  level: 'error',
+  shortDescription: 'The Key Vault that holds a registry key must enable purge protection.',
+  fullDescription:
+    'If the vault or key holding a registry CMK is deleted and purged, every image in the registry becomes unreadable for good. Purge protection (enablePurgeProtection: true) keeps deleted vaults and keys recoverable for the retention period; absent counts as off. Option scope: cmk (default, vaults that hold a CMK key) or all (every vault).',
+  help: [
+    'Set purge protection on the vault (it cannot be turned off again):',
+    '```json',
+    '"properties": { "enableSoftDelete": true, "enablePurgeProtection": true }',
+    '```',
+  ].join('\n'),
+  tags: ['security', 'keyvault', 'cmk', 'recovery'],
+  precision: 'very-high',
+  securitySeverity: '8.0',
+  optionsSchema: { type: 'object', properties: { scope: { enum: ['cmk', 'all'] } }, additionalProperties: false },
+  defaultOptions: { scope: 'cmk' },
+});
+
+function checkVault(ctx: RuleContext, vault: EvaluatedResource, why: string): void {
+  const name = nameOf(vault);
+  const purge = read(vault, ['properties', 'enablePurgeProtection']);
+  if (purge.state === 'missing') {
+    ctx.report({ resource: vault, path: purge.path, verdict: 'fail', message: `Key Vault '${name}'${why} does not set enablePurgeProtection (absent means off): a purged key makes registry content unrecoverable. Set enablePurgeProtection to true.` });
+    return;
+  }
+  if (purge.state === 'unknown') {
+    ctx.report({ resource: vault, path: purge.path, verdict: 'undetermined', message: `Cannot tell whether Key Vault '${name}'${why} enables purge protection, because ${describeOrigins(purge.value)}.` });
+    return;
+  }
+  if (asBoolean(purge.value) !== true) {
+    ctx.report({ resource: vault, path: purge.path, verdict: 'fail', message: `Key Vault '${name}'${why} sets enablePurgeProtection to ${display(purge.value)}: a purged key makes registry content unrecoverable. Set it to true.` });
+    return;
+  }
+  ctx.report({ resource: vault, path: purge.path, verdict: 'pass', message: `Key Vault '${name}' enables purge protection.` });
+}
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const scope = option<'cmk' | 'all'>(ctx, meta, 'scope');
+    const cmkVaults = new Set<EvaluatedResource>();
+    forEachCmkVault(ctx, 'the CMK vault enables purge protection', (vault, links) => {
+      cmkVaults.add(vault);
+      checkVault(ctx, vault, ` (CMK vault of registry ${registryNames(links)})`);
+    });
+    if (scope === 'all') {
+      for (const vault of ctx.graph.deployed(VAULT)) if (!cmkVaults.has(vault)) checkVault(ctx, vault, '');
+    }
+  },
+};

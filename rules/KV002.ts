@@ -1,0 +1,62 @@
+import { nameOf } from '../src/cmk-rules.js';
+import { describeOrigins } from '../src/eval/value.js';
+import { VAULT } from '../src/graph.js';
+import { defineMeta } from '../src/meta.js';
+import { asBoolean, display, option, read, type Rule } from '../src/rule-api.js';
+
+const meta = defineMeta({
+  id: 'KV002',
+  name: 'keyvault-soft-delete',
+  level: 'error',
+  shortDescription: 'Key Vaults must keep soft delete on with a retention of 7 to 90 days.',
+  fullDescription:
+    'Soft delete keeps a deleted vault or key recoverable. A vault must not set enableSoftDelete to false, and softDeleteRetentionInDays must be within 7..90 and not below option minRetentionDays (default 7). Absent enableSoftDelete passes: the platform default is on.',
+  help: [
+    'Remove `"enableSoftDelete": false`, and keep the retention within 7 to 90 days:',
+    '```json',
+    '"properties": { "enableSoftDelete": true, "softDeleteRetentionInDays": 90 }',
+    '```',
+  ].join('\n'),
+  tags: ['security', 'keyvault', 'recovery'],
+  precision: 'very-high',
+  securitySeverity: '7.0',
+  optionsSchema: {
+    type: 'object',
+    properties: { minRetentionDays: { type: 'integer', minimum: 7, maximum: 90 } },
+    additionalProperties: false,
+  },
+  defaultOptions: { minRetentionDays: 7 },
+});
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const minDays = option<number>(ctx, meta, 'minRetentionDays');
+    for (const vault of ctx.graph.deployed(VAULT)) {
+      const name = nameOf(vault);
+      const soft = read(vault, ['properties', 'enableSoftDelete']);
+      if (soft.state === 'unknown') {
+        ctx.report({ resource: vault, path: soft.path, verdict: 'undetermined', message: `Cannot tell whether Key Vault '${name}' keeps soft delete on, because ${describeOrigins(soft.value)}.` });
+      } else if (soft.state === 'known' && asBoolean(soft.value) !== true) {
+        ctx.report({ resource: vault, path: soft.path, verdict: 'fail', message: `Key Vault '${name}' sets enableSoftDelete to ${display(soft.value)}: deleted keys could not be recovered. Remove the property or set it to true.` });
+        continue;
+      }
+      const days = read(vault, ['properties', 'softDeleteRetentionInDays']);
+      if (days.state === 'missing') {
+        if (soft.state !== 'unknown') ctx.report({ resource: vault, path: soft.path, verdict: 'pass', message: `Key Vault '${name}' keeps soft delete on with the default 90-day retention.` });
+        continue;
+      }
+      if (days.state === 'unknown') {
+        ctx.report({ resource: vault, path: days.path, verdict: 'undetermined', message: `Cannot tell the soft-delete retention of Key Vault '${name}', because ${describeOrigins(days.value)}.` });
+        continue;
+      }
+      const n = typeof days.value === 'string' && /^\d+$/.test(days.value) ? Number(days.value) : days.value;
+      if (typeof n !== 'number' || n < 7 || n > 90 || n < minDays) {
+        const limit = minDays > 7 ? `${minDays}..90 (minRetentionDays is ${minDays})` : '7..90';
+        ctx.report({ resource: vault, path: days.path, verdict: 'fail', message: `Key Vault '${name}' sets softDeleteRetentionInDays to ${display(days.value)}; it must be within ${limit}.` });
+      } else if (soft.state !== 'unknown') {
+        ctx.report({ resource: vault, path: days.path, verdict: 'pass', message: `Key Vault '${name}' keeps soft delete on for ${n} days.` });
+      }
+    }
+  },
+};

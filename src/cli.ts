@@ -1,0 +1,160 @@
+/**
+ * Command line: `cmkguard scan`, `cmkguard expand`, `cmkguard rules`.
+ * Exit codes: 0 nothing at or above the fail level, 1 findings, 2 usage, config or internal error.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { FailLevel, Finding, ScanResult } from './types.js';
+import { VERSION } from './version.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_ERROR = 2;
+
+class UsageError extends Error {}
+
+const HELP = `cmkguard ${VERSION}: checks Azure Container Registry customer-managed-key deployments in ARM and Bicep JSON templates
+
+Usage:
+  cmkguard scan [paths...] [options]     scan templates (default path: .)
+  cmkguard expand <template> [options]   print the evaluated template as JSON
+  cmkguard rules [--format text|json|markdown]
+  cmkguard --help | --version
+
+Scan options:
+  -f, --format <text|json|sarif>   output format (default text)
+  -o, --output <file>              write the report to a file instead of stdout
+      --fail-level <level>         error (default), warning, note or none: exit 1 when a finding is at or above it
+      --ignore <glob>              skip matching files (repeatable); node_modules and .git are always skipped
+  -p, --parameters <file>          parameter file to evaluate every scanned template with (repeatable)
+      --subscription-id <id>       deployment context; unknown (not guessed) when absent
+      --resource-group <name>
+      --location <region>
+      --tenant-id <id>
+      --management-group <name>
+      --category <id>              SARIF automationDetails category (default cmkguard)
+      --max-file-size <bytes>      larger files are reported instead of read (default 16 MiB)
+      --color / --no-color         force or disable colours (default: on for a terminal unless NO_COLOR is set)
+
+Exit codes: 0 no finding at or above the fail level, 1 findings, 2 usage, configuration or internal error.
+`;
+
+const OPTIONS = {
+  format: { type: 'string', short: 'f' },
+  output: { type: 'string', short: 'o' },
+  'fail-level': { type: 'string' },
+  ignore: { type: 'string', multiple: true },
+  parameters: { type: 'string', short: 'p', multiple: true },
+  'subscription-id': { type: 'string' },
+  'resource-group': { type: 'string' },
+  location: { type: 'string' },
+  'tenant-id': { type: 'string' },
+  'management-group': { type: 'string' },
+  category: { type: 'string' },
+  'max-file-size': { type: 'string' },
+  color: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const satisfies ParseArgsConfig['options'];
+
+const LEVEL_RANK: Record<string, number> = { note: 1, warning: 2, error: 3 };
+
+export function exitCodeFor(findings: Finding[], failLevel: FailLevel): number {
+  if (failLevel === 'none') return EXIT_OK;
+  const threshold = LEVEL_RANK[failLevel]!;
+  return findings.some((f) => !f.suppression && LEVEL_RANK[f.level]! >= threshold) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}; got '${value}'`);
+  return value as T;
+}
+
+function emit(text: string, output: string | undefined, cwd: string): void {
+  if (output) writeFileSync(path.resolve(cwd, output), text.endsWith('\n') ? text : `${text}\n`);
+  else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export async function main(argv: string[], cwd = process.cwd()): Promise<number> {
+  const command = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'scan';
+  const rest = argv[0] && !argv[0].startsWith('-') ? argv.slice(1) : argv;
+  const { values, positionals } = parse(rest);
+  if (values.help) {
+    process.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT_OK;
+  }
+  const context = {
+    subscriptionId: values['subscription-id'],
+    resourceGroup: values['resource-group'],
+    location: values.location,
+    tenantId: values['tenant-id'],
+    managementGroup: values['management-group'],
+  };
+  switch (command) {
+    case 'scan': {
+      const format = oneOf('format', values.format, ['text', 'json', 'sarif'] as const, 'text');
+      const failLevel = oneOf('fail-level', values['fail-level'], ['error', 'warning', 'note', 'none'] as const, 'error');
+      let maxFileBytes: number | undefined;
+      if (values['max-file-size'] !== undefined) {
+        maxFileBytes = Number(values['max-file-size']);
+        if (!Number.isInteger(maxFileBytes) || maxFileBytes <= 0) throw new UsageError(`--max-file-size takes a positive number of bytes; got '${values['max-file-size']}'`);
+      }
+      const [{ scan }, { rules }, { formatters }] = await Promise.all([import('./scan.js'), import('../rules/index.js'), import('./report/index.js')]);
+      const result = await scan({ paths: positionals, cwd, ignore: values.ignore, parameters: values.parameters, context, rules, maxFileBytes });
+      for (const e of result.exitErrors) process.stderr.write(`cmkguard: ${e}\n`);
+      const color = values['no-color'] ? false : values.color ? true : !values.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
+      emit(formatters[format](result as ScanResult, { color, category: values.category }), values.output, cwd);
+      for (const e of result.internalErrors) process.stderr.write(`cmkguard: ${e}\n`);
+      if (result.exitErrors.length || result.internalErrors.length) return EXIT_ERROR;
+      return exitCodeFor(result.findings, failLevel);
+    }
+    case 'expand': {
+      if (positionals.length !== 1) throw new UsageError('expand takes exactly one template file');
+      const { expand } = await import('./expand.js');
+      const out = expand(path.resolve(cwd, positionals[0]!), (values.parameters ?? []).map((p) => path.resolve(cwd, p)), context);
+      emit(JSON.stringify(out.json, null, 2), values.output, cwd);
+      return out.ok ? EXIT_OK : EXIT_ERROR;
+    }
+    case 'rules': {
+      const format = oneOf('format', values.format, ['text', 'json', 'markdown'] as const, 'text');
+      const { rules } = await import('../rules/index.js');
+      const { formatRules } = await import('./report/rules.js');
+      emit(formatRules(rules.map((r) => r.meta), format), values.output, cwd);
+      return EXIT_OK;
+    }
+    default:
+      throw new UsageError(`unknown command '${command}'; commands are scan, expand and rules`);
+  }
+}
+
+/** Entry point of the `cmkguard` executable (dist/cli.js). */
+export function run(): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (err instanceof UsageError) {
+        process.stderr.write(`cmkguard: ${err.message}\nRun 'cmkguard --help' for usage.\n`);
+      } else {
+        process.stderr.write(`cmkguard: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+      }
+      process.exitCode = EXIT_ERROR;
+    },
+  );
+}

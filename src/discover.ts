@@ -1,0 +1,66 @@
+/** Discovery: the JSON files under the given paths, in a stable order. */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+
+export interface DiscoverOptions {
+  cwd: string;
+  /** Extra glob patterns to skip (relative to each scanned folder, or absolute). */
+  ignore: string[];
+}
+
+const ALWAYS_IGNORED = ['**/node_modules/**', '**/.git/**'];
+
+export async function discover(paths: string[], options: DiscoverOptions): Promise<{ files: string[]; missing: string[] }> {
+  const files = new Set<string>();
+  const missing: string[] = [];
+  const ignore = [...ALWAYS_IGNORED, ...options.ignore];
+  for (const p of paths.length ? paths : ['.']) {
+    const abs = path.resolve(options.cwd, p);
+    let stat;
+    try {
+      stat = statSync(abs);
+    } catch {
+      missing.push(p);
+      continue;
+    }
+    if (stat.isFile()) {
+      const rel = path.relative(options.cwd, abs).split(path.sep).join('/');
+      if (/\.jsonc?$/i.test(abs) && !fg.isDynamicPattern(rel) && !matchesAny(rel, options.ignore)) files.add(abs);
+      continue;
+    }
+    const found = await fg(['**/*.json', '**/*.jsonc'], {
+      cwd: abs,
+      absolute: true,
+      dot: true,
+      ignore,
+      followSymbolicLinks: false,
+      onlyFiles: true,
+      caseSensitiveMatch: false,
+      suppressErrors: true,
+    });
+    for (const f of found) files.add(path.normalize(f));
+  }
+  return { files: [...files].sort(), missing };
+}
+
+function matchesAny(rel: string, patterns: string[]): boolean {
+  return patterns.some((p) => globToRegExp(p).test(rel));
+}
+
+/** Minimal glob matcher for explicit files (`**`, `*`, `?`), so an ignored file passed by name stays ignored. */
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        re += '.*';
+        i++;
+        if (glob[i + 1] === '/') i++;
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^(?:.*/)?${re}$`, 'i');
+}

@@ -1,0 +1,195 @@
+/** Resource ids as ARM builds them (arm-evaluator.md §2.10), with unknown parts kept as holes. */
+import { TemplateEvalError } from './functions/types.js';
+import { PartialString, Unknown, typeName, type Value } from './value.js';
+
+export type ScopeKind = 'resourceGroup' | 'subscription' | 'managementGroup' | 'tenant';
+
+/** The deployment a template runs in; unknown parts are `Unknown` values with stable keys. */
+export interface DeploymentScope {
+  kind: ScopeKind;
+  subscriptionId: Value;
+  resourceGroup: Value;
+  managementGroup: Value;
+  tenantId: Value;
+  location: Value;
+  deploymentName: Value;
+}
+
+/** Concatenates id parts; a non-string known part is an error, unknown parts become holes. */
+export function joinParts(parts: Value[]): Value {
+  for (const p of parts) {
+    if (typeof p !== 'string' && !(p instanceof Unknown) && !(p instanceof PartialString) && typeof p !== 'number') {
+      throw new TemplateEvalError(`a resource id segment must be a string, not ${typeName(p)}`);
+    }
+  }
+  return PartialString.of(parts.map((p) => (typeof p === 'number' ? String(p) : (p as string | Unknown | PartialString))));
+}
+
+export function splitType(type: string): { namespace: string; types: string[] } {
+  const segs = type.split('/').filter((s) => s !== '');
+  if (segs.length < 2) throw new TemplateEvalError(`'${type}' is not a resource type: expected 'Namespace/type[/childType...]'`);
+  return { namespace: segs[0]!, types: segs.slice(1) };
+}
+
+/** Splits a name such as `parent/child`; unknown names are one segment each, or split around known slashes. */
+export function splitName(name: Value): Value[] {
+  if (typeof name === 'string') return name.split('/');
+  if (name instanceof PartialString) {
+    const segs: Value[][] = [[]];
+    for (const part of name.parts) {
+      if (typeof part !== 'string') {
+        segs[segs.length - 1]!.push(part);
+        continue;
+      }
+      const pieces = part.split('/');
+      pieces.forEach((piece, i) => {
+        if (i > 0) segs.push([]);
+        if (piece) segs[segs.length - 1]!.push(piece);
+      });
+    }
+    return segs.map((s) => joinParts(s));
+  }
+  return [name];
+}
+
+/** `Ns/t1/n1/t2/n2` for a type and the names of each type segment. */
+export function providerPath(type: string, names: Value[]): Value {
+  const { namespace, types } = splitType(type);
+  if (names.length !== types.length) {
+    throw new TemplateEvalError(
+      `incorrect segment lengths: type '${type}' has ${types.length} type segment${types.length === 1 ? '' : 's'} but ${names.length} name${names.length === 1 ? ' was' : 's were'} given`,
+    );
+  }
+  const parts: Value[] = [namespace];
+  types.forEach((t, i) => parts.push('/', t, '/', names[i]!));
+  return joinParts(parts);
+}
+
+export function subscriptionPrefix(sub: Value): Value {
+  return joinParts(['/subscriptions/', sub]);
+}
+
+export function resourceGroupId(sub: Value, rg: Value): Value {
+  return joinParts(['/subscriptions/', sub, '/resourceGroups/', rg]);
+}
+
+/** The id of resource `type`/`names` at a scope given by a scope id prefix ('' for tenant). */
+export function idAt(prefix: Value, type: string, names: Value[]): Value {
+  if (type.toLowerCase() === 'microsoft.resources/resourcegroups' && names.length === 1) {
+    return joinParts([prefix, '/resourceGroups/', names[0]!]);
+  }
+  if (type.toLowerCase() === 'microsoft.resources/subscriptions' && names.length === 1) {
+    return joinParts(['/subscriptions/', names[0]!]);
+  }
+  return joinParts([prefix, '/providers/', providerPath(type, names)]);
+}
+
+/** The scope id that a resource deployed at this deployment scope gets. */
+export function scopePrefix(scope: DeploymentScope): Value {
+  switch (scope.kind) {
+    case 'resourceGroup':
+      return resourceGroupId(scope.subscriptionId, scope.resourceGroup);
+    case 'subscription':
+      return subscriptionPrefix(scope.subscriptionId);
+    case 'managementGroup':
+    case 'tenant':
+      return '';
+  }
+}
+
+function isType(v: Value): v is string {
+  return typeof v === 'string' && v.includes('/');
+}
+
+/** `resourceId([subscriptionId], [resourceGroupName], type, names...)`. */
+export function resourceIdFunction(args: Value[], scope: DeploymentScope): Value {
+  let typeIndex = args.findIndex(isType);
+  let type: string;
+  let names: Value[];
+  if (typeIndex < 0) {
+    // Bicep's getSecret form passes namespace and type as separate arguments.
+    const ns = args.findIndex((a) => typeof a === 'string' && /^[A-Za-z]+\.[A-Za-z.]+$/.test(a));
+    if (ns < 0 || ns + 1 >= args.length || typeof args[ns + 1] !== 'string') {
+      if (args.some((a) => a instanceof Unknown || a instanceof PartialString)) return Unknown.derived('resourceId', args);
+      throw new TemplateEvalError('resourceId: no argument is a resource type (Namespace/type)');
+    }
+    typeIndex = ns;
+    type = `${args[ns] as string}/${args[ns + 1] as string}`;
+    names = args.slice(ns + 2);
+  } else {
+    type = args[typeIndex] as string;
+    names = args.slice(typeIndex + 1);
+  }
+  const lead = args.slice(0, typeIndex);
+  if (lead.length > 2) throw new TemplateEvalError(`resourceId: expected at most a subscription id and a resource group before the type, got ${lead.length} arguments`);
+  let sub = scope.subscriptionId;
+  let rg: Value | undefined = scope.kind === 'resourceGroup' ? scope.resourceGroup : undefined;
+  if (lead.length === 2) [sub, rg] = lead as [Value, Value];
+  else if (lead.length === 1) rg = lead[0]!;
+  const expanded = names.flatMap(splitName);
+  if (rg !== undefined) return idAt(resourceGroupId(sub, rg), type, expanded);
+  if (scope.kind === 'subscription' || lead.length > 0) return idAt(subscriptionPrefix(sub), type, expanded);
+  return idAt('', type, expanded);
+}
+
+export function subscriptionResourceIdFunction(args: Value[], scope: DeploymentScope): Value {
+  const typeIndex = args.findIndex(isType);
+  if (typeIndex < 0) return typeError('subscriptionResourceId', args);
+  if (typeIndex > 1) throw new TemplateEvalError('subscriptionResourceId: only a subscription id may come before the type');
+  const sub = typeIndex === 1 ? args[0]! : scope.subscriptionId;
+  return idAt(subscriptionPrefix(sub), args[typeIndex] as string, args.slice(typeIndex + 1).flatMap(splitName));
+}
+
+export function tenantResourceIdFunction(args: Value[]): Value {
+  if (!isType(args[0] ?? null)) return typeError('tenantResourceId', args);
+  return idAt('', args[0] as string, args.slice(1).flatMap(splitName));
+}
+
+export function managementGroupResourceIdFunction(args: Value[], scope: DeploymentScope): Value {
+  const typeIndex = args.findIndex(isType);
+  if (typeIndex < 0) return typeError('managementGroupResourceId', args);
+  if (typeIndex > 1) throw new TemplateEvalError('managementGroupResourceId: only a management group id may come before the type');
+  const mg = typeIndex === 1 ? args[0]! : scope.managementGroup;
+  return idAt(joinParts(['/providers/Microsoft.Management/managementGroups/', mg]), args[typeIndex] as string, args.slice(typeIndex + 1).flatMap(splitName));
+}
+
+export function extensionResourceIdFunction(args: Value[]): Value {
+  if (args.length < 3) throw new TemplateEvalError(`extensionResourceId takes a base id, a type and names, got ${args.length} arguments`);
+  if (!isType(args[1]!)) return typeError('extensionResourceId', args);
+  return joinParts([args[0]!, '/providers/', providerPath(args[1] as string, args.slice(2).flatMap(splitName))]);
+}
+
+function typeError(fn: string, args: Value[]): Value {
+  if (args.some((a) => a instanceof Unknown || a instanceof PartialString)) return Unknown.derived(fn, args);
+  throw new TemplateEvalError(`${fn}: no argument is a resource type (Namespace/type)`);
+}
+
+/** Case-insensitive comparison key for ids (ARM ids are case-insensitive). */
+export function idKey(id: Value): string {
+  if (typeof id === 'string') return id.toLowerCase().replace(/\/+$/, '');
+  if (id instanceof PartialString) return id.key.toLowerCase().replace(/\/+$/, '');
+  if (id instanceof Unknown) return `⟨${id.key.toLowerCase()}⟩`;
+  return JSON.stringify(id);
+}
+
+/** The provider part of an id (`Microsoft.KeyVault/vaults/kv`) for SARIF logical locations. */
+export function providerPartOf(type: string, name: Value): string {
+  const names = splitName(name).map(displayPart);
+  const { namespace, types } = splitType(type);
+  const parts = [namespace];
+  types.forEach((t, i) => parts.push(t, names[i] ?? '{?}'));
+  return parts.join('/');
+}
+
+/** Display text of a value that may be partly unknown: unknown parts as `{expression}`. */
+export function displayPart(v: Value): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof PartialString) return v.parts.map((p) => (typeof p === 'string' ? p : `{${shortKey(p)}}`)).join('');
+  if (v instanceof Unknown) return `{${shortKey(v)}}`;
+  return JSON.stringify(v);
+}
+
+function shortKey(u: Unknown): string {
+  return u.key.length > 60 ? `${u.key.slice(0, 57)}...` : u.key;
+}

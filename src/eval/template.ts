@@ -1,0 +1,1096 @@
+/**
+ * Template semantics (arm-evaluator.md §3): parameters, variables, user functions, resources (array or
+ * symbolic-name object), classic nested children, copy loops, conditions, existing resources, nested and
+ * linked deployments, outputs. One `TemplateScope` per template body; nested deployments get their own.
+ */
+import { evaluateExpressionText, Budget, BudgetExceeded, type CopyFrame, type Env, type Site, type TemplateHost, type UserFunction } from './expression.js';
+import { isExpression, unescapeLiteral } from './parser.js';
+import { TemplateEvalError } from './functions/types.js';
+import {
+  extensionResourceIdFunction,
+  idAt,
+  idKey,
+  joinParts,
+  managementGroupResourceIdFunction,
+  resourceGroupId,
+  resourceIdFunction,
+  scopePrefix,
+  splitName,
+  subscriptionPrefix,
+  subscriptionResourceIdFunction,
+  tenantResourceIdFunction,
+  type DeploymentScope,
+  type ScopeKind,
+} from './ids.js';
+import {
+  PartialString,
+  Unknown,
+  fromJson,
+  getProperty,
+  isObject,
+  newObject,
+  objectFrom,
+  typeName,
+  valueKey,
+  type Value,
+  type ValueObject,
+} from './value.js';
+
+export type JsonPath = (string | number)[];
+
+export interface Diagnostic {
+  ruleId: 'TPL002' | 'TPL003' | 'TPL004';
+  message: string;
+  file: string;
+  path: JsonPath;
+}
+
+export interface EvaluatedResource {
+  /** Unique within a scan: evaluation unit, file, declaration, copy index. */
+  key: string;
+  /** The evaluation it belongs to: the root template and its parameter file. */
+  unit: string;
+  file: string;
+  /** JSON path of the declaration object in `file`; copy instances share their loop body. */
+  path: JsonPath;
+  raw: Record<string, unknown>;
+  symbolicName?: string;
+  type: string;
+  apiVersion: string;
+  name: Value;
+  id: Value;
+  /** false when the resource's condition (or an enclosing deployment's) is false. */
+  deployed: boolean | 'unknown';
+  existing: boolean;
+  copy?: { name: string; index: number; countKnown: boolean };
+  /** Evaluated top-level fields other than type/name/apiVersion (properties, sku, identity, location, ...). */
+  body: ValueObject;
+  dependsOn: string[];
+  /** Names of the nested deployments that contain the resource, outermost first. */
+  deploymentPath: string[];
+  parentKey?: string;
+}
+
+export interface DeploymentContextInput {
+  subscriptionId?: string;
+  resourceGroup?: string;
+  location?: string;
+  tenantId?: string;
+  managementGroup?: string;
+  deploymentName?: string;
+}
+
+export interface LinkedTemplate {
+  file: string;
+  json: unknown;
+}
+
+export interface EvaluateOptions {
+  file: string;
+  json: unknown;
+  /** Raw `parameters` object of a parameter file, and its path. */
+  parameters?: { file: string; values: Record<string, unknown> };
+  context?: DeploymentContextInput;
+  /** Loads a linked template (`templateLink.relativePath`) already confined to the scan root; a string is an error. */
+  loadLinked?: (fromFile: string, relativePath: string) => LinkedTemplate | string;
+  budget?: Budget;
+  maxDeploymentDepth?: number;
+  maxCopyCount?: number;
+}
+
+export interface Evaluation {
+  file: string;
+  parameterFile?: string;
+  resources: EvaluatedResource[];
+  outputs: ValueObject;
+  diagnostics: Diagnostic[];
+  scopeKind: ScopeKind;
+  generator?: string;
+}
+
+const CONTEXT_FUNCTIONS = new Set([
+  'parameters', 'variables', 'copyindex', 'resourceid', 'subscriptionresourceid', 'tenantresourceid', 'extensionresourceid',
+  'managementgroupresourceid', 'subscription', 'resourcegroup', 'tenant', 'managementgroup', 'deployment', 'environment',
+  'reference', 'references', 'resourceinfo', 'newguid', 'utcnow', 'pickzones', 'providers', 'deployer', 'externalinputs',
+  'fail', 'tologicalzone', 'tophysicalzone', 'tologicalzones', 'tophysicalzones', 'roledefinitions',
+]);
+
+/** [min, max, display name] argument counts of the context functions. */
+const CONTEXT_ARITY: Record<string, [number, number, string]> = {
+  parameters: [1, 1, 'parameters'],
+  variables: [1, 1, 'variables'],
+  copyindex: [0, 2, 'copyIndex'],
+  resourceid: [2, Infinity, 'resourceId'],
+  subscriptionresourceid: [2, Infinity, 'subscriptionResourceId'],
+  tenantresourceid: [2, Infinity, 'tenantResourceId'],
+  extensionresourceid: [3, Infinity, 'extensionResourceId'],
+  managementgroupresourceid: [2, Infinity, 'managementGroupResourceId'],
+  subscription: [0, 1, 'subscription'],
+  resourcegroup: [0, 0, 'resourceGroup'],
+  tenant: [0, 0, 'tenant'],
+  managementgroup: [0, 1, 'managementGroup'],
+  deployment: [0, 0, 'deployment'],
+  environment: [0, 0, 'environment'],
+  reference: [1, 3, 'reference'],
+  references: [1, 2, 'references'],
+  resourceinfo: [1, 1, 'resourceInfo'],
+  newguid: [0, 0, 'newGuid'],
+  utcnow: [0, 1, 'utcNow'],
+  fail: [1, 1, 'fail'],
+};
+
+/** Shared state of one evaluation: diagnostics, resources, budget. */
+class EvaluationState {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly diagKeys = new Set<string>();
+  readonly resources: EvaluatedResource[] = [];
+  readonly budget: Budget;
+  /** One template evaluated with one parameter file: resources of different units never alias. */
+  readonly unit: string;
+  constructor(readonly options: EvaluateOptions) {
+    this.budget = options.budget ?? new Budget();
+    this.unit = `${options.file}${options.parameters ? `?${options.parameters.file}` : ''}`;
+  }
+
+  diagnose(ruleId: Diagnostic['ruleId'], message: string, file: string, at: JsonPath): void {
+    const k = `${ruleId}|${file}|${at.join('/')}|${message}`;
+    if (this.diagKeys.has(k)) return;
+    this.diagKeys.add(k);
+    this.diagnostics.push({ ruleId, message, file, path: [...at] });
+  }
+}
+
+interface ParamDecl {
+  name: string;
+  decl: Record<string, unknown>;
+  path: JsonPath;
+}
+
+interface ResourceDecl {
+  raw: Record<string, unknown>;
+  path: JsonPath;
+  symbolicName?: string;
+  parent?: ResourceDecl;
+  /** Loop or symbolic name that dependsOn may name for all instances. */
+  loopName?: string;
+}
+
+interface Instance {
+  decl: ResourceDecl;
+  copy?: CopyFrame;
+  copyInfo?: { name: string; index: number; countKnown: boolean };
+  type: string;
+  name: Value;
+  id: Value;
+  existing: boolean;
+  deployed: boolean | 'unknown';
+  record?: EvaluatedResource;
+  evaluating?: boolean;
+  /** For deployments: what `reference()` of it returns (its outputs). */
+  deploymentState?: Value;
+  parent?: Instance;
+}
+
+/** Evaluates one template with one parameter file (or its defaults). Never throws for template problems. */
+export function evaluateTemplate(options: EvaluateOptions): Evaluation {
+  const state = new EvaluationState(options);
+  const json = options.json;
+  const raw = isPlainObject(json) ? json : {};
+  const kind = scopeKindOfSchema(raw['$schema']);
+  const scope = rootScope(kind, options.context ?? {});
+  const supplied = new Map<string, Value>();
+  if (options.parameters) {
+    for (const [name, entry] of Object.entries(options.parameters.values)) {
+      if (!isPlainObject(entry)) continue;
+      if ('value' in entry) supplied.set(name.toLowerCase(), fromJson(entry['value']));
+      else if ('reference' in entry) supplied.set(name.toLowerCase(), Unknown.secret(name));
+    }
+  }
+  const tpl = new TemplateScope(state, raw, options.file, [], scope, supplied, [], undefined);
+  let outputs: ValueObject = newObject();
+  try {
+    tpl.run();
+    outputs = tpl.outputs();
+  } catch (err) {
+    if (!(err instanceof TemplateEvalError)) throw err;
+    state.diagnose('TPL002', err.message, options.file, []);
+  }
+  const meta = raw['metadata'];
+  const generator = isPlainObject(meta) && isPlainObject(meta['_generator']) ? String(meta['_generator']['name'] ?? '') : undefined;
+  return {
+    file: options.file,
+    parameterFile: options.parameters?.file,
+    resources: state.resources,
+    outputs,
+    diagnostics: state.diagnostics,
+    scopeKind: kind,
+    generator,
+  };
+}
+
+export function scopeKindOfSchema(schema: unknown): ScopeKind {
+  const s = typeof schema === 'string' ? schema.toLowerCase() : '';
+  if (s.includes('subscriptiondeploymenttemplate')) return 'subscription';
+  if (s.includes('managementgroupdeploymenttemplate')) return 'managementGroup';
+  if (s.includes('tenantdeploymenttemplate')) return 'tenant';
+  return 'resourceGroup';
+}
+
+function rootScope(kind: ScopeKind, ctx: DeploymentContextInput): DeploymentScope {
+  return {
+    kind,
+    subscriptionId: ctx.subscriptionId ?? Unknown.context('subscription().subscriptionId'),
+    resourceGroup: ctx.resourceGroup ?? Unknown.context('resourceGroup().name'),
+    managementGroup: ctx.managementGroup ?? Unknown.context('managementGroup().name'),
+    tenantId: ctx.tenantId ?? Unknown.context('subscription().tenantId'),
+    location: ctx.location ?? Unknown.context('resourceGroup().location'),
+    deploymentName: ctx.deploymentName ?? Unknown.context('deployment().name'),
+  };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Case-insensitive read of a raw JSON property. */
+function rawGet(obj: Record<string, unknown>, name: string): { key: string; value: unknown } | undefined {
+  if (Object.prototype.hasOwnProperty.call(obj, name)) return { key: name, value: obj[name] };
+  const lower = name.toLowerCase();
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return { key: k, value: obj[k] };
+  return undefined;
+}
+
+const ENVIRONMENT = objectFrom([
+  ['name', 'AzureCloud'],
+  ['gallery', 'https://gallery.azure.com/'],
+  ['graph', 'https://graph.windows.net/'],
+  ['portal', 'https://portal.azure.com'],
+  ['graphAudience', 'https://graph.windows.net/'],
+  ['activeDirectoryDataLake', 'https://datalake.azure.net/'],
+  ['batch', 'https://batch.core.windows.net/'],
+  ['media', 'https://rest.media.azure.net'],
+  ['sqlManagement', 'https://management.core.windows.net:8443/'],
+  ['vmImageAliasDoc', 'https://raw.githubusercontent.com/Azure/azure-rest-api-specs/master/arm-compute/quickstart-templates/aliases.json'],
+  ['resourceManager', 'https://management.azure.com/'],
+  ['authentication', objectFrom([
+    ['loginEndpoint', 'https://login.microsoftonline.com/'],
+    ['audiences', ['https://management.core.windows.net/', 'https://management.azure.com/']],
+    ['tenant', 'common'],
+    ['identityProvider', 'AAD'],
+  ])],
+  ['suffixes', objectFrom([
+    ['acrLoginServer', '.azurecr.io'],
+    ['azureDatalakeAnalyticsCatalogAndJob', 'azuredatalakeanalytics.net'],
+    ['azureDatalakeStoreFileSystem', 'azuredatalakestore.net'],
+    ['azureFrontDoorEndpointSuffix', 'azurefd.net'],
+    ['keyvaultDns', '.vault.azure.net'],
+    ['sqlServerHostname', '.database.windows.net'],
+    ['storage', 'core.windows.net'],
+  ])],
+]);
+
+class TemplateScope implements TemplateHost {
+  readonly budget: Budget;
+  private paramDecls?: Map<string, ParamDecl>;
+  private readonly paramValues = new Map<string, Value>();
+  private readonly paramEvaluating = new Set<string>();
+  private varDecls?: Map<string, { name: string; value: unknown; path: JsonPath; copy?: Record<string, unknown> }>;
+  private readonly varValues = new Map<string, Value>();
+  private readonly varEvaluating = new Set<string>();
+  private functions?: Map<string, UserFunction>;
+  private decls: ResourceDecl[] = [];
+  private instances: Instance[] = [];
+  private readonly bySymbol = new Map<string, Instance[]>();
+  private currentPath: JsonPath = [];
+
+  constructor(
+    private readonly state: EvaluationState,
+    private readonly raw: Record<string, unknown>,
+    readonly file: string,
+    private readonly base: JsonPath,
+    readonly scope: DeploymentScope,
+    private readonly supplied: Map<string, Value>,
+    private readonly deploymentPath: string[],
+    /** Outer-scope nested templates read parameters, variables and functions of this scope. */
+    private readonly outer: TemplateScope | undefined,
+    private readonly depth = 0,
+  ) {
+    this.budget = state.budget;
+  }
+
+  // ---------------------------------------------------------------- evaluation of JSON trees
+
+  private env(site: Site, copy?: CopyFrame): Env {
+    return { host: this, site, copy };
+  }
+
+  /** Evaluates a raw JSON value: expression strings anywhere, expression keys, property copy loops. */
+  evalTree(raw: unknown, at: JsonPath, env: Env, allowCopy: boolean): Value {
+    this.budget.step();
+    if (typeof raw === 'string') return this.evalString(raw, at, env);
+    if (raw === null || typeof raw === 'boolean' || typeof raw === 'number') return raw;
+    if (Array.isArray(raw)) return raw.map((item, i) => this.evalTree(item, [...at, i], env, allowCopy));
+    if (!isPlainObject(raw)) return null;
+    const out = newObject();
+    for (const k of Object.keys(raw)) {
+      const v = raw[k];
+      if (allowCopy && k.toLowerCase() === 'copy' && Array.isArray(v) && v.every((c) => isPlainObject(c) && 'input' in c)) {
+        this.expandPropertyCopies(v as Record<string, unknown>[], [...at, k], env, out);
+        continue;
+      }
+      let key = k;
+      if (isExpression(k)) {
+        const kv = this.evalString(k, at, env);
+        if (typeof kv !== 'string') {
+          if (!(kv instanceof Unknown || kv instanceof PartialString)) this.state.diagnose('TPL002', `property name expression '${k}' gives ${typeName(kv)}, not a string`, this.file, [...at, k]);
+          key = k;
+        } else key = kv;
+      } else key = unescapeLiteral(k);
+      out[key] = this.evalTree(v, [...at, k], env, allowCopy);
+    }
+    return out;
+  }
+
+  private expandPropertyCopies(loops: Record<string, unknown>[], at: JsonPath, env: Env, out: ValueObject): void {
+    loops.forEach((loop, i) => {
+      const name = typeof loop['name'] === 'string' ? loop['name'] : undefined;
+      if (!name) {
+        this.state.diagnose('TPL002', 'a property copy loop needs a name', this.file, [...at, i]);
+        return;
+      }
+      const count = this.evalCount(loop['count'], [...at, i, 'count'], env);
+      if (count === undefined) {
+        out[name] = Unknown.derived('copy', [name]);
+        return;
+      }
+      const items: Value[] = [];
+      for (let n = 0; n < count; n++) {
+        const frame: CopyFrame = { name, index: n, parent: env.copy, namedOnly: true };
+        items.push(this.evalTree(loop['input'], [...at, i, 'input'], { ...env, copy: frame }, true));
+      }
+      out[name] = items;
+    });
+  }
+
+  private evalCount(raw: unknown, at: JsonPath, env: Env): number | undefined {
+    const v = this.evalTree(raw, at, { ...env, site: 'count' }, false);
+    const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 0) {
+      const max = this.state.options.maxCopyCount ?? 800;
+      if (n > max) {
+        this.state.diagnose('TPL002', `copy count ${n} exceeds the limit of ${max}`, this.file, at);
+        return max;
+      }
+      return n;
+    }
+    if (!(v instanceof Unknown || v instanceof PartialString)) this.state.diagnose('TPL002', `copy count must be a non-negative integer, got ${typeName(v)}`, this.file, at);
+    return undefined;
+  }
+
+  evalString(s: string, at: JsonPath, env: Env): Value {
+    if (!isExpression(s)) return unescapeLiteral(s);
+    const saved = this.currentPath;
+    this.currentPath = at;
+    try {
+      return evaluateExpressionText(s, env);
+    } catch (err) {
+      if (err instanceof RangeError) err = new BudgetExceeded(`expression nests too deeply (${err.message})`);
+      if (!(err instanceof TemplateEvalError)) throw err;
+      this.state.diagnose('TPL002', `${err.message} in '${abbreviate(s)}'`, this.file, at);
+      return Unknown.error(err.message);
+    } finally {
+      this.currentPath = saved;
+    }
+  }
+
+  // ---------------------------------------------------------------- parameters and variables
+
+  private params(): Map<string, ParamDecl> {
+    if (!this.paramDecls) {
+      this.paramDecls = new Map();
+      const p = rawGet(this.raw, 'parameters');
+      if (p && isPlainObject(p.value)) {
+        for (const name of Object.keys(p.value)) {
+          const decl = p.value[name];
+          if (isPlainObject(decl)) this.paramDecls.set(name.toLowerCase(), { name, decl, path: [...this.base, p.key, name] });
+        }
+      }
+    }
+    return this.paramDecls;
+  }
+
+  parameter(name: string): Value {
+    if (this.outer) return this.outer.parameter(name);
+    const lower = name.toLowerCase();
+    const cached = this.paramValues.get(lower);
+    if (cached !== undefined) return cached;
+    const decl = this.params().get(lower);
+    if (!decl) {
+      const known = [...this.params().values()].map((d) => d.name);
+      throw new TemplateEvalError(`the template has no parameter '${name}'${known.length ? ` (parameters: ${known.slice(0, 10).join(', ')})` : ''}`);
+    }
+    if (this.paramEvaluating.has(lower)) throw new TemplateEvalError(`parameter '${name}' refers to itself through its default value`);
+    this.paramEvaluating.add(lower);
+    let value: Value;
+    try {
+      value = this.resolveParameter(decl);
+    } finally {
+      this.paramEvaluating.delete(lower);
+    }
+    this.paramValues.set(lower, value);
+    return value;
+  }
+
+  private resolveParameter(decl: ParamDecl): Value {
+    const supplied = this.supplied.get(decl.name.toLowerCase());
+    if (supplied !== undefined) return supplied;
+    const def = rawGet(decl.decl, 'defaultValue');
+    if (def) return this.evalTree(def.value, [...decl.path, def.key], { host: this, site: 'parameter', paramName: decl.name }, false);
+    if (decl.decl['nullable'] === true) return null;
+    this.state.diagnose(
+      'TPL003',
+      `parameter '${decl.name}' has no value: no default and no parameter file value; checks that depend on it are undetermined. Give it a value in a parameter file`,
+      this.file,
+      decl.path,
+    );
+    return Unknown.parameter(decl.name);
+  }
+
+  /** Reports every parameter without a value (ARM would refuse the deployment). */
+  checkParameters(): void {
+    if (this.outer) return;
+    for (const decl of this.params().values()) {
+      try {
+        this.parameter(decl.name);
+      } catch (err) {
+        if (!(err instanceof TemplateEvalError)) throw err;
+        this.state.diagnose('TPL002', err.message, this.file, decl.path);
+      }
+    }
+  }
+
+  private vars(): Map<string, { name: string; value: unknown; path: JsonPath; copy?: Record<string, unknown> }> {
+    if (!this.varDecls) {
+      this.varDecls = new Map();
+      const v = rawGet(this.raw, 'variables');
+      if (v && isPlainObject(v.value)) {
+        for (const name of Object.keys(v.value)) {
+          const at = [...this.base, v.key, name];
+          if (name.toLowerCase() === 'copy' && Array.isArray(v.value[name])) {
+            (v.value[name] as unknown[]).forEach((loop, i) => {
+              if (isPlainObject(loop) && typeof loop['name'] === 'string') {
+                this.varDecls!.set(loop['name'].toLowerCase(), { name: loop['name'], value: loop['input'], path: [...at, i], copy: loop });
+              }
+            });
+          } else this.varDecls.set(name.toLowerCase(), { name, value: v.value[name], path: at });
+        }
+      }
+    }
+    return this.varDecls;
+  }
+
+  variable(name: string): Value {
+    if (this.outer) return this.outer.variable(name);
+    const lower = name.toLowerCase();
+    const cached = this.varValues.get(lower);
+    if (cached !== undefined) return cached;
+    const decl = this.vars().get(lower);
+    if (!decl) throw new TemplateEvalError(`the template has no variable '${name}'`);
+    if (this.varEvaluating.has(lower)) throw new TemplateEvalError(`variable '${name}' is circular: it refers to itself`);
+    this.varEvaluating.add(lower);
+    let value: Value;
+    try {
+      const env = this.env('variable');
+      if (decl.copy) {
+        const count = this.evalCount(decl.copy['count'], [...decl.path, 'count'], env);
+        if (count === undefined) value = Unknown.derived('copy', [decl.name]);
+        else {
+          const items: Value[] = [];
+          for (let i = 0; i < count; i++) {
+            items.push(this.evalTree(decl.value, [...decl.path, 'input'], { ...env, copy: { name: decl.name, index: i, namedOnly: true } }, true));
+          }
+          value = items;
+        }
+      } else value = this.evalTree(decl.value, decl.path, env, true);
+    } finally {
+      this.varEvaluating.delete(lower);
+    }
+    this.varValues.set(lower, value);
+    return value;
+  }
+
+  userFunction(name: string): UserFunction | undefined {
+    if (this.outer) return this.outer.userFunction(name);
+    if (!this.functions) {
+      this.functions = new Map();
+      const f = rawGet(this.raw, 'functions');
+      if (f && Array.isArray(f.value)) {
+        f.value.forEach((ns, i) => {
+          if (!isPlainObject(ns) || typeof ns['namespace'] !== 'string' || !isPlainObject(ns['members'])) return;
+          for (const [member, def] of Object.entries(ns['members'])) {
+            if (!isPlainObject(def) || !isPlainObject(def['output'])) continue;
+            const params = Array.isArray(def['parameters']) ? def['parameters'].map((p) => (isPlainObject(p) ? String(p['name']) : '')) : [];
+            const outPath: JsonPath = [...this.base, f.key, i, 'members', member, 'output', 'value'];
+            const output = def['output']['value'];
+            this.functions!.set(`${ns['namespace']}.${member}`.toLowerCase(), {
+              params,
+              body: (env) => this.evalTreeStrict(output, outPath, env),
+            });
+          }
+        });
+      }
+    }
+    return this.functions.get(name.toLowerCase());
+  }
+
+  /** Like evalTree but lets errors propagate (inside user functions the caller's expression is to blame). */
+  private evalTreeStrict(raw: unknown, at: JsonPath, env: Env): Value {
+    if (typeof raw === 'string') return isExpression(raw) ? evaluateExpressionText(raw, env) : unescapeLiteral(raw);
+    if (Array.isArray(raw)) return raw.map((x, i) => this.evalTreeStrict(x, [...at, i], env));
+    if (isPlainObject(raw)) return objectFrom(Object.keys(raw).map((k) => [k, this.evalTreeStrict(raw[k], [...at, k], env)] as const));
+    return (raw ?? null) as Value;
+  }
+
+  // ---------------------------------------------------------------- context functions
+
+  isContextFunction(name: string): boolean {
+    return CONTEXT_FUNCTIONS.has(name) || name.startsWith('list');
+  }
+
+  callContextFunction(name: string, args: Value[], env: Env): Value | undefined {
+    const s = this.scope;
+    const arity = CONTEXT_ARITY[name];
+    if (arity && (args.length < arity[0] || args.length > arity[1])) {
+      const expected = arity[0] === arity[1] ? `${arity[0]}` : arity[1] === Infinity ? `at least ${arity[0]}` : `${arity[0]} to ${arity[1]}`;
+      throw new TemplateEvalError(`${arity[2]} takes ${expected} arguments, got ${args.length}`);
+    }
+    switch (name) {
+      case 'parameters':
+        return this.parameter(nameArg('parameters', args));
+      case 'variables':
+        return this.variable(nameArg('variables', args));
+      case 'copyindex':
+        return copyIndex(args, env);
+      case 'resourceid':
+        return resourceIdFunction(args, s);
+      case 'subscriptionresourceid':
+        return subscriptionResourceIdFunction(args, s);
+      case 'tenantresourceid':
+        return tenantResourceIdFunction(args);
+      case 'extensionresourceid':
+        return extensionResourceIdFunction(args);
+      case 'managementgroupresourceid':
+        return managementGroupResourceIdFunction(args, s);
+      case 'subscription': {
+        const sub = args.length ? args[0]! : s.subscriptionId;
+        return objectFrom([
+          ['id', subscriptionPrefix(sub)],
+          ['subscriptionId', sub],
+          ['tenantId', s.tenantId],
+          ['displayName', Unknown.context('subscription().displayName')],
+        ]);
+      }
+      case 'resourcegroup':
+        if (s.kind !== 'resourceGroup') throw new TemplateEvalError(`resourceGroup() is not available in a ${s.kind} deployment`);
+        return objectFrom([
+          ['id', resourceGroupId(s.subscriptionId, s.resourceGroup)],
+          ['name', s.resourceGroup],
+          ['type', 'Microsoft.Resources/resourceGroups'],
+          ['location', s.location],
+          ['managedBy', Unknown.context('resourceGroup().managedBy')],
+          ['tags', Unknown.context('resourceGroup().tags')],
+          ['properties', objectFrom([['provisioningState', 'Succeeded']])],
+        ]);
+      case 'tenant':
+        return objectFrom([
+          ['id', joinParts(['/tenants/', s.tenantId])],
+          ['tenantId', s.tenantId],
+          ['countryCode', Unknown.context('tenant().countryCode')],
+          ['displayName', Unknown.context('tenant().displayName')],
+        ]);
+      case 'managementgroup': {
+        const mg = args.length ? args[0]! : s.managementGroup;
+        return objectFrom([
+          ['id', joinParts(['/providers/Microsoft.Management/managementGroups/', mg])],
+          ['name', mg],
+          ['type', 'Microsoft.Management/managementGroups'],
+          ['properties', Unknown.context('managementGroup().properties')],
+        ]);
+      }
+      case 'deployment':
+        return objectFrom([
+          ['name', s.deploymentName],
+          ['location', s.location],
+          ['properties', objectFrom([
+            ['template', objectFrom([
+              ['contentVersion', typeof this.raw['contentVersion'] === 'string' ? this.raw['contentVersion'] : '1.0.0.0'],
+              ['metadata', fromJson(this.raw['metadata'] ?? null)],
+            ])],
+            ['templateLink', Unknown.context('deployment().properties.templateLink')],
+            ['templateHash', Unknown.context('deployment().properties.templateHash')],
+            ['parameters', Unknown.context('deployment().properties.parameters')],
+            ['mode', 'Incremental'],
+            ['provisioningState', 'Accepted'],
+          ])],
+        ]);
+      case 'environment':
+        return ENVIRONMENT;
+      case 'newguid':
+      case 'utcnow': {
+        const paramName = env.paramName;
+        if (env.site !== 'parameter') {
+          throw new TemplateEvalError(`${name === 'newguid' ? 'newGuid' : 'utcNow'}() is only allowed in a parameter's defaultValue`);
+        }
+        return Unknown.runtime(name === 'newguid' ? 'newGuid' : 'utcNow', `${this.file}:${paramName ?? '?'}`);
+      }
+      case 'reference':
+        return this.reference(args, env);
+      case 'references':
+        return this.references(args);
+      case 'resourceinfo':
+        return this.resourceInfo(args);
+      case 'fail':
+        throw new TemplateEvalError(`the template calls fail(): ${typeof args[0] === 'string' ? args[0] : valueKey(args[0] ?? null)}`);
+      case 'pickzones':
+      case 'providers':
+      case 'deployer':
+      case 'externalinputs':
+      case 'tologicalzone':
+      case 'tophysicalzone':
+      case 'tologicalzones':
+      case 'tophysicalzones':
+      case 'roledefinitions':
+        return Unknown.derived(name, args);
+    }
+    if (name.startsWith('list')) {
+      if (args.length < 1) throw new TemplateEvalError(`${name} takes a resource id and an API version`);
+      if (env.site === 'name' || env.site === 'count') throw new TemplateEvalError(`${name}() is not allowed in resource names or copy counts`);
+      return Unknown.list(name, args[0]!);
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- resources
+
+  run(): void {
+    this.collectDecls();
+    this.instances = [];
+    for (const decl of this.decls) this.expandDecl(decl);
+    for (const inst of this.instances) this.evaluateInstance(inst);
+    this.checkParameters();
+  }
+
+  private collectDecls(): void {
+    const r = rawGet(this.raw, 'resources');
+    if (!r) return;
+    const at: JsonPath = [...this.base, r.key];
+    if (Array.isArray(r.value)) r.value.forEach((res, i) => this.addDecl(res, [...at, i], undefined, undefined));
+    else if (isPlainObject(r.value)) for (const sym of Object.keys(r.value)) this.addDecl(r.value[sym], [...at, sym], sym, undefined);
+    else this.state.diagnose('TPL002', `'resources' must be an array or an object, not ${typeof r.value}`, this.file, at);
+  }
+
+  private addDecl(raw: unknown, at: JsonPath, symbolicName: string | undefined, parent: ResourceDecl | undefined): void {
+    if (!isPlainObject(raw)) {
+      this.state.diagnose('TPL002', 'a resource must be an object', this.file, at);
+      return;
+    }
+    const copy = isPlainObject(raw['copy']) ? raw['copy'] : undefined;
+    const decl: ResourceDecl = { raw, path: at, symbolicName, parent, loopName: typeof copy?.['name'] === 'string' ? copy['name'] : undefined };
+    this.decls.push(decl);
+    const children = rawGet(raw, 'resources');
+    if (children && Array.isArray(children.value)) children.value.forEach((c, i) => this.addDecl(c, [...at, children.key, i], undefined, decl));
+  }
+
+  private expandDecl(decl: ResourceDecl): void {
+    const parents = decl.parent ? this.instances.filter((i) => i.decl === decl.parent) : [undefined];
+    const env = this.env('name');
+    for (const parent of parents) {
+      const baseCopy = parent?.copy;
+      const copyRaw = isPlainObject(decl.raw['copy']) ? decl.raw['copy'] : undefined;
+      if (!copyRaw) {
+        this.addInstance(decl, baseCopy, undefined, parent);
+        continue;
+      }
+      const loopName = typeof copyRaw['name'] === 'string' ? copyRaw['name'] : '';
+      const count = this.evalCount(copyRaw['count'], [...decl.path, 'copy', 'count'], { ...env, copy: baseCopy });
+      if (count === undefined) {
+        this.addInstance(decl, { name: loopName, index: Unknown.derived('copyIndex', [loopName]), parent: baseCopy }, { name: loopName, index: 0, countKnown: false }, parent);
+        continue;
+      }
+      for (let i = 0; i < count; i++) {
+        this.addInstance(decl, { name: loopName, index: i, parent: baseCopy }, { name: loopName, index: i, countKnown: true }, parent);
+      }
+    }
+  }
+
+  private addInstance(decl: ResourceDecl, copy: CopyFrame | undefined, copyInfo: Instance['copyInfo'], parent: Instance | undefined): void {
+    const env = this.env('name', copy);
+    const raw = decl.raw;
+    const typeV = this.evalTree(raw['type'], [...decl.path, 'type'], env, false);
+    if (typeof typeV !== 'string' || !typeV.includes('/') && !parent) {
+      this.state.diagnose('TPL002', `resource type must be a known string like 'Microsoft.Storage/storageAccounts', got ${typeof typeV === 'string' ? `'${typeV}'` : typeName(typeV)}`, this.file, [...decl.path, 'type']);
+      return;
+    }
+    let type = typeV;
+    let name = this.evalTree(raw['name'], [...decl.path, 'name'], env, false);
+    if (parent && !typeV.includes('/')) {
+      type = `${parent.type}/${typeV}`;
+      name = joinParts([parent.name, '/', name]);
+    } else if (parent && typeV.includes('/') && !typeV.toLowerCase().startsWith(parent.type.toLowerCase() + '/')) {
+      // A full type under a parent (allowed for extension-like children): keep it as written.
+    }
+    const existing = raw['existing'] === true;
+    let id: Value;
+    try {
+      id = this.resourceIdOf(decl, type, name, env, parent);
+    } catch (err) {
+      if (!(err instanceof TemplateEvalError)) throw err;
+      this.state.diagnose('TPL002', err.message, this.file, [...decl.path, 'name']);
+      id = Unknown.error(err.message);
+    }
+    let deployed: boolean | 'unknown' = true;
+    const cond = rawGet(raw, 'condition');
+    if (cond) {
+      const c = this.evalTree(cond.value, [...decl.path, cond.key], { ...env, site: 'condition' }, false);
+      if (typeof c === 'boolean') deployed = c;
+      else if (typeof c === 'string' && /^(true|false)$/i.test(c)) deployed = c.toLowerCase() === 'true';
+      else {
+        deployed = 'unknown';
+        if (!(c instanceof Unknown || c instanceof PartialString)) this.state.diagnose('TPL002', `condition must be a bool, got ${typeName(c)}`, this.file, [...decl.path, cond.key]);
+      }
+    }
+    if (this.deployedOverride !== undefined && deployed !== false) deployed = this.deployedOverride === true ? deployed : this.deployedOverride;
+    const inst: Instance = { decl, copy, copyInfo, type, name, id, existing, deployed, parent };
+    this.instances.push(inst);
+    if (decl.symbolicName) {
+      const list = this.bySymbol.get(decl.symbolicName.toLowerCase()) ?? [];
+      list.push(inst);
+      this.bySymbol.set(decl.symbolicName.toLowerCase(), list);
+    }
+  }
+
+  /** Set by the parent deployment: whether this whole nested template is deployed. */
+  deployedOverride?: boolean | 'unknown';
+
+  private resourceIdOf(decl: ResourceDecl, type: string, name: Value, env: Env, parent: Instance | undefined): Value {
+    const raw = decl.raw;
+    const names = splitName(name);
+    const scopeField = rawGet(raw, 'scope');
+    if (scopeField) {
+      const scopeV = this.evalTree(scopeField.value, [...decl.path, scopeField.key], env, false);
+      const target = this.resolveScopeValue(scopeV);
+      return idAt(target, type, names);
+    }
+    const subF = rawGet(raw, 'subscriptionId');
+    const rgF = rawGet(raw, 'resourceGroup');
+    if (subF || rgF) {
+      const sub = subF ? this.evalTree(subF.value, [...decl.path, subF.key], env, false) : this.scope.subscriptionId;
+      if (rgF) return idAt(resourceGroupId(sub, this.evalTree(rgF.value, [...decl.path, rgF.key], env, false)), type, names);
+      return idAt(subscriptionPrefix(sub), type, names);
+    }
+    return idAt(scopePrefix(this.scope), type, names);
+  }
+
+  /** A `scope` value: a resource id, a symbolic name (2.0), or a management group / tenant path. */
+  private resolveScopeValue(v: Value): Value {
+    if (typeof v === 'string') {
+      const sym = this.bySymbol.get(v.toLowerCase());
+      if (sym && sym[0]) return sym[0].id;
+      if (v.startsWith('Microsoft.Management/managementGroups/')) return `/providers/${v}`;
+      if (v === '/' || v === '') return '';
+      return v.replace(/\/+$/, '');
+    }
+    return v;
+  }
+
+  private evaluateInstance(inst: Instance): EvaluatedResource | undefined {
+    if (inst.record) return inst.record;
+    if (inst.evaluating) throw new TemplateEvalError(`circular reference through resource '${displayName(inst)}'`);
+    inst.evaluating = true;
+    const raw = inst.decl.raw;
+    const env = this.env('body', inst.copy);
+    const body = newObject();
+    const skip = new Set(['type', 'name', 'apiversion', 'copy', 'condition', 'dependson', 'resources', 'comments', 'existing', 'import']);
+    const isDeployment = inst.type.toLowerCase() === 'microsoft.resources/deployments';
+    for (const k of Object.keys(raw)) {
+      if (skip.has(k.toLowerCase())) continue;
+      if (isDeployment && k.toLowerCase() === 'properties' && isPlainObject(raw[k])) {
+        const props = raw[k] as Record<string, unknown>;
+        const evaluated = newObject();
+        for (const pk of Object.keys(props)) {
+          if (pk.toLowerCase() === 'template' || pk.toLowerCase() === 'parameters') continue;
+          evaluated[pk] = this.evalTree(props[pk], [...inst.decl.path, k, pk], env, true);
+        }
+        body[k] = evaluated;
+        continue;
+      }
+      if (inst.existing && k.toLowerCase() === 'properties') continue;
+      body[k] = this.evalTree(raw[k], [...inst.decl.path, k], env, k.toLowerCase() === 'properties');
+    }
+    const apiV = this.evalTree(raw['apiVersion'], [...inst.decl.path, 'apiVersion'], env, false);
+    const record: EvaluatedResource = {
+      key: this.instanceKey(inst),
+      unit: this.state.unit,
+      file: this.file,
+      path: inst.decl.path,
+      raw,
+      symbolicName: inst.decl.symbolicName,
+      type: inst.type,
+      apiVersion: typeof apiV === 'string' ? apiV : '',
+      name: inst.name,
+      id: inst.id,
+      deployed: inst.existing ? false : inst.deployed,
+      existing: inst.existing,
+      copy: inst.copyInfo,
+      body,
+      dependsOn: this.resolveDependsOn(inst, env),
+      deploymentPath: this.deploymentPath,
+      parentKey: inst.parent?.record?.key,
+    };
+    inst.record = record;
+    this.state.resources.push(record);
+    if (isDeployment && !inst.existing) this.runDeployment(inst, record, env);
+    inst.evaluating = false;
+    return record;
+  }
+
+  private instanceKey(inst: Instance): string {
+    return `${this.state.unit}|${this.file}#${inst.decl.path.join('/')}${inst.copyInfo ? `[${inst.copyInfo.index}]` : ''}`;
+  }
+
+  private resolveDependsOn(inst: Instance, env: Env): string[] {
+    const dep = rawGet(inst.decl.raw, 'dependsOn');
+    if (!dep || !Array.isArray(dep.value)) return [];
+    const out: string[] = [];
+    dep.value.forEach((d, i) => {
+      const v = this.evalTree(d, [...inst.decl.path, dep.key, i], env, false);
+      for (const target of this.findInstances(v, true)) out.push(this.instanceKey(target));
+    });
+    return out;
+  }
+
+  /** Resources of this template named by a symbolic name, `sym[i]`, a loop name, a resource name or an id. */
+  private findInstances(v: Value, allowLoop: boolean): Instance[] {
+    if (typeof v === 'string') {
+      const m = /^(.*)\[(\d+)\]$/.exec(v);
+      const sym = this.bySymbol.get((m ? m[1]! : v).toLowerCase());
+      if (sym) return m ? sym.filter((s) => s.copyInfo?.index === Number(m[2])) : sym;
+      if (allowLoop) {
+        const loop = this.instances.filter((i) => i.decl.loopName?.toLowerCase() === v.toLowerCase());
+        if (loop.length) return loop;
+      }
+      if (!v.includes('/providers/') && !v.startsWith('/subscriptions/')) {
+        const byName = this.instances.filter((i) => typeof i.name === 'string' && i.name.toLowerCase() === v.toLowerCase());
+        if (byName.length) return byName;
+      }
+    }
+    if (v === null || typeof v === 'boolean' || typeof v === 'number') return [];
+    const k = idKey(v);
+    return this.instances.filter((i) => idKey(i.id) === k);
+  }
+
+  private reference(args: Value[], env: Env): Value {
+    if (args.length < 1 || args.length > 3) throw new TemplateEvalError(`reference takes 1 to 3 arguments, got ${args.length}`);
+    if (env.site === 'name' || env.site === 'count') throw new TemplateEvalError('reference() is not allowed in resource names, types or copy counts; ARM evaluates those before any resource exists');
+    const full = typeof args[2] === 'string' && args[2].toLowerCase() === 'full';
+    const target = args[0]!;
+    const found = this.findInstances(target, false);
+    const inst = found[0];
+    if (inst && inst.type.toLowerCase() === 'microsoft.resources/deployments' && !inst.existing) {
+      this.evaluateInstance(inst);
+      const outputs = inst.deploymentState ?? Unknown.resource(inst.id, [], full);
+      if (outputs instanceof Unknown) return full ? outputs : outputs.member('properties');
+      return full ? objectFrom([['properties', outputs], ['id', inst.id], ['name', inst.name], ['type', inst.type]]) : outputs;
+    }
+    return Unknown.resource(inst ? inst.id : target, [], full);
+  }
+
+  private references(args: Value[]): Value {
+    const sym = typeof args[0] === 'string' ? this.bySymbol.get(args[0].toLowerCase()) : undefined;
+    if (!sym) return Unknown.derived('references', args);
+    const full = typeof args[1] === 'string' && args[1].toLowerCase() === 'full';
+    return sym.filter((i) => i.deployed !== false).map((i) => Unknown.resource(i.id, [], full));
+  }
+
+  private resourceInfo(args: Value[]): Value {
+    const found = this.findInstances(args[0] ?? null, false)[0];
+    if (!found) throw new TemplateEvalError(`resourceInfo: no resource '${valueKey(args[0] ?? null)}' in this template`);
+    return objectFrom([
+      ['id', found.id],
+      ['name', found.name],
+      ['type', found.type],
+      ['apiVersion', typeof found.decl.raw['apiVersion'] === 'string' ? found.decl.raw['apiVersion'] : ''],
+    ]);
+  }
+
+  // ---------------------------------------------------------------- nested deployments
+
+  private runDeployment(inst: Instance, record: EvaluatedResource, env: Env): void {
+    const props = rawGet(inst.decl.raw, 'properties');
+    if (!props || !isPlainObject(props.value)) return;
+    const p = props.value;
+    const propsPath = [...inst.decl.path, props.key];
+    const deploymentName = typeof inst.name === 'string' ? inst.name : displayName(inst);
+    const maxDepth = this.state.options.maxDeploymentDepth ?? 10;
+    if (this.depth + 1 > maxDepth) {
+      this.state.diagnose('TPL002', `nested deployments go deeper than ${maxDepth} levels`, this.file, inst.decl.path);
+      inst.deploymentState = Unknown.link(deploymentName);
+      return;
+    }
+    let templateJson: unknown;
+    let file = this.file;
+    let base: JsonPath;
+    let inner: boolean;
+    const tmpl = rawGet(p, 'template');
+    const link = rawGet(p, 'templateLink');
+    if (tmpl && isPlainObject(tmpl.value)) {
+      templateJson = tmpl.value;
+      base = [...propsPath, tmpl.key];
+      const opts = rawGet(p, 'expressionEvaluationOptions');
+      const scopeOpt = opts && isPlainObject(opts.value) ? rawGet(opts.value, 'scope') : undefined;
+      inner = typeof scopeOpt?.value === 'string' && scopeOpt.value.toLowerCase() === 'inner';
+    } else if (link && isPlainObject(link.value)) {
+      const relative = rawGet(link.value, 'relativePath');
+      const linkPath: JsonPath = [...propsPath, link.key];
+      if (!relative) {
+        const what = rawGet(link.value, 'id') ? 'a template spec (templateLink.id)' : 'a remote URI (templateLink.uri)';
+        this.state.diagnose('TPL004', `linked template of deployment '${deploymentName}' is ${what}; cmkguard never fetches remote templates, so its resources are not checked. Scan the linked template's file directly`, this.file, linkPath);
+        inst.deploymentState = Unknown.link(deploymentName);
+        return;
+      }
+      const rel = this.evalTree(relative.value, [...linkPath, relative.key], env, false);
+      if (typeof rel !== 'string') {
+        this.state.diagnose('TPL004', `templateLink.relativePath of deployment '${deploymentName}' is not known before deployment`, this.file, [...linkPath, relative.key]);
+        inst.deploymentState = Unknown.link(deploymentName);
+        return;
+      }
+      const loaded = this.state.options.loadLinked ? this.state.options.loadLinked(this.file, rel) : 'linked templates are not loaded in this mode';
+      if (typeof loaded === 'string') {
+        this.state.diagnose('TPL004', `linked template '${rel}' of deployment '${deploymentName}' cannot be loaded: ${loaded}`, this.file, [...linkPath, relative.key]);
+        inst.deploymentState = Unknown.link(deploymentName);
+        return;
+      }
+      templateJson = loaded.json;
+      file = loaded.file;
+      base = [];
+      inner = true;
+    } else return;
+    if (!isPlainObject(templateJson)) return;
+
+    const nestedScope = this.nestedDeploymentScope(inst, record, templateJson, deploymentName);
+    let nested: TemplateScope;
+    if (inner) {
+      const supplied = new Map<string, Value>();
+      const params = rawGet(p, 'parameters');
+      if (params && isPlainObject(params.value)) {
+        for (const name of Object.keys(params.value)) {
+          const entry = params.value[name];
+          if (!isPlainObject(entry)) continue;
+          if ('value' in entry) supplied.set(name.toLowerCase(), this.evalTree(entry['value'], [...propsPath, params.key, name, 'value'], env, true));
+          else if ('reference' in entry) supplied.set(name.toLowerCase(), Unknown.secret(name));
+        }
+      }
+      nested = new TemplateScope(this.state, templateJson, file, base, nestedScope, supplied, [...this.deploymentPath, deploymentName], undefined, this.depth + 1);
+    } else {
+      nested = new TemplateScope(this.state, templateJson, file, base, this.scope, new Map(), [...this.deploymentPath, deploymentName], this, this.depth + 1);
+    }
+    nested.deployedOverride = record.deployed === true ? true : record.deployed;
+    try {
+      nested.run();
+      inst.deploymentState = objectFrom([['outputs', nested.outputs()]]);
+    } catch (err) {
+      if (!(err instanceof TemplateEvalError)) throw err;
+      this.state.diagnose('TPL002', err.message, file, base);
+      inst.deploymentState = Unknown.link(deploymentName);
+    }
+  }
+
+  private nestedDeploymentScope(inst: Instance, record: EvaluatedResource, tmpl: Record<string, unknown>, name: string): DeploymentScope {
+    const kind = scopeKindOfSchema(tmpl['$schema']);
+    const sub = getProperty(record.body, 'subscriptionId');
+    const rg = getProperty(record.body, 'resourceGroup');
+    const scopeF = getProperty(record.body, 'scope');
+    let mg = this.scope.managementGroup;
+    if (scopeF.found && typeof scopeF.value === 'string') {
+      const m = /managementGroups\/([^/]+)$/i.exec(scopeF.value);
+      if (m) mg = m[1]!;
+    }
+    const loc = getProperty(record.body, 'location');
+    void inst;
+    return {
+      kind,
+      subscriptionId: sub.found ? sub.value : this.scope.subscriptionId,
+      resourceGroup: rg.found ? rg.value : this.scope.resourceGroup,
+      managementGroup: mg,
+      tenantId: this.scope.tenantId,
+      location: loc.found ? loc.value : this.scope.location,
+      deploymentName: name,
+    };
+  }
+
+  outputs(): ValueObject {
+    const out = newObject();
+    const o = rawGet(this.raw, 'outputs');
+    if (!o || !isPlainObject(o.value)) return out;
+    const env = this.env('output');
+    for (const name of Object.keys(o.value)) {
+      const def = o.value[name];
+      if (!isPlainObject(def)) continue;
+      const at: JsonPath = [...this.base, o.key, name];
+      const type = typeof def['type'] === 'string' ? def['type'] : 'object';
+      let value: Value;
+      const copy = rawGet(def, 'copy');
+      if (copy && isPlainObject(copy.value)) {
+        const count = this.evalCount(copy.value['count'], [...at, copy.key, 'count'], env);
+        if (count === undefined) value = Unknown.derived('copy', [name]);
+        else {
+          const items: Value[] = [];
+          for (let i = 0; i < count; i++) items.push(this.evalTree(copy.value['input'], [...at, copy.key, 'input'], { ...env, copy: { name: '', index: i } }, true));
+          value = items;
+        }
+      } else {
+        const v = rawGet(def, 'value');
+        value = v ? this.evalTree(v.value, [...at, v.key], env, true) : null;
+      }
+      out[name] = objectFrom([['type', type], ['value', value]]);
+    }
+    return out;
+  }
+}
+
+function copyIndex(args: Value[], env: Env): Value {
+  let loop: string | undefined;
+  let offset = 0;
+  for (const a of args) {
+    if (typeof a === 'string') loop = a;
+    else if (typeof a === 'number') offset = a;
+    else if (a instanceof Unknown || a instanceof PartialString) return Unknown.derived('copyIndex', args);
+    else throw new TemplateEvalError(`copyIndex takes a loop name and/or an offset, got ${typeName(a)}`);
+  }
+  let frame = env.copy;
+  if (loop !== undefined) {
+    while (frame && frame.name.toLowerCase() !== loop.toLowerCase()) frame = frame.parent;
+    if (!frame) throw new TemplateEvalError(`copyIndex('${loop}') is not inside a copy loop named '${loop}'`);
+  } else {
+    while (frame?.namedOnly) frame = frame.parent;
+  }
+  if (!frame) throw new TemplateEvalError('copyIndex() is only allowed inside a copy loop');
+  if (typeof frame.index !== 'number') return Unknown.derived('copyIndex', [frame.name, offset]);
+  return frame.index + offset;
+}
+
+function nameArg(fn: string, args: Value[]): string {
+  if (args.length !== 1) throw new TemplateEvalError(`${fn} takes 1 argument, got ${args.length}`);
+  const v = args[0]!;
+  if (typeof v !== 'string') throw new TemplateEvalError(`${fn} takes a name (string), got ${typeName(v)}`);
+  return v;
+}
+
+function displayName(inst: Instance): string {
+  return typeof inst.name === 'string' ? inst.name : inst.decl.symbolicName ?? inst.type;
+}
+
+function abbreviate(s: string): string {
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}
+

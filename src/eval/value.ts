@@ -1,0 +1,306 @@
+/**
+ * The value model of the evaluator.
+ *
+ * A value is plain JSON where everything is known. What only exists at deploy time is an `Unknown`
+ * that remembers where it comes from; a string built from known and unknown parts is a
+ * `PartialString` that keeps its known parts. Both carry a canonical `key`: two values built the same
+ * way from the same unknowns have the same key, so ids, guid() names and identity references still
+ * match each other when, say, the subscription is unknown.
+ *
+ * Objects produced by the evaluator have a null prototype, so template keys such as `__proto__`
+ * stay plain data.
+ */
+
+export type Value = null | boolean | number | string | Value[] | ValueObject | Unknown | PartialString | Lambda;
+export interface ValueObject {
+  [key: string]: Value;
+}
+
+/** Why a value is unknown: the root causes, carried through every function that uses it. */
+export type UnknownOrigin =
+  | { kind: 'parameter'; name: string }
+  | { kind: 'context'; name: string }
+  | { kind: 'runtime'; name: string }
+  | { kind: 'resource'; target: Value; path: string[] }
+  | { kind: 'list'; target: Value; fn: string }
+  | { kind: 'secret'; name: string }
+  | { kind: 'link'; name: string }
+  | { kind: 'error'; message: string };
+
+/** A runtime property of a resource: `reference(target).path...` (path relative to the full resource). */
+export interface ResourceRef {
+  target: Value;
+  path: string[];
+}
+
+export class Unknown {
+  constructor(
+    /** Canonical text of how the value is built; equal keys mean equal values at deploy time. */
+    readonly key: string,
+    readonly origins: readonly UnknownOrigin[],
+    /** Set when the value is exactly a runtime property of a resource (or the resource state itself). */
+    readonly ref?: ResourceRef,
+  ) {}
+
+  static parameter(name: string): Unknown {
+    return new Unknown(`parameters('${name.toLowerCase()}')`, [{ kind: 'parameter', name }]);
+  }
+
+  static context(name: string): Unknown {
+    return new Unknown(`${name}`, [{ kind: 'context', name }]);
+  }
+
+  /** `newGuid()` / `utcNow()`: every call is a different value, so the key includes a distinguishing tag. */
+  static runtime(name: string, tag: string): Unknown {
+    return new Unknown(`${name}@${tag}`, [{ kind: 'runtime', name }]);
+  }
+
+  static resource(target: Value, path: string[] = [], full = false): Unknown {
+    const base = `reference(${valueKey(target)})`;
+    const keyPath = (full ? path : ['properties', ...path]).map((p) => `.${p.toLowerCase()}`).join('');
+    return new Unknown(base + keyPath, [{ kind: 'resource', target, path: full ? path : ['properties', ...path] }], {
+      target,
+      path: full ? path : ['properties', ...path],
+    });
+  }
+
+  static list(fn: string, target: Value): Unknown {
+    return new Unknown(`${fn.toLowerCase()}(${valueKey(target)})`, [{ kind: 'list', target, fn }]);
+  }
+
+  static secret(name: string): Unknown {
+    return new Unknown(`secret(${name})`, [{ kind: 'secret', name }]);
+  }
+
+  static link(name: string): Unknown {
+    return new Unknown(`link(${name})`, [{ kind: 'link', name }]);
+  }
+
+  static error(message: string): Unknown {
+    return new Unknown(`error(${message})`, [{ kind: 'error', message }]);
+  }
+
+  /** The result of function `fn` over arguments of which at least one is unknown. */
+  static derived(fn: string, args: readonly Value[]): Unknown {
+    return new Unknown(`${fn.toLowerCase()}(${args.map(valueKey).join(',')})`, collectOrigins(args));
+  }
+
+  /** Property or index access on an unknown value. */
+  member(name: string | number): Unknown {
+    const step = typeof name === 'number' ? `[${name}]` : `.${name.toLowerCase()}`;
+    const ref = this.ref ? { target: this.ref.target, path: [...this.ref.path, String(name)] } : undefined;
+    if (ref) return new Unknown(this.key + step, this.origins.map((o) => (o.kind === 'resource' ? { ...o, path: ref.path } : o)), ref);
+    return new Unknown(this.key + step, this.origins);
+  }
+}
+
+/** A string with holes: known text around unknown parts (`concat(reference(kv).vaultUri, 'keys/k')`). */
+export class PartialString {
+  readonly parts: readonly (string | Unknown)[];
+  readonly key: string;
+
+  private constructor(parts: (string | Unknown)[]) {
+    this.parts = parts;
+    this.key = parts.map((p) => (typeof p === 'string' ? p : `⟨${p.key}⟩`)).join('');
+  }
+
+  /** Joins parts, merging adjacent text; returns a plain string when nothing is unknown. */
+  static of(parts: readonly (string | Unknown | PartialString)[]): string | PartialString | Unknown {
+    const out: (string | Unknown)[] = [];
+    for (const part of parts) {
+      const pieces = part instanceof PartialString ? part.parts : [part];
+      for (const piece of pieces) {
+        if (typeof piece === 'string') {
+          if (piece === '') continue;
+          if (typeof out[out.length - 1] === 'string') out[out.length - 1] = (out[out.length - 1] as string) + piece;
+          else out.push(piece);
+        } else out.push(piece);
+      }
+    }
+    if (out.length === 0) return '';
+    if (out.length === 1 && typeof out[0] === 'string') return out[0];
+    if (out.length === 1) return out[0] as Unknown;
+    return new PartialString(out);
+  }
+
+  /** Known text before the first unknown part. */
+  get prefix(): string {
+    return typeof this.parts[0] === 'string' ? this.parts[0] : '';
+  }
+
+  /** Known text after the last unknown part. */
+  get suffix(): string {
+    const last = this.parts[this.parts.length - 1];
+    return typeof last === 'string' ? last : '';
+  }
+
+  get origins(): UnknownOrigin[] {
+    return collectOrigins(this.parts.filter((p): p is Unknown => p instanceof Unknown));
+  }
+}
+
+/** A lambda argument of filter/map/reduce/sort/toObject/mapValues/groupBy; never a template value. */
+export class Lambda {
+  constructor(
+    readonly params: readonly string[],
+    /** Opaque to everything but the evaluator that built it. */
+    readonly body: unknown,
+    /** Canonical text of the lambda (its parameters and body), so different lambdas never compare equal. */
+    readonly key: string = `lambda(${params.join(',')})`,
+  ) {}
+}
+
+export function isUnknown(v: Value | undefined): v is Unknown | PartialString {
+  return v instanceof Unknown || v instanceof PartialString;
+}
+
+export function isObject(v: Value | undefined): v is ValueObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Unknown) && !(v instanceof PartialString) && !(v instanceof Lambda);
+}
+
+/** True when any node of the value is unknown. */
+export function containsUnknown(v: Value): boolean {
+  if (v instanceof Unknown || v instanceof PartialString) return true;
+  if (Array.isArray(v)) return v.some(containsUnknown);
+  if (isObject(v)) {
+    for (const k in v) if (containsUnknown(v[k]!)) return true;
+  }
+  return false;
+}
+
+/** Root causes of every unknown inside the values, without duplicates. */
+export function collectOrigins(values: readonly Value[]): UnknownOrigin[] {
+  const seen = new Set<string>();
+  const out: UnknownOrigin[] = [];
+  const visit = (v: Value): void => {
+    if (v instanceof Unknown) {
+      for (const o of v.origins) {
+        const k = originKey(o);
+        if (!seen.has(k)) {
+          seen.add(k);
+          out.push(o);
+        }
+      }
+    } else if (v instanceof PartialString) v.parts.forEach(visit);
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (isObject(v)) for (const k in v) visit(v[k]!);
+  };
+  values.forEach(visit);
+  return out;
+}
+
+function originKey(o: UnknownOrigin): string {
+  switch (o.kind) {
+    case 'resource':
+      return `resource:${valueKey(o.target)}:${o.path.join('.')}`;
+    case 'list':
+      return `list:${o.fn}:${valueKey(o.target)}`;
+    case 'error':
+      return `error:${o.message}`;
+    default:
+      return `${o.kind}:${o.name}`;
+  }
+}
+
+/** Canonical text of a value: equal keys mean equal values (object keys sorted, unknowns by their key). */
+export function valueKey(v: Value): string {
+  if (v instanceof Unknown) return `⟨${v.key}⟩`;
+  if (v instanceof PartialString) return JSON.stringify(v.key);
+  if (v instanceof Lambda) return v.key;
+  if (Array.isArray(v)) return `[${v.map(valueKey).join(',')}]`;
+  if (isObject(v)) {
+    const keys = Object.keys(v).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${valueKey(v[k]!)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** A fresh object with no prototype, safe for any template key. */
+export function newObject(): ValueObject {
+  return Object.create(null) as ValueObject;
+}
+
+export function objectFrom(entries: Iterable<readonly [string, Value]>): ValueObject {
+  const o = newObject();
+  for (const [k, v] of entries) o[k] = v;
+  return o;
+}
+
+/** Case-insensitive own-property lookup, as ARM does for property access. */
+export function getProperty(obj: ValueObject, name: string): { found: true; key: string; value: Value } | { found: false } {
+  if (Object.prototype.hasOwnProperty.call(obj, name)) return { found: true, key: name, value: obj[name]! };
+  const lower = name.toLowerCase();
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return { found: true, key: k, value: obj[k]! };
+  return { found: false };
+}
+
+/** Converts parsed JSON (from JSON.parse or a parameter file) into evaluator values with null prototypes. */
+export function fromJson(v: unknown): Value {
+  if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map(fromJson);
+  if (typeof v === 'object') {
+    const o = newObject();
+    for (const k of Object.keys(v as object)) o[k] = fromJson((v as Record<string, unknown>)[k]);
+    return o;
+  }
+  return null;
+}
+
+/** Plain JSON for output: unknowns become `{"$unknown": kind, "expression": key}`. */
+export function toDisplayJson(v: Value): unknown {
+  if (v instanceof Unknown) return { $unknown: v.origins[0]?.kind ?? 'unknown', expression: v.key };
+  if (v instanceof PartialString) return { $unknown: v.origins[0]?.kind ?? 'unknown', expression: v.key };
+  if (v instanceof Lambda) return { $unknown: 'lambda', expression: 'lambda' };
+  if (Array.isArray(v)) return v.map(toDisplayJson);
+  if (isObject(v)) {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) Object.defineProperty(o, k, { value: toDisplayJson(v[k]!), enumerable: true, writable: true, configurable: true });
+    return o;
+  }
+  return v;
+}
+
+/** The ARM type name of a value, for error messages. */
+export function typeName(v: Value): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (v instanceof Unknown || v instanceof PartialString) return 'unknown';
+  if (v instanceof Lambda) return v.key;
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+/** Describes why a value is unknown, for "cannot tell, because ..." messages. */
+export function describeOrigins(v: Value): string {
+  const origins = collectOrigins([v]);
+  if (origins.length === 0) return 'the value is not known before deployment';
+  return origins.slice(0, 3).map(describeOrigin).join('; ') + (origins.length > 3 ? `; and ${origins.length - 3} more` : '');
+}
+
+export function describeOrigin(o: UnknownOrigin): string {
+  switch (o.kind) {
+    case 'parameter':
+      return `parameter '${o.name}' has no value (give a parameter file or a default)`;
+    case 'context':
+      return `${o.name} is only known at deployment (pass it with the deployment-context flags or config)`;
+    case 'runtime':
+      return `${o.name}() is only known at deployment`;
+    case 'resource':
+      return `it is the runtime ${o.path.join('.') || 'state'} of resource ${displayTarget(o.target)}`;
+    case 'list':
+      return `${o.fn}() of ${displayTarget(o.target)} is only known at deployment`;
+    case 'secret':
+      return `parameter '${o.name}' is a Key Vault secret reference`;
+    case 'link':
+      return `linked template '${o.name}' could not be loaded`;
+    case 'error':
+      return `evaluation failed: ${o.message}`;
+  }
+}
+
+function displayTarget(t: Value): string {
+  if (typeof t === 'string') return `'${t}'`;
+  if (t instanceof PartialString) return `'${t.parts.map((p) => (typeof p === 'string' ? p : '{…}')).join('')}'`;
+  return valueKey(t);
+}

@@ -1,0 +1,248 @@
+/**
+ * The resources of a whole scan and the links of the CMK chain: registry → key identifier → vault → key.
+ * A vault or key declared in another template of the scan is found by id, or by name when the id is
+ * partly unknown.
+ */
+import type { EvaluatedResource } from './eval/template.js';
+import { idKey } from './eval/ids.js';
+import { PartialString, Unknown, type Value } from './eval/value.js';
+import { equalsIgnoreCase, read } from './rule-api.js';
+
+export const REGISTRY = 'Microsoft.ContainerRegistry/registries';
+export const VAULT = 'Microsoft.KeyVault/vaults';
+export const KEY = 'Microsoft.KeyVault/vaults/keys';
+
+export const VAULT_DNS_SUFFIXES = ['vault.azure.net', 'vault.azure.cn', 'vault.usgovcloudapi.net', 'vault.microsoftazure.de'];
+
+/** What a `keyIdentifier` says, as far as it is known. */
+export interface KeyIdentifier {
+  value: Value;
+  /** `valid`: a Key Vault key URI; `invalid`: certainly not one (`problem` says why); `unknown`: cannot tell. */
+  status: 'valid' | 'invalid' | 'unknown';
+  problem?: string;
+  vaultName?: Value;
+  keyName?: Value;
+  /** `none`: versionless; `pinned`: has a version; `unknown`: cannot tell. */
+  version: 'none' | 'pinned' | 'unknown';
+  /** The id of the vault or key resource the identifier was computed from (`reference(key).keyUri`). */
+  fromResource?: { id: Value; kind: 'vault' | 'key' };
+}
+
+export interface CmkLink {
+  registry: EvaluatedResource;
+  keyIdentifier: KeyIdentifier;
+  /** Path of the key identifier in the registry, for locating findings about it. */
+  keyIdentifierPath: (string | number)[];
+  vault?: EvaluatedResource;
+  key?: EvaluatedResource;
+  /** Why the vault is not in the scan (or is only declared `existing`), for undetermined messages. */
+  vaultMissing?: string;
+}
+
+const SENTINEL = /\u0001(\d+)\u0002/g;
+const URI_PATTERN = new RegExp(
+  `^https://([^./]+)\\.(${VAULT_DNS_SUFFIXES.map((s) => s.replace(/\./g, '\\.')).join('|')})(?::443)?/keys/([^/]+)(?:/([^/]*))?/?$`,
+  'i',
+);
+
+/** Interprets a key identifier value, known, partly known or computed from a vault or key resource. */
+export function parseKeyIdentifier(value: Value): KeyIdentifier {
+  if (value instanceof Unknown) {
+    const ref = value.ref;
+    const prop = ref && ref.path.length === 2 && ref.path[0]!.toLowerCase() === 'properties' ? ref.path[1]!.toLowerCase() : undefined;
+    if (ref && prop === 'keyuri') return { value, status: 'valid', version: 'none', ...namesFromKeyId(ref.target), fromResource: { id: ref.target, kind: 'key' } };
+    if (ref && prop === 'keyuriwithversion') return { value, status: 'valid', version: 'pinned', ...namesFromKeyId(ref.target), fromResource: { id: ref.target, kind: 'key' } };
+    return { value, status: 'unknown', version: 'unknown' };
+  }
+  if (typeof value === 'string') {
+    return parseKnownUri(value, (text) => text);
+  }
+  if (value instanceof PartialString) {
+    // Replace each unknown part with a sentinel; a vault's runtime vaultUri is known in shape.
+    const holes: Value[] = [];
+    let fromVault: Value | undefined;
+    const text = value.parts
+      .map((p) => {
+        if (typeof p === 'string') return p;
+        const ref = p.ref;
+        if (ref && ref.path.length === 2 && ref.path[1]!.toLowerCase() === 'vaulturi') {
+          fromVault = ref.target;
+          const vaultName = lastSegmentAfter(ref.target, 'vaults');
+          return `https://${hole(holes, vaultName ?? p)}.vault.azure.net/`;
+        }
+        return hole(holes, p);
+      })
+      .join('');
+    const parsed = parseKnownUri(text, (t) => unhole(t, holes));
+    if (fromVault !== undefined) parsed.fromResource = { id: fromVault, kind: 'vault' };
+    if (parsed.status === 'invalid' && !knownHostIsWrong(text)) {
+      return { value, status: 'unknown', version: 'unknown', fromResource: parsed.fromResource };
+    }
+    return { ...parsed, value };
+  }
+  return { value, status: 'invalid', problem: `it is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}, not a URI`, version: 'unknown' };
+}
+
+function hole(holes: Value[], v: Value): string {
+  holes.push(v);
+  return `\u0001${holes.length - 1}\u0002`;
+}
+
+function unhole(text: string, holes: Value[]): Value {
+  if (!text.includes('\u0001')) return text;
+  const parts: (string | Unknown | PartialString)[] = [];
+  let last = 0;
+  for (const m of text.matchAll(SENTINEL)) {
+    parts.push(text.slice(last, m.index));
+    const v = holes[Number(m[1])]!;
+    parts.push(typeof v === 'string' || v instanceof Unknown || v instanceof PartialString ? v : String(v));
+    last = m.index! + m[0].length;
+  }
+  parts.push(text.slice(last));
+  return PartialString.of(parts);
+}
+
+/** With unknown parts, a failed match proves nothing unless the known host is already wrong. */
+function knownHostIsWrong(text: string): boolean {
+  const m = /^([a-z]+):\/\/([^/\u0001]*)(\/|$)/i.exec(text);
+  if (!m) return !text.startsWith('\u0001');
+  if (m[1]!.toLowerCase() !== 'https') return true;
+  const host = m[2]!.toLowerCase();
+  return !VAULT_DNS_SUFFIXES.some((s) => host.endsWith(`.${s}`)) && !host.includes('\u0002');
+}
+
+function parseKnownUri(text: string, toValue: (t: string) => Value): KeyIdentifier {
+  const m = URI_PATTERN.exec(text);
+  if (!m) {
+    const problem = /\.managedhsm\.azure\.net/i.test(text)
+      ? 'it names a Managed HSM key; ACR supports keys in Key Vault only'
+      : !/^https:\/\//i.test(text)
+        ? 'it is not an https:// URI'
+        : !/\/keys\//i.test(text)
+          ? "its path is not /keys/<name>[/<version>]"
+          : `its host is not a Key Vault host (*.${VAULT_DNS_SUFFIXES.join(', *.')})`;
+    return { value: toValue(text), status: 'invalid', problem, version: 'unknown' };
+  }
+  const version = m[4];
+  const base = { value: toValue(text), vaultName: toValue(m[1]!), keyName: toValue(m[3]!) };
+  if (version === undefined || version === '') return { ...base, status: 'valid', version: 'none' };
+  if (version.includes('\u0001')) return { ...base, status: 'valid', version: 'pinned' };
+  if (!/^[0-9a-f]{32}$/i.test(version)) return { ...base, status: 'invalid', problem: `its version '${version}' is not 32 hexadecimal digits`, version: 'pinned' };
+  return { ...base, status: 'valid', version: 'pinned' };
+}
+
+function lastSegmentAfter(id: Value, type: string): Value | undefined {
+  const text = typeof id === 'string' ? id : id instanceof PartialString ? id.parts.map((p) => (typeof p === 'string' ? p : '\u0000')).join('') : undefined;
+  if (text === undefined) return undefined;
+  const m = new RegExp(`/${type}/([^/]+)$`, 'i').exec(text);
+  if (!m || m[1]!.includes('\u0000')) return undefined;
+  return m[1];
+}
+
+function namesFromKeyId(id: Value): { vaultName?: Value; keyName?: Value } {
+  const text = typeof id === 'string' ? id : id instanceof PartialString ? id.parts.map((p) => (typeof p === 'string' ? p : '\u0000')).join('') : '';
+  const m = /\/vaults\/([^/]+)\/keys\/([^/]+)$/i.exec(text);
+  if (!m) return {};
+  return { vaultName: m[1]!.includes('\u0000') ? undefined : m[1], keyName: m[2]!.includes('\u0000') ? undefined : m[2] };
+}
+
+export class ScanGraph {
+  private readonly byType = new Map<string, EvaluatedResource[]>();
+  private links?: CmkLink[];
+
+  constructor(readonly resources: readonly EvaluatedResource[]) {
+    for (const r of resources) {
+      const t = r.type.toLowerCase();
+      const list = this.byType.get(t) ?? [];
+      list.push(r);
+      this.byType.set(t, list);
+    }
+  }
+
+  /** Resources of a type that the deployment creates (condition not false, not `existing`). */
+  deployed(type: string): EvaluatedResource[] {
+    return (this.byType.get(type.toLowerCase()) ?? []).filter((r) => r.deployed !== false && !r.existing);
+  }
+
+  /** Every declaration of a type, `existing` ones included. */
+  declared(type: string): EvaluatedResource[] {
+    return this.byType.get(type.toLowerCase()) ?? [];
+  }
+
+  /** true/false when the registry's encryption status is known, undefined otherwise. */
+  isCmkRegistry(registry: EvaluatedResource): boolean | undefined {
+    const status = read(registry, ['properties', 'encryption', 'status']);
+    if (status.state === 'missing') return false;
+    return equalsIgnoreCase(status.value, 'enabled');
+  }
+
+  /** Every registry that enables CMK, with its vault and key where the scan has them. */
+  cmkLinks(): CmkLink[] {
+    if (this.links) return this.links;
+    this.links = [];
+    for (const registry of this.deployed(REGISTRY)) {
+      if (this.isCmkRegistry(registry) !== true) continue;
+      const kid = read(registry, ['properties', 'encryption', 'keyVaultProperties', 'keyIdentifier']);
+      if (kid.state === 'missing') continue;
+      const keyIdentifier = parseKeyIdentifier(kid.value);
+      this.links.push({ registry, keyIdentifier, keyIdentifierPath: kid.path, ...this.findVaultAndKey(keyIdentifier, registry) });
+    }
+    return this.links;
+  }
+
+  /** Vaults that hold the CMK key of some registry in the scan. */
+  cmkVaults(): Map<EvaluatedResource, CmkLink[]> {
+    const out = new Map<EvaluatedResource, CmkLink[]>();
+    for (const link of this.cmkLinks()) {
+      if (!link.vault) continue;
+      out.set(link.vault, [...(out.get(link.vault) ?? []), link]);
+    }
+    return out;
+  }
+
+  /**
+   * Among resources that match, the one deployed by the same evaluation as `near` wins, then one deployed
+   * elsewhere in the scan, then an `existing` declaration.
+   */
+  private pick(matches: EvaluatedResource[], near: EvaluatedResource): EvaluatedResource | undefined {
+    const rank = (r: EvaluatedResource) => (r.unit === near.unit ? 0 : 2) + (r.existing || r.deployed === false ? 1 : 0);
+    return [...matches].sort((a, b) => rank(a) - rank(b))[0];
+  }
+
+  private findVaultAndKey(kid: KeyIdentifier, registry: EvaluatedResource): Pick<CmkLink, 'vault' | 'key' | 'vaultMissing'> {
+    if (kid.status !== 'valid') return { vaultMissing: 'the key identifier is not a known Key Vault key URI' };
+    const vaults = this.declared(VAULT);
+    let vault: EvaluatedResource | undefined;
+    let key: EvaluatedResource | undefined;
+    if (kid.fromResource?.kind === 'key') {
+      const k = idKey(kid.fromResource.id);
+      key = this.pick(this.declared(KEY).filter((r) => idKey(r.id) === k), registry);
+      if (key) {
+        const vaultId = idKey(key.id).replace(/\/keys\/[^/]+$/, '');
+        vault = this.pick(vaults.filter((v) => idKey(v.id) === vaultId), key);
+      }
+    } else if (kid.fromResource?.kind === 'vault') {
+      const k = idKey(kid.fromResource.id);
+      vault = this.pick(vaults.filter((v) => idKey(v.id) === k), registry);
+    }
+    if (!vault && typeof kid.vaultName === 'string') {
+      const name = kid.vaultName.toLowerCase();
+      vault = this.pick(vaults.filter((v) => typeof v.name === 'string' && v.name.toLowerCase() === name), registry);
+    }
+    if (vault && !key && typeof kid.keyName === 'string' && typeof vault.name === 'string') {
+      const full = `${vault.name}/${kid.keyName}`.toLowerCase();
+      key = this.pick(this.declared(KEY).filter((r) => typeof r.name === 'string' && r.name.toLowerCase() === full), vault);
+    }
+    const vaultLabel = typeof kid.vaultName === 'string' ? `'${kid.vaultName}'` : 'of the key identifier';
+    if (!vault) {
+      return {
+        key,
+        vaultMissing: `the Key Vault ${vaultLabel} is not in the scanned templates: scan the template that deploys it too, or use live mode (--live)`,
+      };
+    }
+    if (vault.existing) {
+      return { vault, key, vaultMissing: `the Key Vault ${vaultLabel} is declared 'existing': its settings live outside these templates (use live mode, --live)` };
+    }
+    return { vault, key };
+  }
+}

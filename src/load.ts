@@ -1,0 +1,124 @@
+/**
+ * Loading: bytes → text → JSON, and what kind of ARM file it is. The fast path is `JSON.parse`; JSON with
+ * comments or trailing commas falls back to jsonc-parser, and real syntax errors become TPL001 with the
+ * position of the first error.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { lineColumnOf } from './locate.js';
+
+export type FileKind = 'template' | 'parameters' | 'other';
+
+export interface LoadedFile {
+  path: string;
+  text: string;
+  json: unknown;
+  kind: FileKind;
+}
+
+export interface LoadError {
+  path: string;
+  message: string;
+  line: number;
+  column: number;
+  /** Text, when it could be decoded, so the report can show the line. */
+  text?: string;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+const TEMPLATE_SCHEMA = /deploymenttemplate\.json/i;
+const PARAMETERS_SCHEMA = /deploymentparameters\.json/i;
+
+/** Decodes bytes: UTF-8 (BOM removed), UTF-16 LE/BE with a BOM. Invalid UTF-8 is an error, not mojibake. */
+export function decode(bytes: Buffer): string | { error: string } {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start));
+  } catch {
+    return { error: 'the file is not valid UTF-8 text' };
+  }
+}
+
+/** Parses JSON text, accepting comments and trailing commas. */
+export function parseJsonText(text: string): { json: unknown } | { error: string; offset: number } {
+  try {
+    return { json: JSON.parse(text) };
+  } catch {
+    // Fall through: comments, trailing commas, or a real error.
+  }
+  const errors: ParseError[] = [];
+  const json = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  if (errors.length > 0) {
+    const e = errors[0]!;
+    return { error: `${describeParseError(printParseErrorCode(e.error))}`, offset: e.offset };
+  }
+  return { json };
+}
+
+function describeParseError(code: string): string {
+  const words: Record<string, string> = {
+    InvalidSymbol: 'unexpected character',
+    InvalidNumberFormat: 'invalid number',
+    PropertyNameExpected: 'a property name (in double quotes) is expected',
+    ValueExpected: 'a value is expected',
+    ColonExpected: "':' is expected",
+    CommaExpected: "',' is expected",
+    CloseBraceExpected: "'}' is expected",
+    CloseBracketExpected: "']' is expected",
+    EndOfFileExpected: 'nothing may follow the top-level value',
+    InvalidCommentToken: 'invalid comment',
+    UnexpectedEndOfComment: 'unterminated comment',
+    UnexpectedEndOfString: 'unterminated string',
+    UnexpectedEndOfNumber: 'unterminated number',
+    InvalidUnicode: 'invalid unicode escape',
+    InvalidEscapeCharacter: 'invalid escape character',
+    InvalidCharacter: 'invalid character in string',
+  };
+  return words[code] ?? code;
+}
+
+export function classify(json: unknown): FileKind {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'other';
+  const schema = (json as Record<string, unknown>)['$schema'];
+  if (typeof schema !== 'string') return 'other';
+  if (TEMPLATE_SCHEMA.test(schema)) return 'template';
+  if (PARAMETERS_SCHEMA.test(schema)) return 'parameters';
+  return 'other';
+}
+
+/** Cheap pre-check on raw text: a file that never mentions a deployment schema is not read further. */
+export function mayBeArm(text: string): boolean {
+  return /deployment(template|parameters)\.json/i.test(text);
+}
+
+export function loadFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): LoadedFile | LoadError | null {
+  let bytes: Buffer;
+  try {
+    const size = statSync(path).size;
+    if (size > maxBytes) return { path, message: `the file is ${size} bytes; the limit is ${maxBytes} (raise it with --max-file-size)`, line: 1, column: 1 };
+    bytes = readFileSync(path);
+  } catch (err) {
+    return { path, message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, line: 1, column: 1 };
+  }
+  const text = decode(bytes);
+  if (typeof text !== 'string') {
+    // A file that is not text cannot be an ARM template unless it claims to be one.
+    return bytes.includes('deploymentTemplate.json') || bytes.includes('deploymentParameters.json') ? { path, message: text.error, line: 1, column: 1 } : null;
+  }
+  if (!mayBeArm(text)) return null;
+  const parsed = parseJsonText(text);
+  if ('error' in parsed) {
+    const { line, column } = lineColumnOf(text, parsed.offset);
+    return { path, message: `invalid JSON: ${parsed.error}`, line, column, text };
+  }
+  const kind = classify(parsed.json);
+  if (kind === 'other') return null;
+  return { path, text, json: parsed.json, kind };
+}
+
+export function isLoadError(x: LoadedFile | LoadError | null): x is LoadError {
+  return x !== null && 'message' in x;
+}

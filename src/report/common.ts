@@ -1,0 +1,72 @@
+/** Helpers shared by the report formatters: counting, ordering and ranking findings. */
+import type { Finding, Level, ScanResult } from '../types.js';
+
+export interface Summary {
+  /** Unsuppressed `fail` findings at level error. */
+  errors: number;
+  /** Unsuppressed `fail` findings at level warning. */
+  warnings: number;
+  /** Unsuppressed `fail` findings at level note. */
+  notes: number;
+  /** Unsuppressed `open` findings (undetermined), whatever their level. */
+  undetermined: number;
+  /** Suppressed findings of any kind and level. */
+  suppressed: number;
+  /** Files scanned as templates (`ScannedFile.kind === 'template'`). */
+  templates: number;
+  /** Distinct files (by uri) with at least one unsuppressed finding. */
+  files: number;
+}
+
+export function summarize(result: ScanResult): Summary {
+  const s: Summary = { errors: 0, warnings: 0, notes: 0, undetermined: 0, suppressed: 0, templates: 0, files: 0 };
+  const files = new Set<string>();
+  for (const f of result.findings) {
+    if (f.suppression) {
+      s.suppressed++;
+      continue;
+    }
+    files.add(f.uri);
+    if (f.kind === 'open') s.undetermined++;
+    else if (f.level === 'error') s.errors++;
+    else if (f.level === 'warning') s.warnings++;
+    else s.notes++;
+  }
+  s.files = files.size;
+  s.templates = result.files.filter((f) => f.kind === 'template').length;
+  return s;
+}
+
+function cmp(a: string | number, b: string | number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Stable report order: file, line, column, rule id, message. Does not modify the input. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort(
+      (x, y) =>
+        cmp(x.f.uri, y.f.uri) ||
+        cmp(x.f.region.startLine, y.f.region.startLine) ||
+        cmp(x.f.region.startColumn, y.f.region.startColumn) ||
+        cmp(x.f.ruleId, y.f.ruleId) ||
+        cmp(x.f.message, y.f.message) ||
+        x.i - y.i,
+    )
+    .map((e) => e.f);
+}
+
+const LEVEL_RANK: Record<Level, number> = { error: 0, warning: 1, note: 2 };
+
+/**
+ * Severity rank for truncation (lower = more severe, kept first): unsuppressed before suppressed,
+ * then error > warning > note, then `fail` before `open`.
+ */
+export function severityRank(f: Finding): number {
+  return (f.suppression ? 100 : 0) + LEVEL_RANK[f.level] * 10 + (f.kind === 'open' ? 1 : 0);
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

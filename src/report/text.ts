@@ -1,0 +1,169 @@
+/**
+ * Human-readable report (`--format text`, the default).
+ *
+ *     infra/main.json
+ *       12:9   error         Registry 'contosoreg' does not enable a customer-managed key.  ACR001
+ *           "encryption": { "status": "disabled" },
+ *           ^^^^^^^^^^^^
+ *       40:17  undetermined  The key vault name depends on parameter 'kvName', which has no value.  KV001
+ *
+ *     2 errors, 0 warnings, 0 notes, 1 undetermined in 1 file (2 templates scanned, 1 suppressed)
+ *
+ * - Findings are grouped by file (`Finding.uri`) and sorted by line and column inside a file.
+ * - Each finding prints `line:col`, the level (`undetermined` for `kind: 'open'`), the message and the
+ *   rule id, then, when `Finding.snippet` is set, the first line of the region with carets under the
+ *   region columns (to the end of that line when the region spans several lines). Leading indentation
+ *   is dropped and very long lines (minified JSON) are shown as a window around the region.
+ * - Suppressed findings are not listed; they are counted in the summary.
+ * - Internal errors are listed after the findings (`internal error: ...`) and counted in the summary.
+ * - The last line is the summary; "No problems found in N templates." when nothing is left to report.
+ * - ANSI colours only when `opts.color` is true (the CLI decides: a TTY and no NO_COLOR).
+ * - The text has no trailing newline.
+ */
+import type { Finding, ScanResult } from '../types.js';
+import { plural, sortFindings, summarize } from './common.js';
+
+export interface TextOptions {
+  color: boolean;
+}
+
+/** Widest snippet text shown; longer lines are cut around the region. */
+const MAX_SNIPPET = 120;
+/** Characters kept before the region when a long line is cut. */
+const SNIPPET_LEAD = 30;
+
+type Style = (s: string) => string;
+
+interface Palette {
+  file: Style;
+  pos: Style;
+  error: Style;
+  warning: Style;
+  note: Style;
+  open: Style;
+  rule: Style;
+  snippet: Style;
+  ok: Style;
+}
+
+function sgr(open: string): Style {
+  return (s) => (s === '' ? s : `\x1b[${open}m${s}\x1b[0m`);
+}
+
+const plain: Style = (s) => s;
+
+function palette(color: boolean): Palette {
+  if (!color) {
+    return { file: plain, pos: plain, error: plain, warning: plain, note: plain, open: plain, rule: plain, snippet: plain, ok: plain };
+  }
+  return {
+    file: sgr('1;4'),
+    pos: sgr('2'),
+    error: sgr('31'),
+    warning: sgr('33'),
+    note: sgr('36'),
+    open: sgr('35'),
+    rule: sgr('2'),
+    snippet: plain,
+    ok: sgr('32'),
+  };
+}
+
+function labelOf(f: Finding): string {
+  return f.kind === 'open' ? 'undetermined' : f.level;
+}
+
+function styleOf(f: Finding, p: Palette): Style {
+  return f.kind === 'open' ? p.open : p[f.level];
+}
+
+/**
+ * The snippet line and the caret line under the region, both without indentation prefix.
+ * Exported for tests.
+ */
+export function snippetLines(snippet: string, f: Pick<Finding, 'region'>): { code: string; caret: string } {
+  const line = (snippet.split(/\r\n|\r|\n/, 1)[0] ?? '').replace(/\t/g, ' ').trimEnd();
+  const { startLine, startColumn, endLine, endColumn } = f.region;
+  let start = Math.min(Math.max(startColumn - 1, 0), line.length);
+  let end = endLine === startLine ? Math.min(Math.max(endColumn - 1, start), line.length) : line.length;
+  if (end <= start) end = start + 1;
+
+  // Drop the indentation (but never the region itself).
+  const indent = line.length - line.trimStart().length;
+  const cut = Math.min(indent, start);
+  let code = line.slice(cut);
+  start -= cut;
+  end -= cut;
+
+  if (code.length > MAX_SNIPPET) {
+    let from = 0;
+    let prefix = '';
+    if (end > MAX_SNIPPET) {
+      from = Math.max(0, start - SNIPPET_LEAD);
+      prefix = from > 0 ? '…' : '';
+    }
+    const to = Math.min(code.length, from + MAX_SNIPPET);
+    const suffix = to < code.length ? '…' : '';
+    code = prefix + code.slice(from, to) + suffix;
+    start = start - from + prefix.length;
+    end = Math.min(end - from, to - from) + prefix.length;
+    if (end <= start) end = start + 1;
+  }
+  return { code, caret: ' '.repeat(start) + '^'.repeat(end - start) };
+}
+
+export function formatText(result: ScanResult, opts: TextOptions): string {
+  const p = palette(opts.color);
+  const s = summarize(result);
+  const shown = sortFindings(result.findings.filter((f) => !f.suppression));
+  const out: string[] = [];
+
+  const groups = new Map<string, Finding[]>();
+  for (const f of shown) {
+    const g = groups.get(f.uri);
+    if (g) g.push(f);
+    else groups.set(f.uri, [f]);
+  }
+
+  for (const [uri, findings] of groups) {
+    out.push(p.file(uri));
+    const posWidth = Math.max(...findings.map((f) => `${f.region.startLine}:${f.region.startColumn}`.length));
+    const labelWidth = Math.max(...findings.map((f) => labelOf(f).length));
+    const indent = ' '.repeat(2 + posWidth + 2);
+    for (const f of findings) {
+      const pos = `${f.region.startLine}:${f.region.startColumn}`.padEnd(posWidth);
+      const style = styleOf(f, p);
+      const label = style(labelOf(f).padEnd(labelWidth));
+      out.push(`  ${p.pos(pos)}  ${label}  ${f.message}  ${p.rule(f.ruleId)}`);
+      if (f.snippet !== undefined && f.snippet.trim() !== '') {
+        const { code, caret } = snippetLines(f.snippet, f);
+        out.push(`${indent}${p.snippet(code)}`);
+        out.push(`${indent}${style(caret)}`);
+      }
+    }
+    out.push('');
+  }
+
+  if (result.internalErrors.length > 0) {
+    for (const e of result.internalErrors) out.push(p.error(`internal error: ${e}`));
+    out.push('');
+  }
+
+  const shownCount = s.errors + s.warnings + s.notes + s.undetermined;
+  const internal = result.internalErrors.length;
+  let summary: string;
+  if (shownCount === 0 && internal === 0) {
+    const tail = s.suppressed > 0 ? ` (${s.suppressed} suppressed)` : '';
+    summary = p.ok(`No problems found in ${plural(s.templates, 'template')}${tail}.`);
+  } else {
+    const counts =
+      `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${plural(s.notes, 'note')}, ` +
+      `${s.undetermined} undetermined in ${plural(s.files, 'file')} ` +
+      `(${plural(s.templates, 'template')} scanned${s.suppressed > 0 ? `, ${s.suppressed} suppressed` : ''})` +
+      (internal > 0 ? `; ${plural(internal, 'internal error')}` : '');
+    const style = s.errors > 0 || internal > 0 ? p.error : s.warnings > 0 ? p.warning : s.notes > 0 ? p.note : p.open;
+    summary = opts.color ? `\x1b[1m${style(counts)}` : counts;
+  }
+  out.push(summary);
+  return out.join('\n');
+}

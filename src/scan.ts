@@ -1,0 +1,320 @@
+/**
+ * The pipeline: discover → load and parse → evaluate → link → check → locate → report data.
+ * Everything that can go wrong with one file becomes a finding on that file; the scan goes on.
+ */
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { discover } from './discover.js';
+import { evaluateTemplate, type DeploymentContextInput, type Evaluation, type EvaluatedResource, type JsonPath } from './eval/template.js';
+import { providerPartOf } from './eval/ids.js';
+import { ScanGraph } from './graph.js';
+import { isLoadError, loadFile, parseJsonText, classify, decode, DEFAULT_MAX_FILE_BYTES, type LoadedFile } from './load.js';
+import { PositionIndex } from './locate.js';
+import type { Rule, RuleReport } from './rule-api.js';
+import { sourcePathOf } from './sourcemap.js';
+import type { Finding, Level, ResourceLabel, RuleMeta, ScanResult, ScannedFile } from './types.js';
+import { VERSION } from './version.js';
+import type { Value } from './eval/value.js';
+
+export interface RuleSetting {
+  enabled: boolean;
+  level?: Level;
+  options?: Record<string, unknown>;
+}
+
+export interface ScanOptions {
+  paths: string[];
+  cwd: string;
+  ignore?: string[];
+  /** Parameter files given explicitly: each is used for every scanned template. */
+  parameters?: string[];
+  context?: DeploymentContextInput;
+  rules: readonly Rule[];
+  settings?: Map<string, RuleSetting>;
+  maxFileBytes?: number;
+  /** Repository root for relative URIs; found from `.git` when absent. */
+  repoRoot?: string;
+}
+
+interface TemplateUnit {
+  file: LoadedFile;
+  parameterFiles: LoadedFile[];
+}
+
+/** The folder that holds `.git`, walking up from `start`; `start` itself when there is none. */
+export function findRepoRoot(start: string): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (existsSync(path.join(dir, '.git'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(start);
+    dir = parent;
+  }
+}
+
+export function toUri(repoRoot: string, file: string): string {
+  return path.relative(repoRoot, file).split(path.sep).join('/');
+}
+
+/** `<name>.parameters.json` and `<name>.parameters.<env>.json` next to template `<name>.json`. */
+export function pairsWith(templatePath: string, parameterPath: string): boolean {
+  if (path.dirname(templatePath) !== path.dirname(parameterPath)) return false;
+  const stem = path.basename(templatePath).replace(/\.jsonc?$/i, '').toLowerCase();
+  const p = path.basename(parameterPath).toLowerCase();
+  if (!p.startsWith(`${stem}.parameters.`)) return false;
+  return /^(?:[^.]+\.)?jsonc?$/.test(p.slice(stem.length + '.parameters.'.length));
+}
+
+export async function scan(options: ScanOptions): Promise<ScanResult & { exitErrors: string[] }> {
+  const repoRoot = options.repoRoot ?? findRepoRoot(options.cwd);
+  const settings = options.settings ?? new Map<string, RuleSetting>();
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const { files, missing } = await discover(options.paths, { cwd: options.cwd, ignore: options.ignore ?? [] });
+  const exitErrors = missing.map((m) => `path not found: ${m}`);
+  const findings: Finding[] = [];
+  const internalErrors: string[] = [];
+  const scanned: ScannedFile[] = [];
+  const texts = new Map<string, string>();
+  const templates: LoadedFile[] = [];
+  const parameterFiles: LoadedFile[] = [];
+
+  for (const file of files) {
+    const loaded = loadFile(file, maxBytes);
+    const uri = toUri(repoRoot, file);
+    if (loaded === null) {
+      scanned.push({ path: file, uri, kind: 'skipped' });
+      continue;
+    }
+    if (isLoadError(loaded)) {
+      scanned.push({ path: file, uri, kind: 'template' });
+      if (loaded.text !== undefined) texts.set(file, loaded.text);
+      findings.push(fileFinding('TPL001', `${loaded.message}.`, file, uri, loaded.line, loaded.column, loaded.text));
+      continue;
+    }
+    texts.set(file, loaded.text);
+    scanned.push({ path: file, uri, kind: loaded.kind === 'template' ? 'template' : 'parameters' });
+    (loaded.kind === 'template' ? templates : parameterFiles).push(loaded);
+  }
+
+  const explicitParams: LoadedFile[] = [];
+  for (const p of options.parameters ?? []) {
+    const abs = path.resolve(options.cwd, p);
+    const loaded = loadFile(abs, maxBytes);
+    if (loaded === null || isLoadError(loaded) || loaded.kind !== 'parameters') {
+      exitErrors.push(`--parameters ${p}: ${loaded && isLoadError(loaded) ? loaded.message : 'not a deployment parameter file (its $schema must name deploymentParameters.json)'}`);
+      continue;
+    }
+    texts.set(abs, loaded.text);
+    explicitParams.push(loaded);
+  }
+
+  const units: TemplateUnit[] = templates.map((t) => ({
+    file: t,
+    parameterFiles: explicitParams.length ? explicitParams : parameterFiles.filter((p) => pairsWith(t.path, p.path)),
+  }));
+
+  const scanRoots = options.paths.length ? options.paths.map((p) => path.resolve(options.cwd, p)) : [options.cwd];
+  const linkRoot = commonRoot(scanRoots.map((r) => (safeIsFile(r) ? path.dirname(r) : r)));
+  const evaluations: Evaluation[] = [];
+  const evaluationOf = new Map<EvaluatedResource, Evaluation>();
+  for (const unit of units) {
+    const runs = unit.parameterFiles.length ? unit.parameterFiles : [undefined];
+    for (const params of runs) {
+      try {
+        const evaluation = evaluateTemplate({
+          file: unit.file.path,
+          json: unit.file.json,
+          parameters: params ? { file: params.path, values: parameterValues(params.json) } : undefined,
+          context: options.context,
+          loadLinked: (from, rel) => loadLinked(from, rel, linkRoot, maxBytes, texts),
+        });
+        evaluations.push(evaluation);
+        for (const r of evaluation.resources) evaluationOf.set(r, evaluation);
+      } catch (err) {
+        internalErrors.push(`${toUri(repoRoot, unit.file.path)}: internal error while evaluating: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
+  }
+
+  const metaById = new Map(options.rules.map((r) => [r.meta.id, r.meta]));
+  const levelOf = (meta: RuleMeta): Level => settings.get(meta.id)?.level ?? meta.level;
+  const enabled = (id: string): boolean => settings.get(id)?.enabled ?? true;
+
+  for (const evaluation of evaluations) {
+    const paramUri = evaluation.parameterFile ? toUri(repoRoot, evaluation.parameterFile) : undefined;
+    for (const d of evaluation.diagnostics) {
+      const meta = metaById.get(d.ruleId);
+      if (!meta || !enabled(d.ruleId)) continue;
+      const text = texts.get(d.file) ?? '';
+      findings.push(locatedFinding(meta, levelOf(meta), 'fail', d.message, d.file, toUri(repoRoot, d.file), text, d.path, undefined, paramUri));
+    }
+  }
+
+  const graph = new ScanGraph(evaluations.flatMap((e) => e.resources));
+  for (const rule of options.rules) {
+    if (!rule.check || !enabled(rule.meta.id)) continue;
+    const meta = rule.meta;
+    const reports: RuleReport[] = [];
+    try {
+      rule.check({ graph, options: settings.get(meta.id)?.options ?? {}, report: (r) => reports.push(r) });
+    } catch (err) {
+      internalErrors.push(`rule ${meta.id} failed: ${(err as Error).stack ?? String(err)}`);
+      continue;
+    }
+    for (const r of reports) {
+      if (r.verdict === 'pass') continue;
+      const res = r.resource;
+      const evaluation = evaluationOf.get(res);
+      const paramUri = evaluation?.parameterFile ? toUri(repoRoot, evaluation.parameterFile) : undefined;
+      const level = r.verdict === 'undetermined' ? 'note' : (r.level ?? levelOf(meta));
+      const label = r.subject ? labelOf(r.subject.type, r.subject.name) : labelOf(res.type, res.name);
+      findings.push(
+        locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', withInstance(r.message, res), res.file, toUri(repoRoot, res.file), texts.get(res.file) ?? '', sourcePathOf(res, r.path), label, paramUri),
+      );
+    }
+  }
+
+  return {
+    toolVersion: VERSION,
+    repoRoot,
+    rules: options.rules.filter((r) => enabled(r.meta.id)).map((r) => ({ ...r.meta, level: levelOf(r.meta) })),
+    files: scanned,
+    findings: dedupe(findings).sort(compareFindings),
+    internalErrors,
+    exitErrors,
+  };
+}
+
+function withInstance(message: string, res: EvaluatedResource): string {
+  if (!res.copy) return message;
+  return `${message} (copy '${res.copy.name}' instance ${res.copy.countKnown ? res.copy.index : 'of unknown count'})`;
+}
+
+function labelOf(type: string, name: Value): ResourceLabel | undefined {
+  try {
+    const fqn = providerPartOf(type, name);
+    return { fullyQualifiedName: fqn, type, name: fqn.split('/').slice(2).filter((_, i) => i % 2 === 0).join('/') };
+  } catch {
+    return undefined;
+  }
+}
+
+const indexes = new Map<string, PositionIndex>();
+
+function indexFor(file: string, text: string): PositionIndex {
+  let idx = indexes.get(file);
+  if (!idx || idx.text !== text) {
+    idx = new PositionIndex(text);
+    indexes.set(file, idx);
+  }
+  return idx;
+}
+
+function locatedFinding(
+  meta: RuleMeta,
+  level: Level,
+  kind: 'fail' | 'open',
+  message: string,
+  file: string,
+  uri: string,
+  text: string,
+  at: JsonPath,
+  resource: ResourceLabel | undefined,
+  parameterFile: string | undefined,
+): Finding {
+  const idx = indexFor(file, text);
+  const { region } = idx.locate(at);
+  return {
+    ruleId: meta.id,
+    level,
+    kind,
+    message: finishSentence(message),
+    file,
+    uri,
+    region,
+    snippet: idx.lineText(region.startLine),
+    resource,
+    parameterFile,
+  };
+}
+
+function fileFinding(ruleId: string, message: string, file: string, uri: string, line: number, column: number, text?: string): Finding {
+  const snippet = text !== undefined ? new PositionIndex(text).lineText(line) : undefined;
+  return { ruleId, level: 'error', kind: 'fail', message, file, uri, region: { startLine: line, startColumn: column, endLine: line, endColumn: column + 1 }, snippet };
+}
+
+function finishSentence(s: string): string {
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.ruleId}|${f.uri}|${f.region.startLine}:${f.region.startColumn}|${f.parameterFile ?? ''}|${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : a.region.startLine - b.region.startLine || a.region.startColumn - b.region.startColumn || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || ((a.parameterFile ?? '') < (b.parameterFile ?? '') ? -1 : 1);
+}
+
+function parameterValues(json: unknown): Record<string, unknown> {
+  const p = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['parameters'] : undefined;
+  return typeof p === 'object' && p !== null && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
+}
+
+function safeIsFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function commonRoot(dirs: string[]): string {
+  let root = dirs[0] ?? process.cwd();
+  for (const d of dirs.slice(1)) {
+    while (!isInside(d, root)) root = path.dirname(root);
+  }
+  return root;
+}
+
+export function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Loads a `templateLink.relativePath` target, never outside the scan root (symlinks resolved first). */
+function loadLinked(fromFile: string, rel: string, root: string, maxBytes: number, texts: Map<string, string>): { file: string; json: unknown } | string {
+  if (path.isAbsolute(rel) || /^[a-z]+:/i.test(rel)) return 'the path is absolute; only paths relative to the linking template are followed';
+  const target = path.resolve(path.dirname(fromFile), rel);
+  if (!isInside(target, root)) return `'${rel}' resolves outside the scan root`;
+  let real: string;
+  try {
+    real = realpathSync(target);
+  } catch {
+    return 'the file does not exist';
+  }
+  let realRoot = root;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    // keep the given root
+  }
+  if (!isInside(real, realRoot)) return `'${rel}' is a link that leads outside the scan root`;
+  try {
+    if (statSync(real).size > maxBytes) return `the file is larger than ${maxBytes} bytes`;
+    const text = decode(readFileSync(real));
+    if (typeof text !== 'string') return text.error;
+    const parsed = parseJsonText(text);
+    if ('error' in parsed) return `invalid JSON: ${parsed.error}`;
+    if (classify(parsed.json) !== 'template') return 'the file is not a deployment template (its $schema does not name deploymentTemplate.json)';
+    texts.set(target, text);
+    return { file: target, json: parsed.json };
+  } catch (err) {
+    return `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+  }
+}

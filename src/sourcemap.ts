@@ -1,0 +1,51 @@
+/**
+ * Maps a path in an evaluated resource back to the JSON text that produced it: the literal, or the expression
+ * string that computed it (everything below an expression belongs to that expression). Property copy loops map
+ * to their `input` body.
+ */
+import type { EvaluatedResource, JsonPath } from './eval/template.js';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function findKey(obj: Record<string, unknown>, name: string): string | undefined {
+  if (Object.prototype.hasOwnProperty.call(obj, name)) return name;
+  const lower = name.toLowerCase();
+  return Object.keys(obj).find((k) => k.toLowerCase() === lower);
+}
+
+/** The JSON path, in the resource's file, of the text behind `evalPath` (or of its closest ancestor). */
+export function sourcePathOf(resource: EvaluatedResource, evalPath: JsonPath): JsonPath {
+  const out: JsonPath = [...resource.path];
+  let node: unknown = resource.raw;
+  for (let i = 0; i < evalPath.length; i++) {
+    const seg = evalPath[i]!;
+    if (Array.isArray(node)) {
+      if (typeof seg !== 'number' || seg >= node.length) break;
+      out.push(seg);
+      node = node[seg];
+      continue;
+    }
+    if (!isRecord(node)) break;
+    const key = findKey(node, String(seg));
+    if (key !== undefined) {
+      out.push(key);
+      node = node[key];
+      continue;
+    }
+    const copyKey = findKey(node, 'copy');
+    const loops = copyKey !== undefined ? node[copyKey] : undefined;
+    if (Array.isArray(loops)) {
+      const index = loops.findIndex((l) => isRecord(l) && typeof l['name'] === 'string' && l['name'].toLowerCase() === String(seg).toLowerCase());
+      if (index >= 0) {
+        out.push(copyKey!, index, 'input');
+        node = (loops[index] as Record<string, unknown>)['input'];
+        if (typeof evalPath[i + 1] === 'number') i++;
+        continue;
+      }
+    }
+    break;
+  }
+  return out;
+}

@@ -1,0 +1,78 @@
+/** Shared types of the pipeline: rule metadata, findings and scan results. Formatters see only these. */
+
+export type Level = 'error' | 'warning' | 'note';
+export type FailLevel = Level | 'none';
+
+export interface RuleMeta {
+  /** Stable id, never renamed or reused (GitHub matches alerts by it). */
+  id: string;
+  /** kebab-case name that users write in config. */
+  name: string;
+  level: Level;
+  shortDescription: string;
+  fullDescription: string;
+  helpText: string;
+  helpMarkdown: string;
+  docsUrl: string;
+  tags: string[];
+  precision: 'very-high' | 'high' | 'medium' | 'low';
+  /** Numeric string in (0, 10]; present only on security rules. */
+  securitySeverity?: string;
+  optionsSchema?: Record<string, unknown>;
+  defaultOptions?: Record<string, unknown>;
+}
+
+export interface Region {
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  /** Exclusive, as SARIF defines it. */
+  endColumn: number;
+}
+
+export interface ResourceLabel {
+  /** Provider part of the resource id: `Microsoft.KeyVault/vaults/kv/keys/k`. */
+  fullyQualifiedName: string;
+  type: string;
+  name: string;
+}
+
+export interface Suppression {
+  kind: 'inSource' | 'external';
+  justification: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  level: Level;
+  /** `fail`: the rule is violated; `open`: undetermined, the message says what is unknown. */
+  kind: 'fail' | 'open';
+  message: string;
+  /** Absolute path of the file. */
+  file: string;
+  /** POSIX path relative to the repository root. */
+  uri: string;
+  region: Region;
+  /** Text of the first line of the region (for the text report). */
+  snippet?: string;
+  resource?: ResourceLabel;
+  /** Repository-relative path of the parameter file this evaluation used, when there was one. */
+  parameterFile?: string;
+  suppression?: Suppression;
+}
+
+export interface ScannedFile {
+  path: string;
+  uri: string;
+  kind: 'template' | 'parameters' | 'skipped';
+}
+
+export interface ScanResult {
+  toolVersion: string;
+  repoRoot: string;
+  rules: RuleMeta[];
+  files: ScannedFile[];
+  findings: Finding[];
+  /** Internal errors (a bug, an unreadable file): they make the exit code 2. */
+  internalErrors: string[];
+}

@@ -1,0 +1,135 @@
+/** End to end against the built executable (dist/cli.js): argv, exit codes, stdout, files. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateSarif } from '../helpers/sarif-schema.js';
+import { TEMPLATE_SCHEMA, writeTree } from '../helpers/scan.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CLI = path.join(ROOT, 'dist/cli.js');
+
+function cli(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function json(args: string[], cwd = ROOT) {
+  const r = cli([...args, '--format', 'json'], cwd);
+  return { ...r, report: JSON.parse(r.stdout) as { findings: { ruleId: string; kind: string; file: string; line: number; level: string }[] } };
+}
+
+describe('cmkguard scan', () => {
+  it('exits 0 on the compliant fixture and prints a clean summary', () => {
+    const r = cli(['scan', 'fixtures/cmk-registry.json', 'fixtures/cmk-registry.parameters.json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/No problems/);
+  });
+
+  it('exits 1 on findings at or above the fail level, 0 below it', () => {
+    expect(cli(['scan', 'fixtures/violations/ACR002-standard-sku.json', 'fixtures/violations/ACR002-standard-sku.parameters.json']).code).toBe(1);
+    const warningOnly = ['scan', 'fixtures/violations/ACR004-pinned-key-version.json', 'fixtures/violations/ACR004-pinned-key-version.parameters.json'];
+    expect(cli(warningOnly).code).toBe(0);
+    expect(cli([...warningOnly, '--fail-level', 'warning']).code).toBe(1);
+    expect(cli(['scan', 'fixtures/violations/ACR002-standard-sku.json', '--fail-level', 'none']).code).toBe(0);
+  });
+
+  it('exits 2 on usage errors, naming the problem', () => {
+    const bad = cli(['scan', '--format', 'xml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--format must be one of text, json, sarif/);
+    expect(cli(['scan', '--no-such-flag']).code).toBe(2);
+    expect(cli(['frobnicate']).code).toBe(2);
+    expect(cli(['scan', 'does/not/exist']).stderr).toMatch(/path not found: does\/not\/exist/);
+    expect(cli(['scan', 'does/not/exist']).code).toBe(2);
+  });
+
+  it('skips package.json and other JSON, reports a malformed template and still scans the next file', () => {
+    const dir = writeTree({
+      'package.json': { name: 'x', version: '1.0.0' },
+      'settings.json': { editor: true },
+      'a-broken.json': `{ "$schema": "${TEMPLATE_SCHEMA}", "resources": [ }`,
+      'b-registry.json': {
+        $schema: TEMPLATE_SCHEMA,
+        resources: [{ type: 'Microsoft.ContainerRegistry/registries', apiVersion: '2023-07-01', name: 'reg', sku: { name: 'Premium' }, properties: {} }],
+      },
+    });
+    const r = json(['scan', '.'], dir);
+    expect(r.code).toBe(1);
+    expect(r.report.findings.map((f) => [f.file, f.ruleId])).toEqual([
+      ['a-broken.json', 'TPL001'],
+      ['b-registry.json', 'ACR001'],
+    ]);
+  });
+
+  it('writes SARIF that validates against the SARIF 2.1.0 schema, to --output', () => {
+    const dir = writeTree({});
+    const out = path.join(dir, 'out.sarif');
+    const r = cli(['scan', 'fixtures', '--format', 'sarif', '--output', out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const text = readFileSync(out, 'utf8');
+    expect(validateSarif(text)).toEqual([]);
+    const sarif = JSON.parse(text);
+    expect(sarif.runs).toHaveLength(1);
+    expect(sarif.runs[0].results.length).toBeGreaterThan(5);
+    for (const result of sarif.runs[0].results) {
+      expect(result.locations[0].physicalLocation.artifactLocation.uri).toMatch(/^fixtures\//);
+      expect(result.locations[0].physicalLocation.region.startColumn).toBeGreaterThan(0);
+    }
+  });
+
+  it('prints the offending line in the text report', () => {
+    const r = cli(['scan', 'fixtures/violations/KV003-firewall-blocks-trusted-services.json', 'fixtures/violations/KV003-firewall-blocks-trusted-services.parameters.json']);
+    expect(r.stdout).toMatch(/fixtures\/violations\/KV003-firewall-blocks-trusted-services\.json/);
+    expect(r.stdout).toMatch(/"bypass": "None"/);
+    expect(r.stdout).toMatch(/KV003/);
+  });
+});
+
+describe('fixtures', () => {
+  const violations = readdirSync(path.join(ROOT, 'fixtures/violations')).filter((f) => !f.includes('.parameters.'));
+
+  it.each(violations)('%s fails exactly the rule it was written for', (file) => {
+    const expected = file.split('-')[0]!;
+    const params = file.replace(/\.json$/, '.parameters.json');
+    const args = ['scan', `fixtures/violations/${file}`];
+    if (readdirSync(path.join(ROOT, 'fixtures/violations')).includes(params)) args.push(`fixtures/violations/${params}`);
+    const r = json(args);
+    const failing = [...new Set(r.report.findings.filter((f) => f.kind === 'fail').map((f) => f.ruleId))];
+    expect(failing).toEqual([expected]);
+  });
+
+  it('scanned together, every violation file still fails only its own rule (same ids never alias across templates)', () => {
+    const r = json(['scan', 'fixtures']);
+    const byFile = new Map<string, string[]>();
+    for (const f of r.report.findings.filter((x) => x.kind === 'fail')) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f.ruleId]);
+    expect(byFile.has('fixtures/cmk-registry.json')).toBe(false);
+    for (const file of violations) expect(byFile.get(`fixtures/violations/${file}`)).toEqual([file.split('-')[0]]);
+  });
+
+  it('the compliant stack passes every rule, with nothing undetermined', () => {
+    const r = json(['scan', 'fixtures/cmk-registry.json', 'fixtures/cmk-registry.parameters.json']);
+    expect(r.report.findings).toEqual([]);
+  });
+});
+
+describe('cmkguard rules and expand', () => {
+  it('lists the rules', () => {
+    const out = execFileSync(process.execPath, [CLI, 'rules', '--format', 'json'], { encoding: 'utf8' });
+    const ids = (JSON.parse(out) as { id: string }[]).map((r) => r.id);
+    expect(ids).toContain('ACR001');
+    expect(ids).toContain('KV003');
+  });
+
+  it('expands a template with its parameter file', () => {
+    const r = cli(['expand', 'fixtures/cmk-registry.json', '--parameters', 'fixtures/cmk-registry.parameters.json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const registry = out.resources.find((x: { type: string }) => x.type === 'Microsoft.ContainerRegistry/registries');
+    expect(registry.sku).toEqual({ name: 'Premium' });
+    expect(registry.properties.encryption.keyVaultProperties.identity).toEqual({ $unknown: 'resource', expression: expect.stringContaining('.properties.clientid') });
+    expect(registry.source.line).toBeGreaterThan(1);
+  });
+});

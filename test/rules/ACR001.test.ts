@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { findingsOf, expectOneAt } from './expect.js';
+import { REGISTRY, cmkStack, findResource } from './stack.js';
+
+describe('ACR001 registry-cmk-required', () => {
+  it('passes a registry that enables CMK', async () => {
+    expect(await findingsOf('ACR001', cmkStack())).toEqual([]);
+  });
+
+  it('fails a registry without encryption, at its properties', async () => {
+    const t = cmkStack();
+    delete findResource(t, REGISTRY)['properties']['encryption'];
+    const f = expectOneAt(await findingsOf('ACR001', t), t, '"properties": {\n        "adminUserEnabled"');
+    expect(f.level).toBe('error');
+    expect(f.message).toMatch(/contosoreg/);
+    expect(f.resource?.fullyQualifiedName).toBe('Microsoft.ContainerRegistry/registries/contosoreg');
+  });
+
+  it('fails status disabled at the status value', async () => {
+    const t = cmkStack();
+    findResource(t, REGISTRY)['properties']['encryption']['status'] = 'disabled';
+    expectOneAt(await findingsOf('ACR001', t), t, '"disabled"');
+  });
+
+  it('fails a missing key identifier', async () => {
+    const t = cmkStack();
+    delete findResource(t, REGISTRY)['properties']['encryption']['keyVaultProperties']['keyIdentifier'];
+    expectOneAt(await findingsOf('ACR001', t), t, '"keyVaultProperties"');
+  });
+
+  it('is undetermined when the status comes from a parameter without value', async () => {
+    const t = cmkStack();
+    t['parameters']['encryptionStatus'] = { type: 'string' };
+    findResource(t, REGISTRY)['properties']['encryption']['status'] = "[parameters('encryptionStatus')]";
+    const f = expectOneAt(await findingsOf('ACR001', t), t, `"[parameters('encryptionStatus')]"`, 'open');
+    expect(f.level).toBe('note');
+    expect(f.message).toMatch(/parameter 'encryptionStatus' has no value/);
+  });
+
+  it('decides on the value from a parameter file, per parameter file', async () => {
+    const t = cmkStack();
+    t['parameters']['encryptionStatus'] = { type: 'string' };
+    findResource(t, REGISTRY)['properties']['encryption']['status'] = "[parameters('encryptionStatus')]";
+    const params = (v: string) => ({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#', parameters: { encryptionStatus: { value: v } } });
+    const findings = await findingsOf('ACR001', t, { 'main.parameters.dev.json': params('disabled'), 'main.parameters.prod.json': params('enabled') });
+    expect(findings.map((f) => [f.kind, f.parameterFile])).toEqual([['fail', 'main.parameters.dev.json']]);
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { RuleSetting } from '../../src/scan.js';
+import { findingsOf, expectOneAt } from './expect.js';
+import { REGISTRY, VAULT, cmkStack, findResource, text } from './stack.js';
+import { template } from '../helpers/scan.js';
+
+describe('KV001 keyvault-purge-protection', () => {
+  it('passes a CMK vault with purge protection', async () => {
+    expect(await findingsOf('KV001', cmkStack())).toEqual([]);
+  });
+
+  it('fails a CMK vault without purge protection, at its properties', async () => {
+    const t = cmkStack();
+    delete findResource(t, VAULT)['properties']['enablePurgeProtection'];
+    const f = expectOneAt(await findingsOf('KV001', t), t, '"properties": {\n        "tenantId"');
+    expect(f.message).toMatch(/reg-kv.*contosoreg/);
+    expect(f.resource?.fullyQualifiedName).toBe('Microsoft.KeyVault/vaults/reg-kv');
+  });
+
+  it('fails enablePurgeProtection false at the value', async () => {
+    const t = cmkStack();
+    findResource(t, VAULT)['properties']['enablePurgeProtection'] = false;
+    expectOneAt(await findingsOf('KV001', t), t, 'false');
+  });
+
+  it('finds the CMK vault by the host of a literal key identifier', async () => {
+    const t = cmkStack();
+    delete findResource(t, VAULT)['properties']['enablePurgeProtection'];
+    findResource(t, REGISTRY)['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = 'https://REG-KV.vault.azure.net/keys/reg-key';
+    expect((await findingsOf('KV001', t)).map((f) => f.kind)).toEqual(['fail']);
+  });
+
+  it('finds the CMK vault in another template of the scan', async () => {
+    const t = cmkStack();
+    const vault = findResource(t, VAULT);
+    t['resources'] = (t['resources'] as object[]).filter((r) => r !== vault);
+    delete vault['properties']['enablePurgeProtection'];
+    const other = template({ resources: [vault] });
+    const findings = await findingsOf('KV001', t, { 'vault.json': text(other) });
+    expect(findings.map((f) => [f.uri, f.kind])).toEqual([['vault.json', 'fail']]);
+  });
+
+  it('is undetermined, naming the vault, when the vault is not in the scan', async () => {
+    const t = cmkStack();
+    t['resources'] = (t['resources'] as { type: string }[]).filter((r) => r.type !== VAULT && r.type !== 'Microsoft.KeyVault/vaults/keys');
+    findResource(t, REGISTRY)['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = 'https://shared-kv.vault.azure.net/keys/acr';
+    const f = expectOneAt(await findingsOf('KV001', t), t, '"https://shared-kv', 'open');
+    expect(f.message).toMatch(/'shared-kv' is not in the scanned templates/);
+    expect(f.resource?.fullyQualifiedName).toBe('Microsoft.KeyVault/vaults/shared-kv');
+  });
+
+  it('checks only CMK vaults by default, every vault with scope all', async () => {
+    const t = cmkStack();
+    (t['resources'] as object[]).push({ type: VAULT, apiVersion: '2023-07-01', name: 'other-kv', properties: { tenantId: 'x', sku: { family: 'A', name: 'standard' } } });
+    expect(await findingsOf('KV001', t)).toEqual([]);
+    const all = { settings: new Map<string, RuleSetting>([['KV001', { enabled: true, options: { scope: 'all' } }]]) };
+    expect((await findingsOf('KV001', t, {}, all)).map((f) => f.message)).toEqual([expect.stringMatching(/'other-kv'/)]);
+  });
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import type { RuleSetting } from '../../src/scan.js';
+import { findingsOf, expectOneAt } from './expect.js';
+import { VAULT, cmkStack, findResource } from './stack.js';
+
+describe('KV002 keyvault-soft-delete', () => {
+  it('passes soft delete on, and an absent enableSoftDelete (platform default)', async () => {
+    expect(await findingsOf('KV002', cmkStack())).toEqual([]);
+    const t = cmkStack();
+    delete findResource(t, VAULT)['properties']['enableSoftDelete'];
+    expect(await findingsOf('KV002', t)).toEqual([]);
+  });
+
+  it('fails enableSoftDelete false', async () => {
+    const t = cmkStack();
+    findResource(t, VAULT)['properties']['enableSoftDelete'] = false;
+    expectOneAt(await findingsOf('KV002', t), t, 'false');
+  });
+
+  it('fails a retention outside 7..90 and below minRetentionDays', async () => {
+    const t = cmkStack();
+    findResource(t, VAULT)['properties']['softDeleteRetentionInDays'] = 5;
+    expectOneAt(await findingsOf('KV002', t), t, '5,');
+    const u = cmkStack();
+    findResource(u, VAULT)['properties']['softDeleteRetentionInDays'] = 30;
+    expect(await findingsOf('KV002', u)).toEqual([]);
+    const strict = { settings: new Map<string, RuleSetting>([['KV002', { enabled: true, options: { minRetentionDays: 60 } }]]) };
+    expect((await findingsOf('KV002', u, {}, strict))[0]?.message).toMatch(/minRetentionDays is 60/);
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { findingsOf, expectOneAt } from './expect.js';
+import { VAULT, cmkStack, findResource } from './stack.js';
+
+describe('KV003 keyvault-trusted-services', () => {
+  it('passes bypass AzureServices, absent bypass, and an open vault with bypass None', async () => {
+    expect(await findingsOf('KV003', cmkStack())).toEqual([]);
+    const absent = cmkStack();
+    delete findResource(absent, VAULT)['properties']['networkAcls']['bypass'];
+    expect(await findingsOf('KV003', absent)).toEqual([]);
+    const open = cmkStack();
+    findResource(open, VAULT)['properties']['networkAcls'] = { defaultAction: 'Allow', bypass: 'None' };
+    expect(await findingsOf('KV003', open)).toEqual([]);
+  });
+
+  it('fails a Deny firewall with bypass None at the bypass value', async () => {
+    const t = cmkStack();
+    findResource(t, VAULT)['properties']['networkAcls']['bypass'] = 'None';
+    const f = expectOneAt(await findingsOf('KV003', t), t, '"None"');
+    expect(f.message).toMatch(/trusted Azure service/);
+  });
+
+  it('fails public network access disabled with bypass None', async () => {
+    const t = cmkStack();
+    const props = findResource(t, VAULT)['properties'];
+    props['networkAcls'] = { defaultAction: 'Allow', bypass: 'None' };
+    props['publicNetworkAccess'] = 'Disabled';
+    expect((await findingsOf('KV003', t)).map((f) => f.kind)).toEqual(['fail']);
+  });
+
+  it('is undetermined when bypass comes from a parameter without value', async () => {
+    const t = cmkStack();
+    t['parameters']['bypass'] = { type: 'string' };
+    findResource(t, VAULT)['properties']['networkAcls']['bypass'] = "[parameters('bypass')]";
+    expectOneAt(await findingsOf('KV003', t), t, `"[parameters('bypass')]"`, 'open');
+  });
+});

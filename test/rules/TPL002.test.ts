@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { findingsOf, expectOneAt } from './expect.js';
+import { VAULT, cmkStack, findResource } from './stack.js';
+
+describe('TPL002 template-evaluation-error', () => {
+  it('passes a template whose expressions all evaluate', async () => {
+    expect(await findingsOf('TPL002', cmkStack())).toEqual([]);
+  });
+
+  it('points at the expression that calls an unknown function', async () => {
+    const t = cmkStack();
+    findResource(t, VAULT)['properties']['tenantId'] = '[subscriptions().tenantId]';
+    const f = expectOneAt(await findingsOf('TPL002', t), t, '"[subscriptions().tenantId]"');
+    expect(f.message).toMatch(/unknown function 'subscriptions'/);
+  });
+
+  it('reports syntax errors and wrong argument counts', async () => {
+    const t = cmkStack();
+    findResource(t, VAULT)['properties']['tenantId'] = "[concat('a']";
+    findResource(t, VAULT)['location'] = "[resourceGroup('x', 'y').location]";
+    const messages = (await findingsOf('TPL002', t)).map((f) => f.message);
+    expect(messages).toHaveLength(2);
+    expect(messages).toContainEqual(expect.stringMatching(/syntax error.*missing '\)'/));
+    expect(messages).toContainEqual(expect.stringMatching(/resourceGroup takes 0 arguments, got 2/));
+  });
+});

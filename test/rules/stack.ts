@@ -1,0 +1,100 @@
+/** A compliant CMK stack that rule tests mutate one property at a time. */
+import { template } from '../helpers/scan.js';
+
+export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export const ROLE_CRYPTO_SERVICE_ENCRYPTION_USER = 'e147488a-f6f5-4113-8e2d-b22465e65bf6';
+
+export function cmkStack(): Json {
+  return template({
+    parameters: {
+      location: { type: 'string', defaultValue: 'westeurope' },
+    },
+    variables: {
+      identityId: "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'reg-id')]",
+      vaultId: "[resourceId('Microsoft.KeyVault/vaults', 'reg-kv')]",
+      keyId: "[resourceId('Microsoft.KeyVault/vaults/keys', 'reg-kv', 'reg-key')]",
+      role: `[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '${ROLE_CRYPTO_SERVICE_ENCRYPTION_USER}')]`,
+    },
+    resources: [
+      { type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: 'reg-id', location: "[parameters('location')]" },
+      {
+        type: 'Microsoft.KeyVault/vaults',
+        apiVersion: '2023-07-01',
+        name: 'reg-kv',
+        location: "[parameters('location')]",
+        properties: {
+          tenantId: '[subscription().tenantId]',
+          sku: { family: 'A', name: 'standard' },
+          enableRbacAuthorization: true,
+          enableSoftDelete: true,
+          softDeleteRetentionInDays: 90,
+          enablePurgeProtection: true,
+          networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' },
+        },
+      },
+      {
+        type: 'Microsoft.KeyVault/vaults/keys',
+        apiVersion: '2023-07-01',
+        name: 'reg-kv/reg-key',
+        dependsOn: ["[variables('vaultId')]"],
+        properties: {
+          kty: 'RSA',
+          keySize: 3072,
+          rotationPolicy: { lifetimeActions: [{ trigger: { timeAfterCreate: 'P18M' }, action: { type: 'rotate' } }] },
+        },
+      },
+      {
+        type: 'Microsoft.Insights/diagnosticSettings',
+        apiVersion: '2021-05-01-preview',
+        name: 'kv-audit',
+        scope: "[variables('vaultId')]",
+        properties: { workspaceId: '/subscriptions/x/resourceGroups/y/providers/Microsoft.OperationalInsights/workspaces/z', logs: [{ category: 'AuditEvent', enabled: true }] },
+      },
+      {
+        type: 'Microsoft.Authorization/roleAssignments',
+        apiVersion: '2022-04-01',
+        name: "[guid(variables('vaultId'), variables('identityId'), variables('role'))]",
+        scope: "[variables('vaultId')]",
+        properties: { roleDefinitionId: "[variables('role')]", principalId: "[reference(variables('identityId')).principalId]", principalType: 'ServicePrincipal' },
+      },
+      {
+        type: 'Microsoft.ContainerRegistry/registries',
+        apiVersion: '2023-07-01',
+        name: 'contosoreg',
+        location: "[parameters('location')]",
+        sku: { name: 'Premium' },
+        identity: { type: 'UserAssigned', userAssignedIdentities: { "[variables('identityId')]": {} } },
+        dependsOn: [
+          "[variables('identityId')]",
+          "[extensionResourceId(variables('vaultId'), 'Microsoft.Authorization/roleAssignments', guid(variables('vaultId'), variables('identityId'), variables('role')))]",
+        ],
+        properties: {
+          adminUserEnabled: false,
+          publicNetworkAccess: 'Disabled',
+          encryption: {
+            status: 'enabled',
+            keyVaultProperties: {
+              keyIdentifier: "[reference(variables('keyId')).keyUri]",
+              identity: "[reference(variables('identityId')).clientId]",
+            },
+          },
+        },
+      },
+    ],
+  });
+}
+
+export function findResource(t: Json, type: string): Json {
+  const r = (t['resources'] as Json[]).find((x) => x['type'] === type);
+  if (!r) throw new Error(`no ${type}`);
+  return r;
+}
+
+export const REGISTRY = 'Microsoft.ContainerRegistry/registries';
+export const VAULT = 'Microsoft.KeyVault/vaults';
+export const KEY = 'Microsoft.KeyVault/vaults/keys';
+
+export function text(t: Json): string {
+  return `${JSON.stringify(t, null, 2)}\n`;
+}
