@@ -55,6 +55,10 @@ export function splitName(name: Value): Value[] {
 /** `Ns/t1/n1/t2/n2` for a type and the names of each type segment. */
 export function providerPath(type: string, names: Value[]): Value {
   const { namespace, types } = splitType(type);
+  if (names.length !== types.length && names.some((n) => n instanceof Unknown || n instanceof PartialString)) {
+    // An unknown name may hold several segments: keep a canonical form that equal inputs reproduce.
+    return joinParts([namespace, '/', types.join('/'), '/', ...names.flatMap((n, i) => (i ? ['/', n] : [n]))]);
+  }
   if (names.length !== types.length) {
     throw new TemplateEvalError(
       `incorrect segment lengths: type '${type}' has ${types.length} type segment${types.length === 1 ? '' : 's'} but ${names.length} name${names.length === 1 ? ' was' : 's were'} given`,

@@ -8,6 +8,7 @@ import { isExpression, unescapeLiteral } from './parser.js';
 import { TemplateEvalError } from './functions/types.js';
 import {
   extensionResourceIdFunction,
+  displayPart,
   idAt,
   idKey,
   joinParts,
@@ -112,7 +113,7 @@ const CONTEXT_FUNCTIONS = new Set([
   'parameters', 'variables', 'copyindex', 'resourceid', 'subscriptionresourceid', 'tenantresourceid', 'extensionresourceid',
   'managementgroupresourceid', 'subscription', 'resourcegroup', 'tenant', 'managementgroup', 'deployment', 'environment',
   'reference', 'references', 'resourceinfo', 'newguid', 'utcnow', 'pickzones', 'providers', 'deployer', 'externalinputs',
-  'fail', 'tologicalzone', 'tophysicalzone', 'tologicalzones', 'tophysicalzones', 'roledefinitions',
+  'fail', 'extensions', 'tologicalzone', 'tophysicalzone', 'tologicalzones', 'tophysicalzones', 'roledefinitions',
 ]);
 
 /** [min, max, display name] argument counts of the context functions. */
@@ -152,7 +153,20 @@ class EvaluationState {
     this.unit = `${options.file}${options.parameters ? `?${options.parameters.file}` : ''}`;
   }
 
+  private quiet = 0;
+
+  /** Runs `fn` with diagnostics switched off when `when` holds (parts of the template ARM never evaluates). */
+  quietWhile<T>(when: boolean, fn: () => T): T {
+    if (when) this.quiet++;
+    try {
+      return fn();
+    } finally {
+      if (when) this.quiet--;
+    }
+  }
+
   diagnose(ruleId: Diagnostic['ruleId'], message: string, file: string, at: JsonPath): void {
+    if (this.quiet > 0) return;
     const k = `${ruleId}|${file}|${at.join('/')}|${message}`;
     if (this.diagKeys.has(k)) return;
     this.diagKeys.add(k);
@@ -447,12 +461,6 @@ class TemplateScope implements TemplateHost {
     const def = rawGet(decl.decl, 'defaultValue');
     if (def) return this.evalTree(def.value, [...decl.path, def.key], { host: this, site: 'parameter', paramName: decl.name }, false);
     if (decl.decl['nullable'] === true) return null;
-    this.state.diagnose(
-      'TPL003',
-      `parameter '${decl.name}' has no value: no default and no parameter file value; checks that depend on it are undetermined. Give it a value in a parameter file`,
-      this.file,
-      decl.path,
-    );
     return Unknown.parameter(decl.name);
   }
 
@@ -460,6 +468,14 @@ class TemplateScope implements TemplateHost {
   checkParameters(): void {
     if (this.outer) return;
     for (const decl of this.params().values()) {
+      if (!this.supplied.has(decl.name.toLowerCase()) && !rawGet(decl.decl, 'defaultValue') && decl.decl['nullable'] !== true) {
+        this.state.diagnose(
+          'TPL003',
+          `parameter '${decl.name}' has no value: no default and no parameter file value; checks that depend on it are undetermined. Give it a value in a parameter file`,
+          this.file,
+          decl.path,
+        );
+      }
       try {
         this.parameter(decl.name);
       } catch (err) {
@@ -652,6 +668,7 @@ class TemplateScope implements TemplateHost {
       case 'fail':
         throw new TemplateEvalError(`the template calls fail(): ${typeof args[0] === 'string' ? args[0] : valueKey(args[0] ?? null)}`);
       case 'pickzones':
+      case 'extensions':
       case 'providers':
       case 'deployer':
       case 'externalinputs':
@@ -726,30 +743,16 @@ class TemplateScope implements TemplateHost {
   private addInstance(decl: ResourceDecl, copy: CopyFrame | undefined, copyInfo: Instance['copyInfo'], parent: Instance | undefined): void {
     const env = this.env('name', copy);
     const raw = decl.raw;
-    const typeV = this.evalTree(raw['type'], [...decl.path, 'type'], env, false);
-    if (typeof typeV !== 'string' || !typeV.includes('/') && !parent) {
-      this.state.diagnose('TPL002', `resource type must be a known string like 'Microsoft.Storage/storageAccounts', got ${typeof typeV === 'string' ? `'${typeV}'` : typeName(typeV)}`, this.file, [...decl.path, 'type']);
-      return;
-    }
-    let type = typeV;
-    let name = this.evalTree(raw['name'], [...decl.path, 'name'], env, false);
-    if (parent && !typeV.includes('/')) {
-      type = `${parent.type}/${typeV}`;
-      name = joinParts([parent.name, '/', name]);
-    } else if (parent && typeV.includes('/') && !typeV.toLowerCase().startsWith(parent.type.toLowerCase() + '/')) {
-      // A full type under a parent (allowed for extension-like children): keep it as written.
-    }
-    const existing = raw['existing'] === true;
-    let id: Value;
-    try {
-      id = this.resourceIdOf(decl, type, name, env, parent);
-    } catch (err) {
-      if (!(err instanceof TemplateEvalError)) throw err;
-      this.state.diagnose('TPL002', err.message, this.file, [...decl.path, 'name']);
-      id = Unknown.error(err.message);
-    }
+    const deployed = this.conditionOf(decl, env);
+    // ARM does not evaluate a resource whose condition is false, an `existing` declaration until something
+    // uses it, or a resource of a Bicep extension (`type@version`): their errors are not the template's.
+    const quiet = deployed === false || raw['existing'] === true || (typeof raw['type'] === 'string' && raw['type'].includes('@'));
+    this.state.quietWhile(quiet, () => this.addEvaluatedInstance(decl, copy, copyInfo, parent, env, raw, deployed));
+  }
+
+  private conditionOf(decl: ResourceDecl, env: Env): boolean | 'unknown' {
     let deployed: boolean | 'unknown' = true;
-    const cond = rawGet(raw, 'condition');
+    const cond = rawGet(decl.raw, 'condition');
     if (cond) {
       const c = this.evalTree(cond.value, [...decl.path, cond.key], { ...env, site: 'condition' }, false);
       if (typeof c === 'boolean') deployed = c;
@@ -760,6 +763,40 @@ class TemplateScope implements TemplateHost {
       }
     }
     if (this.deployedOverride !== undefined && deployed !== false) deployed = this.deployedOverride === true ? deployed : this.deployedOverride;
+    return deployed;
+  }
+
+  private addEvaluatedInstance(
+    decl: ResourceDecl,
+    copy: CopyFrame | undefined,
+    copyInfo: Instance['copyInfo'],
+    parent: Instance | undefined,
+    env: Env,
+    raw: Record<string, unknown>,
+    deployed: boolean | 'unknown',
+  ): void {
+    const typeV = this.evalTree(raw['type'], [...decl.path, 'type'], env, false);
+    if (typeof typeV !== 'string' || (!typeV.includes('/') && !parent)) {
+      this.state.diagnose('TPL002', `resource type must be a known string like 'Microsoft.Storage/storageAccounts', got ${typeof typeV === 'string' ? `'${typeV}'` : typeName(typeV)}`, this.file, [...decl.path, 'type']);
+      return;
+    }
+    let type = typeV;
+    let name = this.evalTree(raw['name'], [...decl.path, 'name'], env, false);
+    // A nested child's type is relative to its parent unless it starts with a namespace (`Microsoft.X/...`);
+    // `providers/diagnosticSettings` is relative too.
+    if (parent && !/^[^/]*\.[^/]*\//.test(typeV)) {
+      type = `${parent.type}/${typeV}`;
+      name = joinParts([parent.name, '/', name]);
+    }
+    const existing = raw['existing'] === true;
+    let id: Value;
+    try {
+      id = this.resourceIdOf(decl, type, name, env);
+    } catch (err) {
+      if (!(err instanceof TemplateEvalError)) throw err;
+      this.state.diagnose('TPL002', err.message, this.file, [...decl.path, 'name']);
+      id = Unknown.error(err.message);
+    }
     const inst: Instance = { decl, copy, copyInfo, type, name, id, existing, deployed, parent };
     this.instances.push(inst);
     if (decl.symbolicName) {
@@ -772,7 +809,7 @@ class TemplateScope implements TemplateHost {
   /** Set by the parent deployment: whether this whole nested template is deployed. */
   deployedOverride?: boolean | 'unknown';
 
-  private resourceIdOf(decl: ResourceDecl, type: string, name: Value, env: Env, parent: Instance | undefined): Value {
+  private resourceIdOf(decl: ResourceDecl, type: string, name: Value, env: Env): Value {
     const raw = decl.raw;
     const names = splitName(name);
     const scopeField = rawGet(raw, 'scope');
@@ -805,6 +842,10 @@ class TemplateScope implements TemplateHost {
 
   private evaluateInstance(inst: Instance): EvaluatedResource | undefined {
     if (inst.record) return inst.record;
+    return this.state.quietWhile(inst.deployed === false || inst.type.includes('@'), () => this.evaluateInstanceBody(inst));
+  }
+
+  private evaluateInstanceBody(inst: Instance): EvaluatedResource | undefined {
     if (inst.evaluating) throw new TemplateEvalError(`circular reference through resource '${displayName(inst)}'`);
     inst.evaluating = true;
     const raw = inst.decl.raw;
@@ -925,12 +966,17 @@ class TemplateScope implements TemplateHost {
 
   // ---------------------------------------------------------------- nested deployments
 
+  private isSymbolic(): boolean {
+    const lv = this.raw['languageVersion'];
+    return (typeof lv === 'string' && lv.startsWith('2')) || isPlainObject(rawGet(this.raw, 'resources')?.value);
+  }
+
   private runDeployment(inst: Instance, record: EvaluatedResource, env: Env): void {
     const props = rawGet(inst.decl.raw, 'properties');
     if (!props || !isPlainObject(props.value)) return;
     const p = props.value;
     const propsPath = [...inst.decl.path, props.key];
-    const deploymentName = typeof inst.name === 'string' ? inst.name : displayName(inst);
+    const deploymentName = displayPart(inst.name);
     const maxDepth = this.state.options.maxDeploymentDepth ?? 10;
     if (this.depth + 1 > maxDepth) {
       this.state.diagnose('TPL002', `nested deployments go deeper than ${maxDepth} levels`, this.file, inst.decl.path);
@@ -948,7 +994,11 @@ class TemplateScope implements TemplateHost {
       base = [...propsPath, tmpl.key];
       const opts = rawGet(p, 'expressionEvaluationOptions');
       const scopeOpt = opts && isPlainObject(opts.value) ? rawGet(opts.value, 'scope') : undefined;
-      inner = typeof scopeOpt?.value === 'string' && scopeOpt.value.toLowerCase() === 'inner';
+      const declared = typeof scopeOpt?.value === 'string' ? scopeOpt.value.toLowerCase() : undefined;
+      // Outer is ARM's default, but a nested template that receives parameters cannot be outer-scoped, and
+      // symbolic-name (languageVersion 2.0) templates evaluate nested templates in their own scope.
+      const passesParameters = isPlainObject(rawGet(p, 'parameters')?.value) && Object.keys(rawGet(p, 'parameters')!.value as object).length > 0;
+      inner = declared === 'inner' || (declared === undefined && (passesParameters || this.isSymbolic()));
     } else if (link && isPlainObject(link.value)) {
       const relative = rawGet(link.value, 'relativePath');
       const linkPath: JsonPath = [...propsPath, link.key];
@@ -977,7 +1027,7 @@ class TemplateScope implements TemplateHost {
     } else return;
     if (!isPlainObject(templateJson)) return;
 
-    const nestedScope = this.nestedDeploymentScope(inst, record, templateJson, deploymentName);
+    const nestedScope = this.nestedDeploymentScope(record, templateJson, inst.name);
     let nested: TemplateScope;
     if (inner) {
       const supplied = new Map<string, Value>();
@@ -1005,7 +1055,7 @@ class TemplateScope implements TemplateHost {
     }
   }
 
-  private nestedDeploymentScope(inst: Instance, record: EvaluatedResource, tmpl: Record<string, unknown>, name: string): DeploymentScope {
+  private nestedDeploymentScope(record: EvaluatedResource, tmpl: Record<string, unknown>, name: Value): DeploymentScope {
     const kind = scopeKindOfSchema(tmpl['$schema']);
     const sub = getProperty(record.body, 'subscriptionId');
     const rg = getProperty(record.body, 'resourceGroup');
@@ -1016,7 +1066,6 @@ class TemplateScope implements TemplateHost {
       if (m) mg = m[1]!;
     }
     const loc = getProperty(record.body, 'location');
-    void inst;
     return {
       kind,
       subscriptionId: sub.found ? sub.value : this.scope.subscriptionId,
