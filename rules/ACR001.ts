@@ -2,7 +2,7 @@ import { nameOf } from '../src/cmk-rules.js';
 import { describeOrigins } from '../src/eval/value.js';
 import { REGISTRY } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
-import { equalsIgnoreCase, read, type Rule } from '../src/rule-api.js';
+import { display, equalsIgnoreCase, read, type Rule } from '../src/rule-api.js';
 
 const meta = defineMeta({
   id: 'ACR001',
@@ -54,10 +54,14 @@ export const rule: Rule = {
         continue;
       }
       if (!enabled) {
-        ctx.report({ resource: registry, path: status.path, verdict: 'fail', message: `Registry '${name}' sets encryption.status to ${JSON.stringify(status.value)}: set it to 'enabled' to encrypt with a customer-managed key.` });
+        ctx.report({ resource: registry, path: status.path, verdict: 'fail', message: `Registry '${name}' sets encryption.status to ${display(status.value)}: set it to 'enabled' to encrypt with a customer-managed key.` });
         continue;
       }
       const kid = read(registry, ['properties', 'encryption', 'keyVaultProperties', 'keyIdentifier']);
+      if (kid.state === 'unknown' && kid.path.length < 4) {
+        ctx.report({ resource: registry, path: kid.path, verdict: 'undetermined', message: `Cannot tell whether registry '${name}' names a key, because ${describeOrigins(kid.value)}.` });
+        continue;
+      }
       if (kid.state === 'missing') {
         ctx.report({ resource: registry, path: kid.path, verdict: 'fail', message: `Registry '${name}' enables encryption but names no key: set encryption.keyVaultProperties.keyIdentifier to the Key Vault key URI.` });
         continue;

@@ -21,9 +21,17 @@ export const rule: Rule = {
   meta,
   check(ctx) {
     for (const registry of ctx.graph.deployed(REGISTRY)) {
-      if (ctx.graph.isCmkRegistry(registry) !== true) continue;
+      const cmk = ctx.graph.isCmkRegistry(registry);
+      if (cmk === false) continue;
       const name = nameOf(registry);
       const sku = read(registry, ['sku', 'name']);
+      if (cmk === undefined) {
+        // Only a registry that might use CMK and might not be Premium leaves the question open.
+        if (sku.state === 'known' && equalsIgnoreCase(sku.value, 'Premium') === true) continue;
+        const status = read(registry, ['properties', 'encryption', 'status']);
+        ctx.report({ resource: registry, path: status.path, verdict: 'undetermined', message: `Cannot tell whether registry '${name}' needs the Premium SKU, because whether it enables a customer-managed key depends on deployment: ${describeOrigins(status.state === 'missing' ? null : status.value)}.` });
+        continue;
+      }
       if (sku.state === 'missing') {
         ctx.report({ resource: registry, path: sku.path, verdict: 'fail', message: `Registry '${name}' enables a customer-managed key but sets no sku.name: CMK needs "sku": {"name": "Premium"}.` });
         continue;

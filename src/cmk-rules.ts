@@ -3,7 +3,7 @@ import type { EvaluatedResource } from './eval/template.js';
 import type { CmkLink } from './graph.js';
 import { VAULT } from './graph.js';
 import type { RuleContext } from './rule-api.js';
-import { PartialString } from './eval/value.js';
+import { PartialString, describeOrigins } from './eval/value.js';
 
 /**
  * Calls `check` once for every CMK vault found in the scan. For registries whose vault is not in the scan (or
@@ -12,6 +12,15 @@ import { PartialString } from './eval/value.js';
 export function forEachCmkVault(ctx: RuleContext, what: string, check: (vault: EvaluatedResource, links: CmkLink[]) => void): void {
   const seenMissing = new Set<string>();
   for (const link of ctx.graph.cmkLinks()) {
+    if (link.keyIdentifier.status === 'unknown') {
+      ctx.report({
+        resource: link.registry,
+        path: link.keyIdentifierPath,
+        verdict: 'undetermined',
+        message: `Cannot tell whether ${what}, because the key identifier does not say which vault holds the key: ${describeOrigins(link.keyIdentifier.value)}.`,
+      });
+      continue;
+    }
     if (!link.vaultMissing || link.keyIdentifier.status !== 'valid') continue;
     const k = `${link.registry.key}`;
     if (seenMissing.has(k)) continue;

@@ -125,10 +125,22 @@ function parseKnownUri(text: string, toValue: (t: string) => Value): KeyIdentifi
   }
   const version = m[4];
   const base = { value: toValue(text), vaultName: toValue(m[1]!), keyName: toValue(m[3]!) };
+  const problem = nameProblem(m[1]!, m[3]!);
+  if (problem) return { ...base, status: 'invalid', problem, version: 'unknown' };
+  // An unknown part at the end of the key name may itself hold `/<version>`.
+  if ((version === undefined || version === '') && /\u0002$/.test(m[3]!)) return { ...base, status: 'valid', version: 'unknown' };
   if (version === undefined || version === '') return { ...base, status: 'valid', version: 'none' };
   if (version.includes('\u0001')) return { ...base, status: 'valid', version: 'pinned' };
   if (!/^[0-9a-f]{32}$/i.test(version)) return { ...base, status: 'invalid', problem: `its version '${version}' is not 32 hexadecimal digits`, version: 'pinned' };
   return { ...base, status: 'valid', version: 'pinned' };
+}
+
+/** Vault names are 3-24 and key names 1-127 letters, digits and hyphens; unknown parts are not judged. */
+function nameProblem(vault: string, key: string): string | undefined {
+  const known = (t: string) => !t.includes('\u0001');
+  if (known(vault) && !/^[a-zA-Z0-9-]{3,24}$/.test(vault)) return `vault name '${vault}' is not 3-24 letters, digits and hyphens`;
+  if (known(key) && !/^[a-zA-Z0-9-]{1,127}$/.test(key)) return `key name '${key}' is not 1-127 letters, digits and hyphens`;
+  return undefined;
 }
 
 function lastSegmentAfter(id: Value, type: string): Value | undefined {
@@ -201,11 +213,11 @@ export class ScanGraph {
   }
 
   /**
-   * Among resources that match, the one deployed by the same evaluation as `near` wins, then one deployed
-   * elsewhere in the scan, then an `existing` declaration.
+   * Among resources that match, a deployed one wins over an `existing` declaration, and within each, the one
+   * from the same evaluation as `near` wins.
    */
   private pick(matches: EvaluatedResource[], near: EvaluatedResource): EvaluatedResource | undefined {
-    const rank = (r: EvaluatedResource) => (r.unit === near.unit ? 0 : 2) + (r.existing || r.deployed === false ? 1 : 0);
+    const rank = (r: EvaluatedResource): number => (r.existing || r.deployed === false ? 2 : 0) + (r.unit === near.unit ? 0 : 1);
     return [...matches].sort((a, b) => rank(a) - rank(b))[0];
   }
 
@@ -237,11 +249,11 @@ export class ScanGraph {
     if (!vault) {
       return {
         key,
-        vaultMissing: `the Key Vault ${vaultLabel} is not in the scanned templates: scan the template that deploys it too, or use live mode (--live)`,
+        vaultMissing: `the Key Vault ${vaultLabel} is not in the scanned templates: scan the template that deploys it too`,
       };
     }
     if (vault.existing) {
-      return { vault, key, vaultMissing: `the Key Vault ${vaultLabel} is declared 'existing': its settings live outside these templates (use live mode, --live)` };
+      return { vault, key, vaultMissing: `the Key Vault ${vaultLabel} is declared 'existing': its settings live outside the scanned templates; scan the template that deploys it too` };
     }
     return { vault, key };
   }

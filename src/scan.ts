@@ -69,6 +69,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
   const repoRoot = options.repoRoot ?? findRepoRoot(options.cwd);
   const settings = options.settings ?? new Map<string, RuleSetting>();
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const metaById = new Map(options.rules.map((r) => [r.meta.id, r.meta]));
+  const levelOf = (meta: RuleMeta): Level => settings.get(meta.id)?.level ?? meta.level;
+  const enabled = (id: string): boolean => settings.get(id)?.enabled ?? true;
   const { files, missing } = await discover(options.paths, { cwd: options.cwd, ignore: options.ignore ?? [] });
   const exitErrors = missing.map((m) => `path not found: ${m}`);
   const findings: Finding[] = [];
@@ -88,7 +91,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     if (isLoadError(loaded)) {
       scanned.push({ path: file, uri, kind: 'template' });
       if (loaded.text !== undefined) texts.set(file, loaded.text);
-      findings.push(fileFinding('TPL001', `${loaded.message}.`, file, uri, loaded.line, loaded.column, loaded.text));
+      if (enabled('TPL001')) findings.push(fileFinding('TPL001', levelOf(metaById.get('TPL001')!), `${loaded.message}.`, file, uri, loaded.line, loaded.column, loaded.text));
       continue;
     }
     texts.set(file, loaded.text);
@@ -135,10 +138,6 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
       }
     }
   }
-
-  const metaById = new Map(options.rules.map((r) => [r.meta.id, r.meta]));
-  const levelOf = (meta: RuleMeta): Level => settings.get(meta.id)?.level ?? meta.level;
-  const enabled = (id: string): boolean => settings.get(id)?.enabled ?? true;
 
   for (const evaluation of evaluations) {
     const paramUri = evaluation.parameterFile ? toUri(repoRoot, evaluation.parameterFile) : undefined;
@@ -187,7 +186,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
 
 function withInstance(message: string, res: EvaluatedResource): string {
   if (!res.copy) return message;
-  return `${message} (copy '${res.copy.name}' instance ${res.copy.countKnown ? res.copy.index : 'of unknown count'})`;
+  const instance = res.copy.countKnown ? `instance ${res.copy.index} of copy loop '${res.copy.name}'` : `copy loop '${res.copy.name}' (count not known)`;
+  return `${message.replace(/\.$/, '')} (${instance}).`;
 }
 
 function labelOf(type: string, name: Value): ResourceLabel | undefined {
@@ -238,9 +238,9 @@ function locatedFinding(
   };
 }
 
-function fileFinding(ruleId: string, message: string, file: string, uri: string, line: number, column: number, text?: string): Finding {
+function fileFinding(ruleId: string, level: Level, message: string, file: string, uri: string, line: number, column: number, text?: string): Finding {
   const snippet = text !== undefined ? new PositionIndex(text).lineText(line) : undefined;
-  return { ruleId, level: 'error', kind: 'fail', message, file, uri, region: { startLine: line, startColumn: column, endLine: line, endColumn: column + 1 }, snippet };
+  return { ruleId, level, kind: 'fail', message, file, uri, region: { startLine: line, startColumn: column, endLine: line, endColumn: column + 1 }, snippet };
 }
 
 function finishSentence(s: string): string {

@@ -457,8 +457,9 @@ class TemplateScope implements TemplateHost {
 
   private resolveParameter(decl: ParamDecl): Value {
     const supplied = this.supplied.get(decl.name.toLowerCase());
-    if (supplied !== undefined) return supplied;
     const def = rawGet(decl.decl, 'defaultValue');
+    // ARM treats a null value as not given: the default applies (Bicep passes optional module parameters so).
+    if (supplied !== undefined && !(supplied === null && def)) return supplied;
     if (def) return this.evalTree(def.value, [...decl.path, def.key], { host: this, site: 'parameter', paramName: decl.name }, false);
     if (decl.decl['nullable'] === true) return null;
     return Unknown.parameter(decl.name);

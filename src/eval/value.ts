@@ -283,7 +283,7 @@ export function describeOrigin(o: UnknownOrigin): string {
     case 'parameter':
       return `parameter '${o.name}' has no value (give a parameter file or a default)`;
     case 'context':
-      return `${o.name} is only known at deployment (pass it with the deployment-context flags or config)`;
+      return `${o.name} is only known at deployment (give it with --subscription-id, --resource-group or --location)`;
     case 'runtime':
       return `${o.name}() is only known at deployment`;
     case 'resource':

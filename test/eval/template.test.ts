@@ -438,4 +438,55 @@ describe('robustness', () => {
     expect(r.diagnostics[0]?.message).toMatch(/unknown function 'subscriptions'/);
     expect(r.diagnostics[0]?.path).toEqual(['outputs', 'result', 'value']);
   });
+
+  it('does not report errors inside resources ARM does not evaluate (condition false, existing, extensions)', () => {
+    const e = run(
+      tpl({
+        parameters: { id: { type: 'string', defaultValue: '' } },
+        resources: [
+          { condition: "[not(empty(parameters('id')))]", type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: "[split(parameters('id'), '/')[8]]", properties: { x: "[split(parameters('id'), '/')[4]]" } },
+          { existing: true, type: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', name: "[split(parameters('id'), '/')[8]]" },
+        ],
+      }),
+    );
+    expect(e.diagnostics).toEqual([]);
+    const bad = run(tpl({ parameters: { id: { type: 'string', defaultValue: '' } }, resources: [{ type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: "[split(parameters('id'), '/')[8]]" }] }));
+    expect(bad.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/index 8 is out of range/)]);
+  });
+
+  it('uses the default of a parameter that is given null', () => {
+    const t = tpl({ parameters: { p: { type: 'string', defaultValue: 'fallback' } }, outputs: { o: { type: 'string', value: "[parameters('p')]" } } });
+    expect(output(run(t, { params: { p: { value: null } } }), 'o')).toBe('fallback');
+  });
+
+  it('evaluates a nested template that receives parameters in its own scope, even without scope inner', () => {
+    const e = run(
+      tpl({
+        resources: [
+          {
+            type: 'Microsoft.Resources/deployments',
+            apiVersion: '2022-09-01',
+            name: 'n',
+            properties: { mode: 'Incremental', parameters: { p: { value: 'given' } }, template: tpl({ parameters: { p: { type: 'string' } }, outputs: { o: { type: 'string', value: "[parameters('p')]" } } }) },
+          },
+        ],
+        outputs: { o: { type: 'string', value: "[reference('n').outputs.o.value]" } },
+      }),
+    );
+    expect(output(e, 'o')).toBe('given');
+  });
+
+  it('reads classic providers/diagnosticSettings children relative to their parent', () => {
+    const e = run(
+      tpl({
+        resources: [
+          { type: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', name: 'kv', resources: [{ type: 'providers/diagnosticSettings', apiVersion: '2021-05-01-preview', name: 'Microsoft.Insights/audit' }] },
+        ],
+      }),
+      { context: { subscriptionId: 's', resourceGroup: 'rg' } },
+    );
+    expect(e.diagnostics).toEqual([]);
+    expect(e.resources[1]!.type).toBe('Microsoft.KeyVault/vaults/providers/diagnosticSettings');
+    expect(e.resources[1]!.id).toBe('/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/providers/Microsoft.Insights/diagnosticSettings/audit');
+  });
 });

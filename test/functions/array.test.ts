@@ -322,3 +322,10 @@ describe('indexFromEnd, tryIndexFromEnd', () => {
     expect(call('tryIndexFromEnd', u, 1)).toBeInstanceOf(Unknown);
   });
 });
+
+describe('distinct', () => {
+  it('keeps the first of equal elements, deep equality, case-sensitive', () => {
+    expect(call('distinct', ['a', 'b', 'a', 'c', 'b'])).toEqual(['a', 'b', 'c']);
+    expect(call('distinct', [1, 'A', 'a', 1])).toEqual([1, 'A', 'a']);
+  });
+});

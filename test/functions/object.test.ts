@@ -129,7 +129,7 @@ describe('json', () => {
     expect(json(call('json', null))).toEqual({});
   });
   it('rejects invalid JSON and non-strings', () => {
-    expect(() => call('json', '{a:1}')).toThrow(/json: the text is not valid JSON/);
+    expect(() => call('json', '{"a": }')).toThrow(/json: the text is not valid JSON/);
     expect(() => call('json', 1)).toThrow(/json: expected a string of JSON text, got int/);
   });
   it('is unknown for unknown text', () => {
@@ -253,5 +253,17 @@ describe('groupBy', () => {
   });
   it('is unknown for an unknown key', () => {
     expect(call('groupBy', [u], lambda(['x'], (x) => x))).toBeInstanceOf(Unknown);
+  });
+});
+
+describe('json leniency and tryGet from the end', () => {
+  it('reads numbers such as .25 the way Newtonsoft does', () => {
+    expect(call('json', '.25')).toBe(0.25);
+    expect(call('json', "{'a': 1}")).toEqual({ a: 1 });
+  });
+
+  it('reads Bicep [^n] index objects', () => {
+    expect(call('tryGet', [1, 2, 3], { value: 1, fromEnd: true })).toBe(3);
+    expect(call('tryGet', [1, 2, 3], { value: 4, fromEnd: true })).toBe(null);
   });
 });

@@ -45,4 +45,11 @@ describe('ACR001 registry-cmk-required', () => {
     const findings = await findingsOf('ACR001', t, { 'main.parameters.dev.json': params('disabled'), 'main.parameters.prod.json': params('enabled') });
     expect(findings.map((f) => [f.kind, f.parameterFile])).toEqual([['fail', 'main.parameters.dev.json']]);
   });
+
+  it('is undetermined when keyVaultProperties as a whole comes from a parameter without value', async () => {
+    const t = cmkStack();
+    t['parameters']['kvp'] = { type: 'object' };
+    findResource(t, REGISTRY)['properties']['encryption']['keyVaultProperties'] = "[parameters('kvp')]";
+    expectOneAt(await findingsOf('ACR001', t), t, `"[parameters('kvp')]"`, 'open');
+  });
 });

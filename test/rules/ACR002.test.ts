@@ -28,4 +28,15 @@ describe('ACR002 registry-cmk-premium-sku', () => {
     delete reg['properties']['encryption'];
     expect(await findingsOf('ACR002', t)).toEqual([]);
   });
+
+  it('is undetermined for a non-Premium registry whose encryption status is not known', async () => {
+    const t = cmkStack();
+    t['parameters']['status'] = { type: 'string' };
+    const reg = findResource(t, REGISTRY);
+    reg['properties']['encryption']['status'] = "[parameters('status')]";
+    reg['sku']['name'] = 'Standard';
+    expectOneAt(await findingsOf('ACR002', t), t, `"[parameters('status')]"`, 'open');
+    reg['sku']['name'] = 'Premium';
+    expect(await findingsOf('ACR002', t)).toEqual([]);
+  });
 });

@@ -46,4 +46,11 @@ describe('ACR003 registry-cmk-key-identifier', () => {
     w['parameters']['host'] = { type: 'string' };
     expect((await findingsOf('ACR003', w)).map((f) => f.kind)).toEqual(['fail']);
   });
+
+  it('fails vault and key names that Key Vault does not allow', async () => {
+    const t = withKeyIdentifier('https://reg-kv.vault.azure.net/keys/key_1');
+    expect((await findingsOf('ACR003', t))[0]?.message).toMatch(/key name 'key_1'/);
+    const v = withKeyIdentifier('https://kv.vault.azure.net/keys/k');
+    expect((await findingsOf('ACR003', v))[0]?.message).toMatch(/vault name 'kv'/);
+  });
 });

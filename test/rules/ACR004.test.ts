@@ -30,4 +30,10 @@ describe('ACR004 registry-cmk-key-version', () => {
     expect(await findingsOf('ACR004', pinned, {}, policy('versioned'))).toEqual([]);
     expect(await findingsOf('ACR004', pinned, {}, policy('any'))).toEqual([]);
   });
+
+  it('is undetermined when an unknown key name could carry a version', async () => {
+    const t = withKeyIdentifier("[format('https://reg-kv.vault.azure.net/keys/{0}', parameters('keyPath'))]");
+    t['parameters']['keyPath'] = { type: 'string' };
+    expect((await findingsOf('ACR004', t)).map((f) => f.kind)).toEqual(['open']);
+  });
 });

@@ -56,4 +56,23 @@ describe('KV001 keyvault-purge-protection', () => {
     const all = { settings: new Map<string, RuleSetting>([['KV001', { enabled: true, options: { scope: 'all' } }]]) };
     expect((await findingsOf('KV001', t, {}, all)).map((f) => f.message)).toEqual([expect.stringMatching(/'other-kv'/)]);
   });
+
+  it('checks the vault deployed by another template over an existing declaration of it', async () => {
+    const t = cmkStack();
+    const vault = findResource(t, VAULT);
+    delete vault['properties']['enablePurgeProtection'];
+    const deployedElsewhere = template({ resources: [structuredClone(vault)] });
+    vault['existing'] = true;
+    t['languageVersion'] = '2.0';
+    const findings = await findingsOf('KV001', t, { 'vault.json': text(deployedElsewhere) });
+    expect(findings.map((f) => [f.uri, f.kind])).toEqual([['vault.json', 'fail']]);
+  });
+
+  it('is undetermined when the key identifier is not known', async () => {
+    const t = cmkStack();
+    t['parameters']['kid'] = { type: 'string' };
+    findResource(t, REGISTRY)['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = "[parameters('kid')]";
+    const f = expectOneAt(await findingsOf('KV001', t), t, `"[parameters('kid')]"`, 'open');
+    expect(f.message).toMatch(/parameter 'kid' has no value/);
+  });
 });

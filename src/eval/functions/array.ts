@@ -299,6 +299,8 @@ export const arrayFunctions: FunctionDef[] = [
   slice('take', true),
   { name: 'union', minArgs: 2, maxArgs: Infinity, unknowns: 'custom', impl: union },
   shallow('flatten', 1, 1, flatten),
+  // Strict: an unknown element could equal any other, so the result is unknown then.
+  { name: 'distinct', minArgs: 1, maxArgs: 1, impl: ([x]) => distinct(expectArray('distinct', x!)) },
   fromEnd('indexFromEnd', false),
   fromEnd('tryIndexFromEnd', true),
 ];

@@ -7,6 +7,7 @@
  */
 import { Lambda, Unknown, fromJson, getProperty, isObject, isUnknown, newObject, objectFrom, valueKey, type Value, type ValueObject } from '../value.js';
 import { TemplateEvalError, type FunctionContext, type FunctionDef } from './types.js';
+import { parseJsonText } from './string.js';
 import { expectArray, expectObject, shallow } from './array.js';
 import { expectInt, kindOf } from './logic.js';
 
@@ -66,7 +67,11 @@ function tryGet(args: Value[]): Value {
       }
       current = hit.value;
     } else if (Array.isArray(current)) {
-      const index = expectInt('tryGet', key, 'array index');
+      // Bicep's `[^n]` inside a safe access compiles to {value: n, fromEnd: true}.
+      const fromEnd = isObject(key) && getProperty(key, 'fromEnd').found ? (getProperty(key, 'fromEnd') as { value: Value }).value === true : false;
+      const raw = isObject(key) && getProperty(key, 'value').found ? (getProperty(key, 'value') as { value: Value }).value : key;
+      const given = expectInt('tryGet', raw, 'array index');
+      const index: number = fromEnd ? current.length - given : given;
       if (index < 0 || index >= current.length) {
         if (lenient) return null;
         throw new TemplateEvalError(`tryGet: index ${index} is out of range: the array has ${current.length} elements`);
@@ -84,8 +89,9 @@ function json([text]: Value[]): Value {
   if (typeof text !== 'string') throw new TemplateEvalError(`json: expected a string of JSON text, got ${kindOf(text!)}`);
   try {
     return fromJson(JSON.parse(text));
-  } catch (e) {
-    throw new TemplateEvalError(`json: the text is not valid JSON (${(e as Error).message})`);
+  } catch {
+    // ARM parses with Newtonsoft, which also reads comments, single quotes and numbers such as `.25`.
+    return parseJsonText('json', text);
   }
 }
 
