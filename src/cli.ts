@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Rule } from './rule-api.js';
 import type { FailLevel, Finding, ScanResult } from './types.js';
 import { VERSION } from './version.js';
 
@@ -33,6 +34,9 @@ Scan options:
       --location <region>
       --tenant-id <id>
       --management-group <name>
+  -c, --config <file>              configuration file (default: the nearest .cmkguard.yaml upwards, stopping at the repository root)
+      --baseline <file>            report only findings that are not in this earlier JSON or SARIF report
+      --write-baseline <file>      write the findings as a baseline (JSON report) for later --baseline runs
       --category <id>              SARIF automationDetails category (default cmkguard)
       --max-file-size <bytes>      larger files are reported instead of read (default 16 MiB)
       --color / --no-color         force or disable colours (default: on for a terminal unless NO_COLOR is set)
@@ -52,6 +56,9 @@ const OPTIONS = {
   'tenant-id': { type: 'string' },
   'management-group': { type: 'string' },
   category: { type: 'string' },
+  config: { type: 'string', short: 'c' },
+  baseline: { type: 'string' },
+  'write-baseline': { type: 'string' },
   'max-file-size': { type: 'string' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
@@ -108,15 +115,36 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
   switch (command) {
     case 'scan': {
       const format = oneOf('format', values.format, ['text', 'json', 'sarif'] as const, 'text');
-      const failLevel = oneOf('fail-level', values['fail-level'], ['error', 'warning', 'note', 'none'] as const, 'error');
       let maxFileBytes: number | undefined;
       if (values['max-file-size'] !== undefined) {
         maxFileBytes = Number(values['max-file-size']);
         if (!Number.isInteger(maxFileBytes) || maxFileBytes <= 0) throw new UsageError(`--max-file-size takes a positive number of bytes; got '${values['max-file-size']}'`);
       }
       const [{ scan }, { rules }, { formatters }] = await Promise.all([import('./scan.js'), import('../rules/index.js'), import('./report/index.js')]);
-      const result = await scan({ paths: positionals, cwd, ignore: values.ignore, parameters: values.parameters, context, rules, maxFileBytes });
+      const config = await loadConfiguration(values.config, cwd, rules);
+      const failLevel = oneOf('fail-level', values['fail-level'] ?? config.failLevel, ['error', 'warning', 'note', 'none'] as const, 'error');
+      const result = await scan({
+        paths: positionals,
+        cwd,
+        ignore: [...(values.ignore ?? []), ...config.exclude],
+        include: config.include,
+        parameters: values.parameters,
+        parameterMap: config.parameterMap,
+        context: { ...config.context, ...definedOnly(context) },
+        rules,
+        settings: config.settings,
+        suppressions: config.suppressions,
+        maxFileBytes,
+      });
       for (const e of result.exitErrors) process.stderr.write(`cmkguard: ${e}\n`);
+      if (values['write-baseline']) {
+        const { formatJson } = await import('./report/json.js');
+        writeFileSync(path.resolve(cwd, values['write-baseline']), `${formatJson(result)}\n`);
+      }
+      if (values.baseline) {
+        const { newFindings, readBaseline } = await import('./baseline.js');
+        result.findings = newFindings(result.findings, readBaseline(path.resolve(cwd, values.baseline)));
+      }
       const color = values['no-color'] ? false : values.color ? true : !values.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
       emit(formatters[format](result as ScanResult, { color, category: values.category }), values.output, cwd);
       for (const e of result.internalErrors) process.stderr.write(`cmkguard: ${e}\n`);
@@ -142,6 +170,19 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
   }
 }
 
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The configuration from --config or the nearest .cmkguard.yaml; none is fine. */
+async function loadConfiguration(explicit: string | undefined, cwd: string, rules: readonly Rule[]) {
+  const { emptyConfig, findConfig, loadConfig } = await import('./config.js');
+  const file = explicit ? path.resolve(cwd, explicit) : findConfig(cwd);
+  if (!file) return { ...emptyConfig(), parameterMap: new Map<string, string[]>() };
+  const config = await loadConfig(file, rules);
+  return { ...config, parameterMap: config.parameters };
+}
+
 /** Entry point of the `cmkguard` executable (dist/cli.js). */
 export function run(): void {
   main(process.argv.slice(2)).then(
@@ -151,6 +192,8 @@ export function run(): void {
     (err: unknown) => {
       if (err instanceof UsageError) {
         process.stderr.write(`cmkguard: ${err.message}\nRun 'cmkguard --help' for usage.\n`);
+      } else if (err instanceof Error && (err.name === 'ConfigError' || err.name === 'BaselineError')) {
+        process.stderr.write(`cmkguard: ${err.message}\n`);
       } else {
         process.stderr.write(`cmkguard: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
       }

@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
+import { glob } from './glob.js';
 
 export interface DiscoverOptions {
   cwd: string;
@@ -45,22 +46,5 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
 }
 
 function matchesAny(rel: string, patterns: string[]): boolean {
-  return patterns.some((p) => globToRegExp(p).test(rel));
-}
-
-/** Minimal glob matcher for explicit files (`**`, `*`, `?`), so an ignored file passed by name stays ignored. */
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        re += '.*';
-        i++;
-        if (glob[i + 1] === '/') i++;
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^(?:.*/)?${re}$`, 'i');
+  return patterns.some((p) => glob(p).test(rel) || glob(`**/${p}`).test(rel));
 }

@@ -181,6 +181,39 @@ export class ScanGraph {
     return this.byType.get(type.toLowerCase()) ?? [];
   }
 
+  private keyIndex?: Map<string, EvaluatedResource>;
+
+  byKey(key: string): EvaluatedResource | undefined {
+    this.keyIndex ??= new Map(this.resources.map((r) => [r.key, r]));
+    return this.keyIndex.get(key);
+  }
+
+  /** Keys of everything `r` depends on, directly or through other dependencies. */
+  dependsOnClosure(r: EvaluatedResource): Set<string> {
+    const seen = new Set<string>();
+    const stack = [...r.dependsOn];
+    while (stack.length) {
+      const k = stack.pop()!;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const dep = this.byKey(k);
+      if (dep) stack.push(...dep.dependsOn);
+    }
+    return seen;
+  }
+
+  /** Deployed resources of `type` attached to `target` (extension resources whose scope is its id). */
+  attachedTo(target: EvaluatedResource, type: string): EvaluatedResource[] {
+    const k = idKey(target.id);
+    return this.deployed(type).filter((r) => idKey(r.scope) === k);
+  }
+
+  /** Deployed child resources of `type` under `parent` (by id: `parentId/childType/name`). */
+  childrenOf(parent: EvaluatedResource, type: string): EvaluatedResource[] {
+    const prefix = `${idKey(parent.id)}/`;
+    return this.deployed(type).filter((r) => idKey(r.id).startsWith(prefix));
+  }
+
   /** true/false when the registry's encryption status is known, undefined otherwise. */
   isCmkRegistry(registry: EvaluatedResource): boolean | undefined {
     const status = read(registry, ['properties', 'encryption', 'status']);

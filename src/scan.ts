@@ -14,6 +14,9 @@ import type { Rule, RuleReport } from './rule-api.js';
 import { sourcePathOf } from './sourcemap.js';
 import type { Finding, Level, ResourceLabel, RuleMeta, ScanResult, ScannedFile } from './types.js';
 import { VERSION } from './version.js';
+import type { ConfigSuppression } from './config.js';
+import { glob } from './glob.js';
+import { applyConfig, applyInSource, suppressionsIn } from './suppress.js';
 import type { Value } from './eval/value.js';
 
 export interface RuleSetting {
@@ -34,6 +37,11 @@ export interface ScanOptions {
   maxFileBytes?: number;
   /** Repository root for relative URIs; found from `.git` when absent. */
   repoRoot?: string;
+  /** When set, only files matching one of these globs (relative to the repository root) are scanned. */
+  include?: string[];
+  /** Absolute template path → the parameter files to evaluate it with (from config). */
+  parameterMap?: Map<string, string[]>;
+  suppressions?: ConfigSuppression[];
 }
 
 interface TemplateUnit {
@@ -81,9 +89,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
   const templates: LoadedFile[] = [];
   const parameterFiles: LoadedFile[] = [];
 
+  const include = (options.include ?? []).map(glob);
+  const jsons = new Map<string, unknown>();
   for (const file of files) {
-    const loaded = loadFile(file, maxBytes);
     const uri = toUri(repoRoot, file);
+    if (include.length && !include.some((g) => g.test(uri))) continue;
+    const loaded = loadFile(file, maxBytes);
     if (loaded === null) {
       scanned.push({ path: file, uri, kind: 'skipped' });
       continue;
@@ -95,25 +106,30 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
       continue;
     }
     texts.set(file, loaded.text);
+    jsons.set(file, loaded.json);
     scanned.push({ path: file, uri, kind: loaded.kind === 'template' ? 'template' : 'parameters' });
     (loaded.kind === 'template' ? templates : parameterFiles).push(loaded);
   }
 
-  const explicitParams: LoadedFile[] = [];
-  for (const p of options.parameters ?? []) {
+  const loadParameterFile = (p: string, origin: string): LoadedFile | undefined => {
     const abs = path.resolve(options.cwd, p);
     const loaded = loadFile(abs, maxBytes);
     if (loaded === null || isLoadError(loaded) || loaded.kind !== 'parameters') {
-      exitErrors.push(`--parameters ${p}: ${loaded && isLoadError(loaded) ? loaded.message : 'not a deployment parameter file (its $schema must name deploymentParameters.json)'}`);
-      continue;
+      exitErrors.push(`${origin} ${p}: ${loaded && isLoadError(loaded) ? loaded.message : 'not a deployment parameter file (its $schema must name deploymentParameters.json)'}`);
+      return undefined;
     }
     texts.set(abs, loaded.text);
-    explicitParams.push(loaded);
+    return loaded;
+  };
+  const explicitParams = (options.parameters ?? []).map((p) => loadParameterFile(p, '--parameters')).filter((p): p is LoadedFile => p !== undefined);
+  const mapped = new Map<string, LoadedFile[]>();
+  for (const [template, params] of options.parameterMap ?? []) {
+    mapped.set(template, params.map((p) => loadParameterFile(p, `configured parameter file for ${toUri(repoRoot, template)}:`)).filter((p): p is LoadedFile => p !== undefined));
   }
 
   const units: TemplateUnit[] = templates.map((t) => ({
     file: t,
-    parameterFiles: explicitParams.length ? explicitParams : parameterFiles.filter((p) => pairsWith(t.path, p.path)),
+    parameterFiles: explicitParams.length ? explicitParams : mapped.get(t.path) ?? parameterFiles.filter((p) => pairsWith(t.path, p.path)),
   }));
 
   const scanRoots = options.paths.length ? options.paths.map((p) => path.resolve(options.cwd, p)) : [options.cwd];
@@ -129,7 +145,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
           json: unit.file.json,
           parameters: params ? { file: params.path, values: parameterValues(params.json) } : undefined,
           context: options.context,
-          loadLinked: (from, rel) => loadLinked(from, rel, linkRoot, maxBytes, texts),
+          loadLinked: (from, rel) => loadLinked(from, rel, linkRoot, maxBytes, texts, jsons),
         });
         evaluations.push(evaluation);
         for (const r of evaluation.resources) evaluationOf.set(r, evaluation);
@@ -145,7 +161,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
       const meta = metaById.get(d.ruleId);
       if (!meta || !enabled(d.ruleId)) continue;
       const text = texts.get(d.file) ?? '';
-      findings.push(locatedFinding(meta, levelOf(meta), 'fail', d.message, d.file, toUri(repoRoot, d.file), text, d.path, undefined, paramUri));
+      const finding = locatedFinding(meta, levelOf(meta), 'fail', d.message, d.file, toUri(repoRoot, d.file), text, d.path, undefined, paramUri);
+      findings.push(applyInSource(finding, meta, suppressionsIn(jsons.get(d.file))));
     }
   }
 
@@ -167,18 +184,20 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
       const paramUri = evaluation?.parameterFile ? toUri(repoRoot, evaluation.parameterFile) : undefined;
       const level = r.verdict === 'undetermined' ? 'note' : (r.level ?? levelOf(meta));
       const label = r.subject ? labelOf(r.subject.type, r.subject.name) : labelOf(res.type, res.name);
-      findings.push(
-        locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', withInstance(r.message, res), res.file, toUri(repoRoot, res.file), texts.get(res.file) ?? '', sourcePathOf(res, r.path), label, paramUri),
-      );
+      const finding = locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', withInstance(r.message, res), res.file, toUri(repoRoot, res.file), texts.get(res.file) ?? '', sourcePathOf(res, r.path), label, paramUri);
+      const entries = [...suppressionsIn(res.raw), ...suppressionsIn(valueAt(jsons.get(res.file), res.templatePath))];
+      findings.push(applyInSource(finding, meta, entries));
     }
   }
 
+  const configured = options.suppressions ?? [];
+  const all = configured.length ? findings.map((f) => applyConfig(f, metaById.get(f.ruleId), configured)) : findings;
   return {
     toolVersion: VERSION,
     repoRoot,
     rules: options.rules.filter((r) => enabled(r.meta.id)).map((r) => ({ ...r.meta, level: levelOf(r.meta) })),
     files: scanned,
-    findings: dedupe(findings).sort(compareFindings),
+    findings: dedupe(all).sort(compareFindings),
     internalErrors,
     exitErrors,
   };
@@ -261,6 +280,15 @@ function compareFindings(a: Finding, b: Finding): number {
   return a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : a.region.startLine - b.region.startLine || a.region.startColumn - b.region.startColumn || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || ((a.parameterFile ?? '') < (b.parameterFile ?? '') ? -1 : 1);
 }
 
+function valueAt(json: unknown, at: JsonPath): unknown {
+  let node = json;
+  for (const seg of at) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string | number, unknown>)[seg];
+  }
+  return node;
+}
+
 function parameterValues(json: unknown): Record<string, unknown> {
   const p = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['parameters'] : undefined;
   return typeof p === 'object' && p !== null && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
@@ -288,7 +316,7 @@ export function isInside(child: string, parent: string): boolean {
 }
 
 /** Loads a `templateLink.relativePath` target, never outside the scan root (symlinks resolved first). */
-function loadLinked(fromFile: string, rel: string, root: string, maxBytes: number, texts: Map<string, string>): { file: string; json: unknown } | string {
+function loadLinked(fromFile: string, rel: string, root: string, maxBytes: number, texts: Map<string, string>, jsons: Map<string, unknown>): { file: string; json: unknown } | string {
   if (path.isAbsolute(rel) || /^[a-z]+:/i.test(rel)) return 'the path is absolute; only paths relative to the linking template are followed';
   const target = path.resolve(path.dirname(fromFile), rel);
   if (!isInside(target, root)) return `'${rel}' resolves outside the scan root`;
@@ -313,6 +341,7 @@ function loadLinked(fromFile: string, rel: string, root: string, maxBytes: numbe
     if ('error' in parsed) return `invalid JSON: ${parsed.error}`;
     if (classify(parsed.json) !== 'template') return 'the file is not a deployment template (its $schema does not name deploymentTemplate.json)';
     texts.set(target, text);
+    jsons.set(target, parsed.json);
     return { file: target, json: parsed.json };
   } catch (err) {
     return `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;

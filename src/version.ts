@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { packageFile } from './paths.js';
 
-/** The package version, read once from package.json next to the build output. */
+/** The package version, read once from package.json. */
 export const VERSION: string = (() => {
-  for (const rel of ['../../package.json', '../package.json']) {
-    try {
-      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version;
-    } catch {
-      // try the next location (source tree vs dist/)
-    }
+  try {
+    return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
   }
-  return '0.0.0';
 })();

@@ -54,12 +54,16 @@ export interface EvaluatedResource {
   file: string;
   /** JSON path of the declaration object in `file`; copy instances share their loop body. */
   path: JsonPath;
+  /** JSON path, in `file`, of the template object that declares the resource (`[]` for the file's own template). */
+  templatePath: JsonPath;
   raw: Record<string, unknown>;
   symbolicName?: string;
   type: string;
   apiVersion: string;
   name: Value;
   id: Value;
+  /** What the resource is deployed into or attached to: an extension's target, else its resource group, subscription or tenant. */
+  scope: Value;
   /** false when the resource's condition (or an enclosing deployment's) is false. */
   deployed: boolean | 'unknown';
   existing: boolean;
@@ -196,6 +200,7 @@ interface Instance {
   type: string;
   name: Value;
   id: Value;
+  scope: Value;
   existing: boolean;
   deployed: boolean | 'unknown';
   record?: EvaluatedResource;
@@ -355,10 +360,15 @@ class TemplateScope implements TemplateHost {
       let key = k;
       if (isExpression(k)) {
         const kv = this.evalString(k, at, env);
-        if (typeof kv !== 'string') {
-          if (!(kv instanceof Unknown || kv instanceof PartialString)) this.state.diagnose('TPL002', `property name expression '${k}' gives ${typeName(kv)}, not a string`, this.file, [...at, k]);
+        if (typeof kv === 'string') key = kv;
+        // A partly known key (a resource id in userAssignedIdentities, say) keeps its canonical text, so that
+        // idKey() of the key equals idKey() of the same id computed elsewhere.
+        else if (kv instanceof PartialString) key = kv.key;
+        else if (kv instanceof Unknown) key = `⟨${kv.key}⟩`;
+        else {
+          this.state.diagnose('TPL002', `property name expression '${k}' gives ${typeName(kv)}, not a string`, this.file, [...at, k]);
           key = k;
-        } else key = kv;
+        }
       } else key = unescapeLiteral(k);
       out[key] = this.evalTree(v, [...at, k], env, allowCopy);
     }
@@ -791,14 +801,16 @@ class TemplateScope implements TemplateHost {
     }
     const existing = raw['existing'] === true;
     let id: Value;
+    let scope: Value;
     try {
-      id = this.resourceIdOf(decl, type, name, env);
+      ({ id, scope } = this.resourceIdOf(decl, type, name, env));
     } catch (err) {
       if (!(err instanceof TemplateEvalError)) throw err;
       this.state.diagnose('TPL002', err.message, this.file, [...decl.path, 'name']);
       id = Unknown.error(err.message);
+      scope = id;
     }
-    const inst: Instance = { decl, copy, copyInfo, type, name, id, existing, deployed, parent };
+    const inst: Instance = { decl, copy, copyInfo, type, name, id, scope, existing, deployed, parent };
     this.instances.push(inst);
     if (decl.symbolicName) {
       const list = this.bySymbol.get(decl.symbolicName.toLowerCase()) ?? [];
@@ -810,23 +822,32 @@ class TemplateScope implements TemplateHost {
   /** Set by the parent deployment: whether this whole nested template is deployed. */
   deployedOverride?: boolean | 'unknown';
 
-  private resourceIdOf(decl: ResourceDecl, type: string, name: Value, env: Env): Value {
+  /**
+   * The resource's id and its scope: the `scope` target of an extension resource, the base resource of a
+   * classic `.../providers/...` type, else the resource group, subscription or tenant it is deployed to.
+   */
+  private resourceIdOf(decl: ResourceDecl, type: string, name: Value, env: Env): { id: Value; scope: Value } {
     const raw = decl.raw;
     const names = splitName(name);
+    let scope: Value;
     const scopeField = rawGet(raw, 'scope');
-    if (scopeField) {
-      const scopeV = this.evalTree(scopeField.value, [...decl.path, scopeField.key], env, false);
-      const target = this.resolveScopeValue(scopeV);
-      return idAt(target, type, names);
-    }
     const subF = rawGet(raw, 'subscriptionId');
     const rgF = rawGet(raw, 'resourceGroup');
-    if (subF || rgF) {
+    if (scopeField) {
+      scope = this.resolveScopeValue(this.evalTree(scopeField.value, [...decl.path, scopeField.key], env, false));
+    } else if (subF || rgF) {
       const sub = subF ? this.evalTree(subF.value, [...decl.path, subF.key], env, false) : this.scope.subscriptionId;
-      if (rgF) return idAt(resourceGroupId(sub, this.evalTree(rgF.value, [...decl.path, rgF.key], env, false)), type, names);
-      return idAt(subscriptionPrefix(sub), type, names);
+      scope = rgF ? resourceGroupId(sub, this.evalTree(rgF.value, [...decl.path, rgF.key], env, false)) : subscriptionPrefix(sub);
+    } else scope = scopePrefix(this.scope);
+    const id = idAt(scope, type, names);
+    const providers = type.toLowerCase().indexOf('/providers/');
+    if (providers > 0 && !scopeField) {
+      // `Microsoft.KeyVault/vaults/providers/roleAssignments` named `kv/Microsoft.Authorization/x`: scoped to the vault.
+      const baseType = type.slice(0, providers);
+      const baseCount = baseType.split('/').length - 1;
+      if (names.length > baseCount) scope = idAt(scope, baseType, names.slice(0, baseCount));
     }
-    return idAt(scopePrefix(this.scope), type, names);
+    return { id, scope };
   }
 
   /** A `scope` value: a resource id, a symbolic name (2.0), or a management group / tenant path. */
@@ -875,12 +896,14 @@ class TemplateScope implements TemplateHost {
       unit: this.state.unit,
       file: this.file,
       path: inst.decl.path,
+      templatePath: this.base,
       raw,
       symbolicName: inst.decl.symbolicName,
       type: inst.type,
       apiVersion: typeof apiV === 'string' ? apiV : '',
       name: inst.name,
       id: inst.id,
+      scope: inst.scope,
       deployed: inst.existing ? false : inst.deployed,
       existing: inst.existing,
       copy: inst.copyInfo,
