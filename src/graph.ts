@@ -12,6 +12,25 @@ export const REGISTRY = 'Microsoft.ContainerRegistry/registries';
 export const VAULT = 'Microsoft.KeyVault/vaults';
 export const KEY = 'Microsoft.KeyVault/vaults/keys';
 
+/** Resource types that rules read; other resources keep only their identity and dependencies in a scan. */
+const MODELLED = new Set(
+  [
+    REGISTRY,
+    `${REGISTRY}/replications`,
+    VAULT,
+    KEY,
+    `${VAULT}/accessPolicies`,
+    'Microsoft.ManagedIdentity/userAssignedIdentities',
+    'Microsoft.Authorization/roleAssignments',
+    'Microsoft.Insights/diagnosticSettings',
+  ].map((t) => t.toLowerCase()),
+);
+
+export function isModelled(type: string): boolean {
+  const t = type.toLowerCase();
+  return MODELLED.has(t) || t.endsWith('/providers/roleassignments') || t.endsWith('/providers/diagnosticsettings');
+}
+
 export const VAULT_DNS_SUFFIXES = ['vault.azure.net', 'vault.azure.cn', 'vault.usgovcloudapi.net', 'vault.microsoftazure.de'];
 
 /** What a `keyIdentifier` says, as far as it is known. */

@@ -119,6 +119,22 @@ export function loadFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Loade
   return { path, text, json: parsed.json, kind };
 }
 
+/**
+ * A cheap look at a file: 'template' when the `$schema` near its start names a deployment template (the file is
+ * parsed later, when it is evaluated, so large scans never hold every tree at once); otherwise undefined and the
+ * caller loads the file fully.
+ */
+export function probeTemplate(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): boolean {
+  try {
+    if (statSync(path).size > maxBytes) return false;
+    const head = readFileSync(path).subarray(0, 4096).toString('utf8');
+    const m = /"\$schema"\s*:\s*"([^"]*)"/.exec(head);
+    return m !== null && TEMPLATE_SCHEMA.test(m[1]!);
+  } catch {
+    return false;
+  }
+}
+
 export function isLoadError(x: LoadedFile | LoadError | null): x is LoadError {
   return x !== null && 'message' in x;
 }

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { discover } from './discover.js';
 import { evaluateTemplate, type DeploymentContextInput, type Evaluation, type EvaluatedResource, type JsonPath } from './eval/template.js';
 import { providerPartOf } from './eval/ids.js';
-import { ScanGraph } from './graph.js';
-import { isLoadError, loadFile, parseJsonText, classify, decode, DEFAULT_MAX_FILE_BYTES, type LoadedFile } from './load.js';
+import { ScanGraph, isModelled } from './graph.js';
+import { isLoadError, loadFile, probeTemplate, parseJsonText, classify, decode, DEFAULT_MAX_FILE_BYTES, type LoadedFile } from './load.js';
 import { PositionIndex } from './locate.js';
 import type { Rule, RuleReport } from './rule-api.js';
 import { sourcePathOf } from './sourcemap.js';
@@ -45,7 +45,7 @@ export interface ScanOptions {
 }
 
 interface TemplateUnit {
-  file: LoadedFile;
+  file: string;
   parameterFiles: LoadedFile[];
 }
 
@@ -86,14 +86,31 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
   const internalErrors: string[] = [];
   const scanned: ScannedFile[] = [];
   const texts = new Map<string, string>();
-  const templates: LoadedFile[] = [];
+  const templates: string[] = [];
   const parameterFiles: LoadedFile[] = [];
 
   const include = (options.include ?? []).map(glob);
-  const jsons = new Map<string, unknown>();
+  /** A file's text: from memory while its template is being evaluated, else read again (only files with findings). */
+  const textOf = (file: string): string => {
+    let text = texts.get(file);
+    if (text === undefined) {
+      try {
+        const decoded = decode(readFileSync(file));
+        text = typeof decoded === 'string' ? decoded : '';
+      } catch {
+        text = '';
+      }
+      texts.set(file, text);
+    }
+    return text;
+  };
   for (const file of files) {
     const uri = toUri(repoRoot, file);
     if (include.length && !include.some((g) => g.test(uri))) continue;
+    if (probeTemplate(file, maxBytes)) {
+      templates.push(file);
+      continue;
+    }
     const loaded = loadFile(file, maxBytes);
     if (loaded === null) {
       scanned.push({ path: file, uri, kind: 'skipped' });
@@ -105,10 +122,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
       if (enabled('TPL001')) findings.push(fileFinding('TPL001', levelOf(metaById.get('TPL001')!), `${loaded.message}.`, file, uri, loaded.line, loaded.column, loaded.text));
       continue;
     }
-    texts.set(file, loaded.text);
-    jsons.set(file, loaded.json);
-    scanned.push({ path: file, uri, kind: loaded.kind === 'template' ? 'template' : 'parameters' });
-    (loaded.kind === 'template' ? templates : parameterFiles).push(loaded);
+    if (loaded.kind === 'template') templates.push(file);
+    else {
+      scanned.push({ path: file, uri, kind: 'parameters' });
+      parameterFiles.push(loaded);
+    }
   }
 
   const loadParameterFile = (p: string, origin: string): LoadedFile | undefined => {
@@ -127,46 +145,63 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     mapped.set(template, params.map((p) => loadParameterFile(p, `configured parameter file for ${toUri(repoRoot, template)}:`)).filter((p): p is LoadedFile => p !== undefined));
   }
 
-  const units: TemplateUnit[] = templates.map((t) => ({
+  const paramsByDir = new Map<string, LoadedFile[]>();
+  for (const p of parameterFiles) paramsByDir.set(path.dirname(p.path), [...(paramsByDir.get(path.dirname(p.path)) ?? []), p]);
+  const units: TemplateUnit[] = templates.sort().map((t) => ({
     file: t,
-    parameterFiles: explicitParams.length ? explicitParams : mapped.get(t.path) ?? parameterFiles.filter((p) => pairsWith(t.path, p.path)),
+    parameterFiles: explicitParams.length ? explicitParams : mapped.get(t) ?? (paramsByDir.get(path.dirname(t)) ?? []).filter((p) => pairsWith(t, p.path)),
   }));
 
   const scanRoots = options.paths.length ? options.paths.map((p) => path.resolve(options.cwd, p)) : [options.cwd];
   const linkRoot = commonRoot(scanRoots.map((r) => (safeIsFile(r) ? path.dirname(r) : r)));
-  const evaluations: Evaluation[] = [];
-  const evaluationOf = new Map<EvaluatedResource, Evaluation>();
+  const resources: EvaluatedResource[] = [];
+  const parameterFileOf = new Map<EvaluatedResource, string>();
   for (const unit of units) {
+    const uri = toUri(repoRoot, unit.file);
+    const loaded = loadFile(unit.file, maxBytes);
+    if (loaded === null || (!isLoadError(loaded) && loaded.kind !== 'template')) {
+      scanned.push({ path: unit.file, uri, kind: 'skipped' });
+      continue;
+    }
+    scanned.push({ path: unit.file, uri, kind: 'template' });
+    if (isLoadError(loaded)) {
+      if (enabled('TPL001')) findings.push(fileFinding('TPL001', levelOf(metaById.get('TPL001')!), `${loaded.message}.`, unit.file, uri, loaded.line, loaded.column, loaded.text));
+      continue;
+    }
+    texts.set(unit.file, loaded.text);
     const runs = unit.parameterFiles.length ? unit.parameterFiles : [undefined];
     for (const params of runs) {
+      let evaluation: Evaluation;
       try {
-        const evaluation = evaluateTemplate({
-          file: unit.file.path,
-          json: unit.file.json,
+        evaluation = evaluateTemplate({
+          file: unit.file,
+          json: loaded.json,
           parameters: params ? { file: params.path, values: parameterValues(params.json) } : undefined,
           context: options.context,
-          loadLinked: (from, rel) => loadLinked(from, rel, linkRoot, maxBytes, texts, jsons),
+          loadLinked: (from, rel) => loadLinked(from, rel, linkRoot, maxBytes, texts),
         });
-        evaluations.push(evaluation);
-        for (const r of evaluation.resources) evaluationOf.set(r, evaluation);
       } catch (err) {
-        internalErrors.push(`${toUri(repoRoot, unit.file.path)}: internal error while evaluating: ${(err as Error).stack ?? String(err)}`);
+        internalErrors.push(`${uri}: internal error while evaluating: ${(err as Error).stack ?? String(err)}`);
+        continue;
+      }
+      const paramUri = evaluation.parameterFile ? toUri(repoRoot, evaluation.parameterFile) : undefined;
+      for (const d of evaluation.diagnostics) {
+        const meta = metaById.get(d.ruleId);
+        if (!meta || !enabled(d.ruleId)) continue;
+        const finding = locatedFinding(meta, levelOf(meta), 'fail', d.message, d.file, toUri(repoRoot, d.file), textOf(d.file), d.path, undefined, paramUri);
+        findings.push(applyInSource(finding, meta, suppressionsIn(d.file === unit.file ? loaded.json : undefined)));
+      }
+      for (const r of evaluation.resources) {
+        if (paramUri) parameterFileOf.set(r, paramUri);
+        resources.push(isModelled(r.type) ? r : slim(r));
       }
     }
+    // Memory stays flat over large scans: a template's text and tree are not needed once it is evaluated.
+    texts.delete(unit.file);
+    releasePositions();
   }
 
-  for (const evaluation of evaluations) {
-    const paramUri = evaluation.parameterFile ? toUri(repoRoot, evaluation.parameterFile) : undefined;
-    for (const d of evaluation.diagnostics) {
-      const meta = metaById.get(d.ruleId);
-      if (!meta || !enabled(d.ruleId)) continue;
-      const text = texts.get(d.file) ?? '';
-      const finding = locatedFinding(meta, levelOf(meta), 'fail', d.message, d.file, toUri(repoRoot, d.file), text, d.path, undefined, paramUri);
-      findings.push(applyInSource(finding, meta, suppressionsIn(jsons.get(d.file))));
-    }
-  }
-
-  const graph = new ScanGraph(evaluations.flatMap((e) => e.resources));
+  const graph = new ScanGraph(resources);
   for (const rule of options.rules) {
     if (!rule.check || !enabled(rule.meta.id)) continue;
     const meta = rule.meta;
@@ -180,12 +215,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     for (const r of reports) {
       if (r.verdict === 'pass') continue;
       const res = r.resource;
-      const evaluation = evaluationOf.get(res);
-      const paramUri = evaluation?.parameterFile ? toUri(repoRoot, evaluation.parameterFile) : undefined;
+      const paramUri = parameterFileOf.get(res);
       const level = r.verdict === 'undetermined' ? 'note' : (r.level ?? levelOf(meta));
       const label = r.subject ? labelOf(r.subject.type, r.subject.name) : labelOf(res.type, res.name);
-      const finding = locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', withInstance(r.message, res), res.file, toUri(repoRoot, res.file), texts.get(res.file) ?? '', sourcePathOf(res, r.path), label, paramUri);
-      const entries = [...suppressionsIn(res.raw), ...suppressionsIn(valueAt(jsons.get(res.file), res.templatePath))];
+      const finding = locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', withInstance(r.message, res), res.file, toUri(repoRoot, res.file), textOf(res.file), sourcePathOf(res, r.path), label, paramUri);
+      const entries = [...suppressionsIn(res.raw), ...suppressionsIn({ metadata: res.templateMetadata })];
       findings.push(applyInSource(finding, meta, entries));
     }
   }
@@ -196,11 +230,16 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     toolVersion: VERSION,
     repoRoot,
     rules: options.rules.filter((r) => enabled(r.meta.id)).map((r) => ({ ...r.meta, level: levelOf(r.meta) })),
-    files: scanned,
-    findings: dedupe(all).sort(compareFindings),
+    files: scanned.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0)),
+    findings: (releasePositions(), dedupe(all).sort(compareFindings)),
     internalErrors,
     exitErrors,
   };
+}
+
+/** Resources no rule reads keep their identity and links but drop their evaluated contents (memory). */
+function slim(r: EvaluatedResource): EvaluatedResource {
+  return { ...r, body: Object.create(null), raw: {}, templateMetadata: undefined };
 }
 
 function withInstance(message: string, res: EvaluatedResource): string {
@@ -219,6 +258,11 @@ function labelOf(type: string, name: Value): ResourceLabel | undefined {
 }
 
 const indexes = new Map<string, PositionIndex>();
+
+/** Position trees are as large as the text: keep them only while one template's findings are located. */
+function releasePositions(): void {
+  indexes.clear();
+}
 
 function indexFor(file: string, text: string): PositionIndex {
   let idx = indexes.get(file);
@@ -280,15 +324,6 @@ function compareFindings(a: Finding, b: Finding): number {
   return a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : a.region.startLine - b.region.startLine || a.region.startColumn - b.region.startColumn || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || ((a.parameterFile ?? '') < (b.parameterFile ?? '') ? -1 : 1);
 }
 
-function valueAt(json: unknown, at: JsonPath): unknown {
-  let node = json;
-  for (const seg of at) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string | number, unknown>)[seg];
-  }
-  return node;
-}
-
 function parameterValues(json: unknown): Record<string, unknown> {
   const p = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['parameters'] : undefined;
   return typeof p === 'object' && p !== null && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
@@ -316,7 +351,7 @@ export function isInside(child: string, parent: string): boolean {
 }
 
 /** Loads a `templateLink.relativePath` target, never outside the scan root (symlinks resolved first). */
-function loadLinked(fromFile: string, rel: string, root: string, maxBytes: number, texts: Map<string, string>, jsons: Map<string, unknown>): { file: string; json: unknown } | string {
+function loadLinked(fromFile: string, rel: string, root: string, maxBytes: number, texts: Map<string, string>): { file: string; json: unknown } | string {
   if (path.isAbsolute(rel) || /^[a-z]+:/i.test(rel)) return 'the path is absolute; only paths relative to the linking template are followed';
   const target = path.resolve(path.dirname(fromFile), rel);
   if (!isInside(target, root)) return `'${rel}' resolves outside the scan root`;
@@ -341,7 +376,6 @@ function loadLinked(fromFile: string, rel: string, root: string, maxBytes: numbe
     if ('error' in parsed) return `invalid JSON: ${parsed.error}`;
     if (classify(parsed.json) !== 'template') return 'the file is not a deployment template (its $schema does not name deploymentTemplate.json)';
     texts.set(target, text);
-    jsons.set(target, parsed.json);
     return { file: target, json: parsed.json };
   } catch (err) {
     return `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;

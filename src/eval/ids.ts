@@ -169,11 +169,25 @@ function typeError(fn: string, args: Value[]): Value {
 }
 
 /** Case-insensitive comparison key for ids (ARM ids are case-insensitive). */
+const idKeys = new WeakMap<object, string>();
+
 export function idKey(id: Value): string {
-  if (typeof id === 'string') return id.toLowerCase().replace(/\/+$/, '');
-  if (id instanceof PartialString) return id.key.toLowerCase().replace(/\/+$/, '');
-  if (id instanceof Unknown) return `⟨${id.key.toLowerCase()}⟩`;
+  if (typeof id === 'string') return trimSlashes(id.toLowerCase());
+  if (id instanceof PartialString || id instanceof Unknown) {
+    let k = idKeys.get(id);
+    if (k === undefined) {
+      k = id instanceof PartialString ? trimSlashes(id.key.toLowerCase()) : `⟨${id.key.toLowerCase()}⟩`;
+      idKeys.set(id, k);
+    }
+    return k;
+  }
   return JSON.stringify(id);
+}
+
+function trimSlashes(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 /** The provider part of an id (`Microsoft.KeyVault/vaults/kv`) for SARIF logical locations. */

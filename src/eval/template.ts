@@ -56,6 +56,8 @@ export interface EvaluatedResource {
   path: JsonPath;
   /** JSON path, in `file`, of the template object that declares the resource (`[]` for the file's own template). */
   templatePath: JsonPath;
+  /** The `metadata` object of that template (suppressions live there). */
+  templateMetadata?: unknown;
   raw: Record<string, unknown>;
   symbolicName?: string;
   type: string;
@@ -320,6 +322,8 @@ class TemplateScope implements TemplateHost {
   private decls: ResourceDecl[] = [];
   private instances: Instance[] = [];
   private readonly bySymbol = new Map<string, Instance[]>();
+  private byId?: Map<string, Instance[]>;
+  private byIdCount = 0;
   private currentPath: JsonPath = [];
 
   constructor(
@@ -897,6 +901,7 @@ class TemplateScope implements TemplateHost {
       file: this.file,
       path: inst.decl.path,
       templatePath: this.base,
+      templateMetadata: rawGet(this.raw, 'metadata')?.value,
       raw,
       symbolicName: inst.decl.symbolicName,
       type: inst.type,
@@ -950,8 +955,17 @@ class TemplateScope implements TemplateHost {
       }
     }
     if (v === null || typeof v === 'boolean' || typeof v === 'number') return [];
-    const k = idKey(v);
-    return this.instances.filter((i) => idKey(i.id) === k);
+    if (!this.byId || this.byIdCount !== this.instances.length) {
+      this.byId = new Map();
+      for (const i of this.instances) {
+        const k = idKey(i.id);
+        const list = this.byId.get(k);
+        if (list) list.push(i);
+        else this.byId.set(k, [i]);
+      }
+      this.byIdCount = this.instances.length;
+    }
+    return this.byId.get(idKey(v)) ?? [];
   }
 
   private reference(args: Value[], env: Env): Value {

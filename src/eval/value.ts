@@ -34,13 +34,31 @@ export interface ResourceRef {
 }
 
 export class Unknown {
+  private keyOrThunk: string | (() => string);
+  private originsOrThunk: readonly UnknownOrigin[] | (() => readonly UnknownOrigin[]);
+
   constructor(
-    /** Canonical text of how the value is built; equal keys mean equal values at deploy time. */
-    readonly key: string,
-    readonly origins: readonly UnknownOrigin[],
+    /** Canonical text of how the value is built; computed on first use, since most unknowns are never compared. */
+    key: string | (() => string),
+    origins: readonly UnknownOrigin[] | (() => readonly UnknownOrigin[]),
     /** Set when the value is exactly a runtime property of a resource (or the resource state itself). */
     readonly ref?: ResourceRef,
-  ) {}
+  ) {
+    this.keyOrThunk = key;
+    this.originsOrThunk = origins;
+  }
+
+  /** Canonical text of how the value is built; equal keys mean equal values at deploy time. */
+  get key(): string {
+    if (typeof this.keyOrThunk !== 'string') this.keyOrThunk = this.keyOrThunk();
+    return this.keyOrThunk;
+  }
+
+  /** Root causes: parameters without value, deployment context, runtime state of resources... */
+  get origins(): readonly UnknownOrigin[] {
+    if (typeof this.originsOrThunk === 'function') this.originsOrThunk = this.originsOrThunk();
+    return this.originsOrThunk;
+  }
 
   static parameter(name: string): Unknown {
     return new Unknown(`parameters('${name.toLowerCase()}')`, [{ kind: 'parameter', name }]);
@@ -82,26 +100,34 @@ export class Unknown {
 
   /** The result of function `fn` over arguments of which at least one is unknown. */
   static derived(fn: string, args: readonly Value[]): Unknown {
-    return new Unknown(`${fn.toLowerCase()}(${args.map(valueKey).join(',')})`, collectOrigins(args));
+    return new Unknown(
+      () => `${fn.toLowerCase()}(${args.map(valueKey).join(',')})`,
+      () => collectOrigins(args),
+    );
   }
 
   /** Property or index access on an unknown value. */
   member(name: string | number): Unknown {
     const step = typeof name === 'number' ? `[${name}]` : `.${name.toLowerCase()}`;
     const ref = this.ref ? { target: this.ref.target, path: [...this.ref.path, String(name)] } : undefined;
-    if (ref) return new Unknown(this.key + step, this.origins.map((o) => (o.kind === 'resource' ? { ...o, path: ref.path } : o)), ref);
-    return new Unknown(this.key + step, this.origins);
+    if (ref) return new Unknown(() => this.key + step, () => this.origins.map((o) => (o.kind === 'resource' ? { ...o, path: ref.path } : o)), ref);
+    return new Unknown(() => this.key + step, () => this.origins);
   }
 }
 
 /** A string with holes: known text around unknown parts (`concat(reference(kv).vaultUri, 'keys/k')`). */
 export class PartialString {
   readonly parts: readonly (string | Unknown)[];
-  readonly key: string;
+  private cachedKey?: string;
 
   private constructor(parts: (string | Unknown)[]) {
     this.parts = parts;
-    this.key = parts.map((p) => (typeof p === 'string' ? p : `⟨${p.key}⟩`)).join('');
+  }
+
+  /** Canonical text: known parts as they are, unknown parts by their keys. */
+  get key(): string {
+    this.cachedKey ??= this.parts.map((p) => (typeof p === 'string' ? p : `⟨${p.key}⟩`)).join('');
+    return this.cachedKey;
   }
 
   /** Joins parts, merging adjacent text; returns a plain string when nothing is unknown. */

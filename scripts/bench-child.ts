@@ -1,0 +1,36 @@
+/**
+ * Measured in a fresh process by scripts/bench.ts: either the JSON.parse floor or a full scan of the given
+ * folders. Prints one JSON line: {files, bytes, ms, maxRssMiB, findings}.
+ */
+import { readFileSync } from 'node:fs';
+import fg from 'fast-glob';
+import { rules } from '../rules/index.js';
+import { scan } from '../src/scan.js';
+
+const [mode, ...dirs] = process.argv.slice(2);
+const started = performance.now();
+let files = 0;
+let bytes = 0;
+let findings = 0;
+if (mode === 'floor') {
+  for (const dir of dirs) {
+    for (const f of fg.sync(['**/*.json', '**/*.jsonc'], { cwd: dir, absolute: true, dot: true, ignore: ['**/node_modules/**', '**/.git/**'] })) {
+      const text = readFileSync(f, 'utf8');
+      files++;
+      bytes += text.length;
+      try {
+        JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      } catch {
+        // JSONC and broken files: the floor only counts the attempt
+      }
+    }
+  }
+} else {
+  for (const dir of dirs) {
+    const result = await scan({ paths: [dir], cwd: dir, repoRoot: dir, rules });
+    files += result.files.length;
+    findings += result.findings.length;
+  }
+}
+const ms = performance.now() - started;
+process.stdout.write(`${JSON.stringify({ files, bytes, ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, findings })}\n`);

@@ -1,0 +1,66 @@
+/**
+ * Benchmark: cmkguard against the floor of any JSON tool in Node (read the files and JSON.parse them, one
+ * thread), on the real templates of ../shared/corpus and ../shared/corpus-cmk; plus the single-template
+ * (pre-commit) case against `node -e 0`. Reads ../shared; says so and exits 0 when it is absent.
+ * Usage: npm run bench [-- <shared folder>]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const shared = path.resolve(process.argv[2] ?? path.join(root, '..', 'shared'));
+const corpus = path.join(shared, 'corpus');
+const corpusCmk = path.join(shared, 'corpus-cmk');
+
+interface Stats {
+  files: number;
+  bytes: number;
+  ms: number;
+  maxRssMiB: number;
+  findings: number;
+}
+
+function child(mode: 'floor' | 'scan', dirs: string[]): Stats {
+  const r = spawnSync(process.execPath, [path.join(here, 'bench-child.js'), mode, ...dirs], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Stats;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function timeCommand(args: string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+function report(label: string, dirs: string[]): void {
+  const floor = child('floor', dirs);
+  const run = child('scan', dirs);
+  const mb = floor.bytes / 1e6;
+  console.log(`${label}: ${run.files} files, ${mb.toFixed(1)} MB`);
+  console.log(`  scan : ${(run.ms / 1000).toFixed(2)} s, ${(run.files / (run.ms / 1000)).toFixed(0)} files/s, peak RSS ${run.maxRssMiB.toFixed(0)} MiB, ${run.findings} findings`);
+  console.log(`  floor: ${(floor.ms / 1000).toFixed(2)} s (read + JSON.parse, one thread), peak RSS ${floor.maxRssMiB.toFixed(0)} MiB`);
+  console.log(`  ratio scan / floor: ${(run.ms / floor.ms).toFixed(2)}`);
+}
+
+if (!existsSync(corpus) && !existsSync(corpusCmk)) {
+  console.log(`bench: no corpus under ${shared} (expected corpus/ and corpus-cmk/); nothing to measure.`);
+} else {
+  if (existsSync(corpus) && existsSync(corpusCmk)) report('whole corpus', [corpus, corpusCmk]);
+  if (existsSync(corpusCmk)) report('corpus-cmk', [corpusCmk]);
+}
+const runs = 9;
+const single = timeCommand([path.join(root, 'dist/cli.js'), 'scan', 'fixtures/cmk-registry.json', 'fixtures/cmk-registry.parameters.json'], runs);
+const nodeFloor = timeCommand(['-e', '0'], runs);
+console.log(`single template (median of ${runs}): ${single.toFixed(0)} ms; node -e 0: ${nodeFloor.toFixed(0)} ms; difference ${(single - nodeFloor).toFixed(0)} ms`);
