@@ -57,10 +57,9 @@ describe('cmkguard scan', () => {
     });
     const r = json(['scan', '.'], dir);
     expect(r.code).toBe(1);
-    expect(r.report.findings.map((f) => [f.file, f.ruleId])).toEqual([
-      ['a-broken.json', 'TPL001'],
-      ['b-registry.json', 'ACR001'],
-    ]);
+    expect([...new Set(r.report.findings.map((f) => f.file))]).toEqual(['a-broken.json', 'b-registry.json']);
+    expect(r.report.findings.filter((f) => f.file === 'a-broken.json').map((f) => f.ruleId)).toEqual(['TPL001']);
+    expect(r.report.findings.filter((f) => f.file === 'b-registry.json').map((f) => f.ruleId)).toContain('ACR001');
   });
 
   it('writes SARIF that validates against the SARIF 2.1.0 schema, to --output', () => {
