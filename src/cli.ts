@@ -147,7 +147,8 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       }
       const color = values['no-color'] ? false : values.color ? true : !values.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
       emit(formatters[format](result as ScanResult, { color, category: values.category }), values.output, cwd);
-      for (const e of result.internalErrors) process.stderr.write(`cmkguard: ${e}\n`);
+      // The text report on stdout already lists internal errors; other formats and files need them on stderr.
+      if (format !== 'text' || values.output) for (const e of result.internalErrors) process.stderr.write(`cmkguard: ${e}\n`);
       if (result.exitErrors.length || result.internalErrors.length) return EXIT_ERROR;
       return exitCodeFor(result.findings, failLevel);
     }

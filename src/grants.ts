@@ -23,7 +23,7 @@ export const KEY_ACCESS_ROLES: Record<string, string> = {
 
 /** Built-in Key Vault roles that do not let a registry use a key, for precise messages. */
 export const OTHER_KEY_VAULT_ROLES: Record<string, string> = {
-  '21090545-7ca7-4776-bea7-57ae8d297424': 'Key Vault Reader',
+  '21090545-7ca7-4776-b22c-e363652d74d2': 'Key Vault Reader',
   '08bbd89e-9f13-488c-ac41-acfcb10c90ab': 'Key Vault Crypto Service Release User',
   'f25e0fa2-a7c8-4377-a976-54943a77a395': 'Key Vault Contributor',
   'a68e7c17-0ab2-4c09-9a58-125dae29748c': 'Key Vault Purge Operator',
@@ -142,5 +142,6 @@ export function usesRbac(vault: EvaluatedResource): boolean | undefined {
   if (flag.state === 'known') return asBoolean(flag.value);
   if (flag.state === 'unknown') return undefined;
   // The default flipped to RBAC with API version 2026-02-01 (for new vaults).
+  if (!/^\d{4}-\d{2}-\d{2}/.test(vault.apiVersion)) return undefined;
   return vault.apiVersion >= '2026-02-01';
 }

@@ -22,6 +22,7 @@ const MODELLED = new Set(
     `${VAULT}/accessPolicies`,
     'Microsoft.ManagedIdentity/userAssignedIdentities',
     'Microsoft.Authorization/roleAssignments',
+    'Microsoft.Authorization/roleDefinitions',
     'Microsoft.Insights/diagnosticSettings',
   ].map((t) => t.toLowerCase()),
 );
@@ -177,6 +178,15 @@ function namesFromKeyId(id: Value): { vaultName?: Value; keyName?: Value } {
   return { vaultName: m[1]!.includes('\u0000') ? undefined : m[1], keyName: m[2]!.includes('\u0000') ? undefined : m[2] };
 }
 
+/**
+ * Ids built from an unknown deployment context look alike across unrelated templates: matches from the same
+ * evaluation (template and parameter file) win; only without any do matches from other templates count.
+ */
+function sameUnitFirst(matches: EvaluatedResource[], near: EvaluatedResource): EvaluatedResource[] {
+  const own = matches.filter((r) => r.unit === near.unit);
+  return own.length ? own : matches;
+}
+
 export class ScanGraph {
   private readonly byType = new Map<string, EvaluatedResource[]>();
   private links?: CmkLink[];
@@ -224,13 +234,13 @@ export class ScanGraph {
   /** Deployed resources of `type` attached to `target` (extension resources whose scope is its id). */
   attachedTo(target: EvaluatedResource, type: string): EvaluatedResource[] {
     const k = idKey(target.id);
-    return this.deployed(type).filter((r) => idKey(r.scope) === k);
+    return sameUnitFirst(this.deployed(type).filter((r) => idKey(r.scope) === k), target);
   }
 
   /** Deployed child resources of `type` under `parent` (by id: `parentId/childType/name`). */
   childrenOf(parent: EvaluatedResource, type: string): EvaluatedResource[] {
     const prefix = `${idKey(parent.id)}/`;
-    return this.deployed(type).filter((r) => idKey(r.id).startsWith(prefix));
+    return sameUnitFirst(this.deployed(type).filter((r) => idKey(r.id).startsWith(prefix)), parent);
   }
 
   /** true/false when the registry's encryption status is known, undefined otherwise. */

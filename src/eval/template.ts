@@ -122,6 +122,9 @@ const CONTEXT_FUNCTIONS = new Set([
   'fail', 'extensions', 'tologicalzone', 'tophysicalzone', 'tologicalzones', 'tophysicalzones', 'roledefinitions',
 ]);
 
+/** JSON nesting that evaluation follows; deeper values (hostile or broken templates) become a TPL002. */
+const MAX_JSON_DEPTH = 256;
+
 /** [min, max, display name] argument counts of the context functions. */
 const CONTEXT_ARITY: Record<string, [number, number, string]> = {
   parameters: [1, 1, 'parameters'],
@@ -233,8 +236,9 @@ export function evaluateTemplate(options: EvaluateOptions): Evaluation {
     tpl.run();
     outputs = tpl.outputs();
   } catch (err) {
-    if (!(err instanceof TemplateEvalError)) throw err;
-    state.diagnose('TPL002', err.message, options.file, []);
+    if (err instanceof RangeError) state.diagnose('TPL002', `the template is too deeply nested to evaluate (${err.message})`, options.file, []);
+    else if (err instanceof TemplateEvalError) state.diagnose('TPL002', err.message, options.file, []);
+    else throw err;
   }
   const meta = raw['metadata'];
   const generator = isPlainObject(meta) && isPlainObject(meta['_generator']) ? String(meta['_generator']['name'] ?? '') : undefined;
@@ -350,6 +354,10 @@ class TemplateScope implements TemplateHost {
   /** Evaluates a raw JSON value: expression strings anywhere, expression keys, property copy loops. */
   evalTree(raw: unknown, at: JsonPath, env: Env, allowCopy: boolean): Value {
     this.budget.step();
+    if (at.length > MAX_JSON_DEPTH && typeof raw === 'object' && raw !== null) {
+      this.state.diagnose('TPL002', `the value nests deeper than ${MAX_JSON_DEPTH} levels; cmkguard does not evaluate it`, this.file, at);
+      return Unknown.error('nesting too deep');
+    }
     if (typeof raw === 'string') return this.evalString(raw, at, env);
     if (raw === null || typeof raw === 'boolean' || typeof raw === 'number') return raw;
     if (Array.isArray(raw)) return raw.map((item, i) => this.evalTree(item, [...at, i], env, allowCopy));
@@ -861,9 +869,11 @@ class TemplateScope implements TemplateHost {
       if (sym && sym[0]) return sym[0].id;
       if (v.startsWith('Microsoft.Management/managementGroups/')) return `/providers/${v}`;
       if (v === '/' || v === '') return '';
-      return v.replace(/\/+$/, '');
     }
-    return v;
+    // Bicep writes `scope: vault` as the relative `Microsoft.KeyVault/vaults/<name>`: relative to the deployment.
+    const text = typeof v === 'string' ? v : v instanceof PartialString ? v.prefix : undefined;
+    if (text !== undefined && /^[A-Za-z0-9]+\.[A-Za-z0-9.]+\//.test(text)) return joinParts([scopePrefix(this.scope), '/providers/', v]);
+    return typeof v === 'string' ? v.replace(/\/+$/, '') : v;
   }
 
   private evaluateInstance(inst: Instance): EvaluatedResource | undefined {

@@ -490,3 +490,19 @@ describe('robustness', () => {
     expect(e.resources[1]!.id).toBe('/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/providers/Microsoft.Insights/diagnosticSettings/audit');
   });
 });
+
+describe('extension resource scopes', () => {
+  it('resolves a relative scope (Bicep `scope: vault`) against the deployment', () => {
+    const e = run(
+      tpl({
+        resources: [
+          { type: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', name: 'kv' },
+          { type: 'Microsoft.Authorization/roleAssignments', apiVersion: '2022-04-01', name: 'ra', scope: "[format('Microsoft.KeyVault/vaults/{0}', 'kv')]" },
+        ],
+      }),
+      { context: { subscriptionId: 's', resourceGroup: 'rg' } },
+    );
+    expect(e.resources[1]!.scope).toBe(e.resources[0]!.id);
+    expect(e.resources[1]!.id).toBe('/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/providers/Microsoft.Authorization/roleAssignments/ra');
+  });
+});

@@ -1,0 +1,87 @@
+import { nameOf } from '../src/cmk-rules.js';
+import { PartialString, Unknown, describeOrigins, type Value } from '../src/eval/value.js';
+import { REGISTRY } from '../src/graph.js';
+import { defineMeta } from '../src/meta.js';
+import { display, read, type Rule } from '../src/rule-api.js';
+
+const meta = defineMeta({
+  id: 'ACR006',
+  name: 'registry-cmk-identity-type',
+  level: 'error',
+  shortDescription: 'A registry that uses a customer-managed key must have a user-assigned identity.',
+  fullDescription:
+    "Customer-managed keys can only be enabled when a registry is created, and at creation the registry reads its key through a user-assigned managed identity (the system-assigned identity does not exist yet). A CMK registry whose identity.type does not include UserAssigned ('UserAssigned' or 'SystemAssigned, UserAssigned') cannot be created.",
+  help: [
+    'Give the registry a user-assigned identity and name its client id in the encryption settings:',
+    '```json',
+    '"identity": {',
+    '  "type": "UserAssigned",',
+    '  "userAssignedIdentities": { "[resourceId(\'Microsoft.ManagedIdentity/userAssignedIdentities\', parameters(\'identityName\'))]": {} }',
+    '}',
+    '```',
+    'Use `"SystemAssigned, UserAssigned"` if the registry also needs its system-assigned identity.',
+  ].join('\n'),
+  tags: ['security', 'acr', 'cmk', 'identity'],
+  precision: 'very-high',
+  securitySeverity: '5.5',
+});
+
+/**
+ * Three-valued: does an identity `type` value ('UserAssigned', 'SystemAssigned, UserAssigned', ...) include
+ * `kind`? Tokens are comma-separated and compared case-insensitively; an unknown token leaves the answer open.
+ */
+export function identityTypeIncludes(type: Value, kind: 'UserAssigned' | 'SystemAssigned'): boolean | undefined {
+  if (type instanceof Unknown) return undefined;
+  let text: string;
+  if (typeof type === 'string') text = type;
+  else if (type instanceof PartialString) text = type.parts.map((p) => (typeof p === 'string' ? p : '\u0000')).join('');
+  else return false;
+  const tokens = text.split(',').map((t) => t.trim().toLowerCase());
+  if (tokens.includes(kind.toLowerCase())) return true;
+  return tokens.some((t) => t.includes('\u0000')) ? undefined : false;
+}
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    for (const registry of ctx.graph.deployed(REGISTRY)) {
+      const cmk = ctx.graph.isCmkRegistry(registry);
+      if (cmk === false) continue;
+      const name = nameOf(registry);
+      const type = read(registry, ['identity', 'type']);
+      const has = type.state === 'missing' ? false : identityTypeIncludes(type.value, 'UserAssigned');
+      if (cmk === undefined) {
+        // Only a registry that might use CMK and might lack a user-assigned identity leaves the question open.
+        if (has === true) continue;
+        const status = read(registry, ['properties', 'encryption', 'status']);
+        ctx.report({
+          resource: registry,
+          path: status.path,
+          verdict: 'undetermined',
+          message: `Cannot tell whether registry '${name}' needs a user-assigned identity, because whether it enables a customer-managed key depends on deployment: ${describeOrigins(status.state === 'missing' ? null : status.value)}.`,
+        });
+        continue;
+      }
+      if (type.state === 'missing') {
+        const what = type.path.length === 0 ? 'has no identity' : 'sets no identity.type';
+        ctx.report({
+          resource: registry,
+          path: type.path,
+          verdict: 'fail',
+          message: `Registry '${name}' enables a customer-managed key but ${what}: CMK can only be enabled at creation, and creation needs a user-assigned identity that can read the key. Add "identity": {"type": "UserAssigned", "userAssignedIdentities": {"<identity resource id>": {}}}.`,
+        });
+        continue;
+      }
+      if (has === undefined) {
+        ctx.report({ resource: registry, path: type.path, verdict: 'undetermined', message: `Cannot tell whether CMK registry '${name}' has a user-assigned identity, because ${describeOrigins(type.value)}.` });
+      } else if (!has) {
+        ctx.report({
+          resource: registry,
+          path: type.path,
+          verdict: 'fail',
+          message: `Registry '${name}' enables a customer-managed key with identity.type ${display(type.value)}, which has no user-assigned identity: CMK can only be enabled at creation, and at creation the registry reads its key through a user-assigned identity (a system-assigned identity can only be switched to later). Set identity.type to 'UserAssigned' (or 'SystemAssigned, UserAssigned') and list the identity in userAssignedIdentities.`,
+        });
+      } else ctx.report({ resource: registry, path: type.path, verdict: 'pass', message: `Registry '${name}' has a user-assigned identity.` });
+    }
+  },
+};

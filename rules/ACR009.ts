@@ -1,0 +1,158 @@
+import { nameOf } from '../src/cmk-rules.js';
+import type { EvaluatedResource } from '../src/eval/template.js';
+import { displayPart, idKey } from '../src/eval/ids.js';
+import { describeOrigins } from '../src/eval/value.js';
+import type { CmkLink, ScanGraph } from '../src/graph.js';
+import { IDENTITY } from '../src/grants.js';
+import { defineMeta } from '../src/meta.js';
+import type { Rule, RuleContext } from '../src/rule-api.js';
+import { isAttached } from './ACR005.js';
+import { checkGrants, cmkPrincipal, vaultModel, type GrantCheck } from './ACR010.js';
+
+const meta = defineMeta({
+  id: 'ACR009',
+  name: 'registry-cmk-depends-on-access',
+  level: 'error',
+  shortDescription: 'A CMK registry must depend on its identity and on the grant that lets the identity use the key.',
+  fullDescription:
+    'ACR checks that its identity can read, wrap and unwrap the key when it creates the registry. When the template that deploys the registry also deploys the user-assigned identity and its key grant (an access policy or a role assignment), the registry must depend on both; otherwise ARM may create them in parallel and registry creation fails intermittently.',
+  help: [
+    'List the identity and the grant in the registry\'s `dependsOn`:',
+    '```json',
+    '"dependsOn": [',
+    '  "[variables(\'identityId\')]",',
+    '  "[extensionResourceId(variables(\'vaultId\'), \'Microsoft.Authorization/roleAssignments\', guid(variables(\'vaultId\'), variables(\'identityId\'), variables(\'role\')))]"',
+    ']',
+    '```',
+    'In Bicep, `dependsOn: [ uami, kvRoleAssignment ]`. For an access policy written inside the vault, depend on the vault; for a `vaults/accessPolicies` resource, depend on that resource.',
+  ].join('\n'),
+  tags: ['security', 'acr', 'cmk', 'deployment'],
+  precision: 'high',
+  securitySeverity: '4.0',
+});
+
+const DEPLOYMENT = 'Microsoft.Resources/deployments';
+
+function startsWith(a: readonly string[], prefix: readonly string[]): boolean {
+  return prefix.length <= a.length && prefix.every((p, i) => a[i] === p);
+}
+
+/** The nested deployment resources that contain `r`, innermost first (same evaluation unit). */
+function enclosingDeployments(graph: ScanGraph, r: EvaluatedResource): EvaluatedResource[] {
+  const out: EvaluatedResource[] = [];
+  for (let depth = r.deploymentPath.length; depth > 0; depth--) {
+    const outer = r.deploymentPath.slice(0, depth - 1);
+    const name = r.deploymentPath[depth - 1];
+    const d = graph.declared(DEPLOYMENT).find((x) => x.unit === r.unit && x.deploymentPath.length === outer.length && startsWith(x.deploymentPath, outer) && displayPart(x.name) === name);
+    if (d) out.push(d);
+  }
+  return out;
+}
+
+/** Everything a nested deployment resource deploys. */
+function contentsOf(graph: ScanGraph, d: EvaluatedResource): EvaluatedResource[] {
+  const inner = [...d.deploymentPath, displayPart(d.name)];
+  return graph.resources.filter((x) => x.unit === d.unit && startsWith(x.deploymentPath, inner));
+}
+
+/**
+ * Keys of everything `r` is deployed after: its dependsOn closure, where a resource inside a nested
+ * deployment also waits for what that deployment depends on, and depending on a deployment means
+ * depending on everything it deploys.
+ */
+export function deployedAfter(graph: ScanGraph, r: EvaluatedResource): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...r.dependsOn, ...enclosingDeployments(graph, r).flatMap((d) => d.dependsOn)];
+  while (stack.length) {
+    const k = stack.pop()!;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const dep = graph.byKey(k);
+    if (!dep) continue;
+    stack.push(...dep.dependsOn);
+    for (const d of enclosingDeployments(graph, dep)) stack.push(...d.dependsOn);
+    if (dep.type.toLowerCase() === DEPLOYMENT.toLowerCase()) stack.push(...contentsOf(graph, dep).map((x) => x.key));
+  }
+  return seen;
+}
+
+function label(r: EvaluatedResource): string {
+  return r.symbolicName ? `'${r.symbolicName}'` : `'${nameOf(r)}'`;
+}
+
+function check(ctx: RuleContext, link: CmkLink, vault: EvaluatedResource): void {
+  const graph = ctx.graph;
+  const registry = link.registry;
+  const reg = nameOf(registry);
+  const at = { resource: registry, path: ['dependsOn'] };
+  const p = cmkPrincipal(graph, registry);
+  if (!p || p.system) return; // The system-assigned identity is created with the registry: nothing to order.
+  if (p.unknown !== undefined || p.target === undefined) {
+    // Only open when this template deploys an identity that may be the one.
+    const local = graph.deployed(IDENTITY).filter((i) => i.unit === registry.unit && isAttached(registry, i.id) !== false);
+    if (local.length === 0) return;
+    ctx.report({
+      ...at,
+      verdict: 'undetermined',
+      message: `Cannot tell whether registry '${reg}' depends on its CMK identity and its key grant, because it is not known which identity it uses: ${p.unknown ?? 'the identity is not named by a resource'}.`,
+    });
+    return;
+  }
+  const targetKey = idKey(p.target);
+  const identity = graph.deployed(IDENTITY).find((i) => i.unit === registry.unit && idKey(i.id) === targetKey);
+  if (!identity) return; // Deployed elsewhere (or declared existing): no race inside this deployment.
+
+  const model = vaultModel(vault);
+  const modelKnown = !vault.existing && model.rbac !== undefined;
+  const counts = (c: GrantCheck): boolean => !modelKnown || (c.model === 'rbac') === model.rbac;
+  const local = checkGrants(graph, vault, link, p).filter((c) => c.grant.resource.unit === registry.unit && c.grant.resource.deployed !== false && !c.grant.resource.existing && counts(c));
+  const certain = local.filter((c) => c.ok === true && modelKnown);
+  const maybe = local.filter((c) => !certain.includes(c) && c.ok !== false);
+  if (certain.length === 0 && maybe.length === 0) return; // The grant is not in this template (ACR010 judges the access).
+
+  const after = deployedAfter(graph, registry);
+  const identityOk = after.has(identity.key);
+  const certainDone = certain.some((c) => after.has(c.grant.resource.key));
+  const maybeDone = maybe.some((c) => after.has(c.grant.resource.key));
+  // Depending on every candidate is safe whichever of them turns out to be the grant.
+  const allDone = certain.length === 0 && maybe.every((c) => after.has(c.grant.resource.key));
+  const grantOk: boolean | undefined = certainDone || allDone ? true : maybeDone ? undefined : certain.length ? false : undefined;
+
+  const nested = registry.deploymentPath.length
+    ? ` The registry is deployed by nested deployment '${registry.deploymentPath.join('/')}': make the registry, or that deployment, depend on what is missing.`
+    : '';
+  const grantWhat = (c: GrantCheck) => (c.grant.resource.type.toLowerCase() === 'microsoft.keyvault/vaults' ? `vault ${label(c.grant.resource)}, whose access policy grants the key` : c.label);
+
+  if (identityOk && grantOk === true) {
+    ctx.report({ ...at, verdict: 'pass', message: `Registry '${reg}' depends on identity ${label(identity)} and on its key grant.` });
+    return;
+  }
+  if (grantOk === false || (!identityOk && certain.length > 0)) {
+    const missing: string[] = [];
+    if (!identityOk) missing.push(`identity ${label(identity)}`);
+    if (grantOk === false) missing.push(grantWhat(certain[0]!));
+    ctx.report({
+      ...at,
+      verdict: 'fail',
+      message: `Registry '${reg}' does not depend on ${missing.join(' or on ')}, although the same deployment creates ${missing.length > 1 ? 'them' : 'it'}: ACR checks its access to the key when it creates the registry, so ARM may create the registry first and the deployment fails intermittently. Add ${missing.length > 1 ? 'both' : 'it'} to the registry's dependsOn.${nested}`,
+    });
+    return;
+  }
+  const open = maybe.find((c) => c.ok === undefined) ?? maybe[0]!;
+  ctx.report({
+    ...at,
+    verdict: 'undetermined',
+    message: `Cannot tell whether registry '${reg}' depends on the grant that lets identity ${label(identity)} use its key, because ${
+      !modelKnown ? `the permission model of vault '${nameOf(vault)}' is not known (${vault.existing ? 'it is declared existing' : model.why})` : `it is not known whether ${open.label} is that grant: ${open.unknownValue !== undefined ? describeOrigins(open.unknownValue) : 'part of it is not known before deployment'}`
+    }.${identityOk ? '' : ` It does not depend on identity ${label(identity)} either.`}`,
+  });
+}
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    for (const link of ctx.graph.cmkLinks()) {
+      if (link.vault) check(ctx, link, link.vault);
+    }
+  },
+};

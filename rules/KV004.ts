@@ -1,0 +1,254 @@
+import { nameOf, registryNames } from '../src/cmk-rules.js';
+import type { EvaluatedResource } from '../src/eval/template.js';
+import { PartialString, Unknown, describeOrigins, type Value } from '../src/eval/value.js';
+import { KEY, type CmkLink } from '../src/graph.js';
+import { defineMeta } from '../src/meta.js';
+import { display, equalsIgnoreCase, option, read, type Read, type Rule, type RuleContext } from '../src/rule-api.js';
+
+const meta = defineMeta({
+  id: 'KV004',
+  name: 'keyvault-key-type',
+  level: 'error',
+  shortDescription: 'The registry key must be an RSA or RSA-HSM key of sufficient size that may wrap and unwrap.',
+  fullDescription:
+    'Azure Container Registry encrypts with RSA or RSA-HSM keys only; elliptic-curve and symmetric keys are rejected. The CMK key fails when its kty is anything else, when its keySize (2048 when absent, the ARM default) is below option minKeySize (default 2048), when it is RSA-HSM in a vault whose sku.name is not premium (HSM keys need a Premium vault), or when its keyOps, if given, lack wrapKey or unwrapKey (ACR wraps and unwraps its data encryption key with it).',
+  help: [
+    'Create the registry key as RSA, 3072 bits or more, and allow wrapKey and unwrapKey:',
+    '```json',
+    '"properties": { "kty": "RSA", "keySize": 3072, "keyOps": ["wrapKey", "unwrapKey"] }',
+    '```',
+    'For an HSM-protected key (kty RSA-HSM), the vault needs `"sku": { "family": "A", "name": "premium" }`.',
+  ].join('\n'),
+  tags: ['security', 'keyvault', 'cmk', 'crypto'],
+  precision: 'very-high',
+  securitySeverity: '7.0',
+  optionsSchema: {
+    type: 'object',
+    properties: { minKeySize: { enum: [2048, 3072, 4096] } },
+    additionalProperties: false,
+  },
+  defaultOptions: { minKeySize: 2048 },
+});
+
+/** ARM's keySize default for RSA and RSA-HSM keys. */
+const DEFAULT_KEY_SIZE = 2048;
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared walk over CMK keys (also used by KV005). It belongs in src/cmk-rules.ts next to forEachCmkVault.
+// ---------------------------------------------------------------------------------------------------------
+
+/** A CMK key deployed by the scanned templates, with the registries that use it and its vault as found. */
+export interface CmkKey {
+  key: EvaluatedResource;
+  links: CmkLink[];
+  /** The key's vault when the scan has it (possibly only an `existing` declaration). */
+  vault?: EvaluatedResource;
+  /** Why the vault's settings are not known, when they are not. */
+  vaultMissing?: string;
+}
+
+/** `vault/key` for messages and logical locations, from the key identifier; unknown parts stay unknown. */
+function keyLabel(link: CmkLink): Value {
+  const part = (v: Value | undefined, placeholder: string): string | Unknown | PartialString =>
+    typeof v === 'string' || v instanceof Unknown || v instanceof PartialString ? v : placeholder;
+  if (link.key) return link.key.name;
+  return PartialString.of([part(link.keyIdentifier.vaultName ?? link.vault?.name, '{vault}'), '/', part(link.keyIdentifier.keyName, '{key}')]);
+}
+
+export function showName(v: Value): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof PartialString) return v.parts.map((p) => (typeof p === 'string' ? p : '{…}')).join('');
+  return '{…}';
+}
+
+/** Why the key's own settings are not in the scan, or undefined when they are. */
+function keyMissing(link: CmkLink, label: string): string | undefined {
+  const key = link.key;
+  const scanToo = 'scan the template that deploys it too';
+  if (!key) {
+    if (link.vault && !link.vault.existing) {
+      return `no scanned template deploys key '${label}' into vault '${nameOf(link.vault)}' (it may be created by a script or in the portal): ${scanToo}`;
+    }
+    return `key '${label}' is not in the scanned templates: ${scanToo}`;
+  }
+  if (key.existing) return `key '${label}' is declared 'existing': its settings live outside the scanned templates; ${scanToo}`;
+  if (key.deployed === false) return `the declaration of key '${label}' has a false condition, so the key comes from elsewhere: ${scanToo}`;
+  return undefined;
+}
+
+/**
+ * Calls `check` once for every CMK key that the scanned templates deploy. For a registry whose key
+ * identifier is unknown, or whose key is not deployed by the scan (absent, `existing`, condition false),
+ * reports the rule as undetermined at the key identifier, naming the key. Invalid identifiers are ACR003's.
+ */
+export function forEachCmkKey(ctx: RuleContext, what: string, check: (k: CmkKey) => void): void {
+  const keys = new Map<EvaluatedResource, CmkKey>();
+  for (const link of ctx.graph.cmkLinks()) {
+    const kid = link.keyIdentifier;
+    if (kid.status === 'invalid') continue;
+    const at = { resource: link.registry, path: link.keyIdentifierPath };
+    if (kid.status === 'unknown') {
+      ctx.report({ ...at, verdict: 'undetermined', message: `Cannot tell whether ${what}, because the key identifier does not say which key it is: ${describeOrigins(kid.value)}.` });
+      continue;
+    }
+    const label = keyLabel(link);
+    const missing = keyMissing(link, showName(label));
+    if (missing) {
+      ctx.report({ ...at, verdict: 'undetermined', message: `Cannot tell whether ${what}, because ${missing}.`, subject: { type: KEY, name: label } });
+      continue;
+    }
+    const key = link.key!;
+    const entry = keys.get(key);
+    if (entry) entry.links.push(link);
+    else keys.set(key, { key, links: [link], vault: link.vault, vaultMissing: link.vaultMissing });
+  }
+  for (const k of keys.values()) check(k);
+}
+
+/** " (CMK of registry 'a', 'b')" */
+export function cmkOf(links: CmkLink[]): string {
+  return ` (CMK of registry ${registryNames(links)})`;
+}
+
+/** Reads an integer that ARM may also receive as a numeric string. */
+function asInteger(v: Value): number | undefined {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^\s*\d+\s*$/.test(v)) return Number(v);
+  return undefined;
+}
+
+function why(r: Read): string {
+  return describeOrigins(r.state === 'missing' ? null : r.value);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+function checkType(ctx: RuleContext, k: CmkKey): 'RSA' | 'RSA-HSM' | undefined {
+  const { key, links } = k;
+  const name = `Key '${nameOf(key)}'${cmkOf(links)}`;
+  const kty = read(key, ['properties', 'kty']);
+  const fix = "Set kty to 'RSA' (or 'RSA-HSM' in a premium vault).";
+  if (kty.state === 'missing') {
+    ctx.report({ resource: key, path: kty.path, verdict: 'fail', message: `${name} does not set kty, so the template does not create an RSA key; ACR supports only RSA and RSA-HSM keys. ${fix}` });
+    return undefined;
+  }
+  if (kty.state === 'unknown') {
+    ctx.report({ resource: key, path: kty.path, verdict: 'undetermined', message: `Cannot tell whether ${name} is an RSA key, because ${why(kty)}.` });
+    return undefined;
+  }
+  if (equalsIgnoreCase(kty.value, 'RSA')) return 'RSA';
+  if (equalsIgnoreCase(kty.value, 'RSA-HSM')) return 'RSA-HSM';
+  ctx.report({
+    resource: key,
+    path: kty.path,
+    verdict: 'fail',
+    message: `${name} has kty ${display(kty.value)}, but ACR supports only RSA and RSA-HSM keys (no elliptic-curve or symmetric keys): the registry cannot use it. ${fix}`,
+  });
+  return undefined;
+}
+
+function checkSize(ctx: RuleContext, k: CmkKey, minKeySize: number): void {
+  const { key, links } = k;
+  const name = `Key '${nameOf(key)}'${cmkOf(links)}`;
+  const size = read(key, ['properties', 'keySize']);
+  if (size.state === 'unknown') {
+    ctx.report({ resource: key, path: size.path, verdict: 'undetermined', message: `Cannot tell whether ${name} has at least ${minKeySize} bits, because ${why(size)}.` });
+    return;
+  }
+  const bits = size.state === 'missing' ? DEFAULT_KEY_SIZE : asInteger(size.value);
+  if (bits === undefined) {
+    ctx.report({ resource: key, path: size.path, verdict: 'fail', message: `${name} sets keySize to ${display(size.state === 'known' ? size.value : null)}, which is not a number of bits. Set keySize to ${minKeySize} or more.` });
+    return;
+  }
+  if (bits < minKeySize) {
+    const what = size.state === 'missing' ? `does not set keySize, so it gets the ARM default of ${DEFAULT_KEY_SIZE} bits,` : `has ${bits} bits,`;
+    ctx.report({
+      resource: key,
+      path: size.path,
+      verdict: 'fail',
+      message: `${name} ${what} below the minimum of ${minKeySize} bits (option minKeySize). Set keySize to ${minKeySize} or more (Key Vault RSA sizes: 2048, 3072, 4096).`,
+    });
+    return;
+  }
+  ctx.report({ resource: key, path: size.path, verdict: 'pass', message: `${name} has ${bits} bits.` });
+}
+
+function checkHsmVault(ctx: RuleContext, k: CmkKey, ktyPath: Read['path']): void {
+  const { key, links, vault } = k;
+  const name = `RSA-HSM key '${nameOf(key)}'${cmkOf(links)}`;
+  if (!vault || vault.existing) {
+    const because = k.vaultMissing ?? `the vault of the key is not in the scanned templates: scan the template that deploys it too`;
+    ctx.report({ resource: key, path: ktyPath, verdict: 'undetermined', message: `Cannot tell whether the vault of ${name} is a premium vault, as HSM keys require, because ${because}.` });
+    return;
+  }
+  const sku = read(vault, ['properties', 'sku', 'name']);
+  const subject = { type: KEY, name: key.name };
+  if (sku.state === 'unknown') {
+    ctx.report({ resource: vault, path: sku.path, verdict: 'undetermined', subject, message: `Cannot tell whether Key Vault '${nameOf(vault)}', which holds ${name}, is a premium vault, because ${why(sku)}.` });
+    return;
+  }
+  const premium = sku.state === 'known' && equalsIgnoreCase(sku.value, 'premium') === true;
+  if (!premium) {
+    const has = sku.state === 'missing' ? 'does not set sku.name premium' : `has sku.name ${display(sku.value)}`;
+    ctx.report({
+      resource: vault,
+      path: sku.path,
+      verdict: 'fail',
+      subject,
+      message: `Key Vault '${nameOf(vault)}' ${has}, but it holds ${name}: HSM-protected keys exist only in premium vaults, so the key cannot be created. Set the vault's sku.name to 'premium', or use kty 'RSA'.`,
+    });
+    return;
+  }
+  ctx.report({ resource: vault, path: sku.path, verdict: 'pass', subject, message: `Key Vault '${nameOf(vault)}' is premium and can hold ${name}.` });
+}
+
+function checkOps(ctx: RuleContext, k: CmkKey): void {
+  const { key, links } = k;
+  const name = `Key '${nameOf(key)}'${cmkOf(links)}`;
+  const ops = read(key, ['properties', 'keyOps']);
+  if (ops.state === 'missing') {
+    ctx.report({ resource: key, path: ops.path, verdict: 'pass', message: `${name} does not restrict its operations.` });
+    return;
+  }
+  if (ops.state === 'unknown') {
+    ctx.report({ resource: key, path: ops.path, verdict: 'undetermined', message: `Cannot tell whether ${name} allows wrapKey and unwrapKey, because ${why(ops)}.` });
+    return;
+  }
+  if (!Array.isArray(ops.value)) {
+    ctx.report({ resource: key, path: ops.path, verdict: 'fail', message: `${name} sets keyOps to ${display(ops.value)}, not a list of operations; ACR needs wrapKey and unwrapKey. Set keyOps to ["wrapKey", "unwrapKey"] or leave it out.` });
+    return;
+  }
+  const list = ops.value;
+  const lacking = ['wrapKey', 'unwrapKey'].filter((op) => !list.some((v) => equalsIgnoreCase(v, op) === true));
+  if (lacking.length === 0) {
+    ctx.report({ resource: key, path: ops.path, verdict: 'pass', message: `${name} allows wrapKey and unwrapKey.` });
+    return;
+  }
+  const unknownOps = list.filter((v) => v instanceof Unknown || v instanceof PartialString);
+  const couldBe = unknownOps.filter((v) => lacking.some((op) => equalsIgnoreCase(v, op) !== false));
+  if (couldBe.length) {
+    ctx.report({ resource: key, path: ops.path, verdict: 'undetermined', message: `Cannot tell whether ${name} allows ${lacking.join(' and ')}, because ${describeOrigins(couldBe)}.` });
+    return;
+  }
+  ctx.report({
+    resource: key,
+    path: ops.path,
+    verdict: 'fail',
+    message: `${name} limits keyOps to ${display(list)}, without ${lacking.join(' and ')}: ACR wraps and unwraps the registry's data encryption key with it, so encryption fails. Add ${lacking.map((o) => `'${o}'`).join(' and ')} to keyOps, or leave keyOps out.`,
+  });
+}
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const minKeySize = option<number>(ctx, meta, 'minKeySize');
+    forEachCmkKey(ctx, 'the CMK key is an RSA key ACR can use', (k) => {
+      const type = checkType(ctx, k);
+      if (type) {
+        checkSize(ctx, k, minKeySize);
+        if (type === 'RSA-HSM') checkHsmVault(ctx, k, read(k.key, ['properties', 'kty']).path);
+      }
+      checkOps(ctx, k);
+    });
+  },
+};

@@ -1,0 +1,277 @@
+import { nameOf, registryNames } from '../src/cmk-rules.js';
+import type { EvaluatedResource, JsonPath } from '../src/eval/template.js';
+import { idKey } from '../src/eval/ids.js';
+import { PartialString, Unknown, describeOrigins, type Value } from '../src/eval/value.js';
+import { VAULT, type CmkLink, type ScanGraph } from '../src/graph.js';
+import { defineMeta } from '../src/meta.js';
+import { asBoolean, equalsIgnoreCase, read, type Rule, type RuleContext } from '../src/rule-api.js';
+
+const meta = defineMeta({
+  id: 'KV006',
+  name: 'keyvault-audit-logs',
+  level: 'warning',
+  shortDescription: 'The Key Vault that holds a registry key should send its audit logs somewhere.',
+  fullDescription:
+    'Key Vault records every use of a key (wrap, unwrap, get, delete, access changes) in its AuditEvent resource log, but keeps it only when a diagnostic setting sends it to a destination. Without it, nobody can tell who disabled, deleted or used the registry key. The CMK vault should have a Microsoft.Insights/diagnosticSettings resource scoped to it (extension resource with scope, or the classic vaults/providers/diagnosticSettings child) whose logs enable the AuditEvent category or the audit or allLogs category group.',
+  help: [
+    'Attach a diagnostic setting to the vault that enables the audit category group:',
+    '```json',
+    '{',
+    '  "type": "Microsoft.Insights/diagnosticSettings", "apiVersion": "2021-05-01-preview", "name": "kv-audit",',
+    '  "scope": "[resourceId(\'Microsoft.KeyVault/vaults\', parameters(\'vaultName\'))]",',
+    '  "properties": { "workspaceId": "[parameters(\'workspaceId\')]", "logs": [ { "categoryGroup": "audit", "enabled": true } ] }',
+    '}',
+    '```',
+  ].join('\n'),
+  tags: ['security', 'keyvault', 'cmk', 'logging'],
+  precision: 'high',
+  securitySeverity: '4.0',
+});
+
+const EXTENSION = 'Microsoft.Insights/diagnosticSettings';
+const CLASSIC = 'Microsoft.KeyVault/vaults/providers/diagnosticSettings';
+
+type Tri = boolean | undefined;
+const or3 = (a: Tri, b: Tri): Tri => (a === true || b === true ? true : a === false && b === false ? false : undefined);
+const and3 = (a: Tri, b: Tri): Tri => (a === false || b === false ? false : a === true && b === true ? true : undefined);
+
+/** Text of a value with unknown parts as \u0000; undefined when nothing of it is known. */
+function textWithHoles(v: Value): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v instanceof PartialString) return v.parts.map((p) => (typeof p === 'string' ? p : '\u0000')).join('');
+  return undefined;
+}
+
+const VAULT_SCOPE = /(?:^|\/)microsoft\.keyvault\/vaults\/([^/]+)$/i;
+
+/** The vault name a scope ends in, when that name is known. */
+function scopeVaultName(scope: Value): string | undefined {
+  const text = textWithHoles(scope);
+  const m = text === undefined ? null : VAULT_SCOPE.exec(text.replace(/\/+$/, ''));
+  return m && !m[1]!.includes('\u0000') ? m[1] : undefined;
+}
+
+/**
+ * Whether a diagnostic setting's scope is the vault. Vault names are globally unique (they are DNS names), so
+ * a scope naming the vault by name is the vault, even when its subscription or resource group is unknown or
+ * it is relative (`Microsoft.KeyVault/vaults/kv`, which Bicep emits for `scope: vault`).
+ */
+export function scopeIsVault(scope: Value, vaultId: Value | undefined, vaultName: string | undefined): Tri {
+  if (vaultId !== undefined && idKey(scope) === idKey(vaultId)) return true;
+  const text = textWithHoles(scope);
+  if (text === undefined) return scope instanceof Unknown ? undefined : false;
+  const m = VAULT_SCOPE.exec(text.replace(/\/+$/, ''));
+  if (!m) {
+    // A known scope that does not end in a vault, or holes that could hide one.
+    return text.includes('\u0000') ? holesCouldName(text, vaultName) : false;
+  }
+  // The vault's own name not known: any vault could be it.
+  if (vaultName === undefined) return undefined;
+  const named = m[1]!;
+  if (!named.includes('\u0000')) return named.toLowerCase() === vaultName.toLowerCase();
+  return holesCouldName(text, vaultName);
+}
+
+function holesCouldName(text: string, vaultName: string | undefined): Tri {
+  const pattern = text
+    .replace(/\/+$/, '')
+    .split('\u0000')
+    .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  const candidate = `/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/${vaultName ?? 'v'}`;
+  return new RegExp(`(?:^|/)${pattern}$`, 'i').test(candidate) ? undefined : false;
+}
+
+interface LogsVerdict {
+  verdict: Tri;
+  path: JsonPath;
+  /** The unknown values that leave it open. */
+  unknown: Value[];
+}
+
+/** Whether a diagnostic setting enables AuditEvent, the audit group or allLogs. */
+function auditLogs(setting: EvaluatedResource): LogsVerdict {
+  const logs = read(setting, ['properties', 'logs']);
+  if (logs.state === 'missing') return { verdict: false, path: logs.path, unknown: [] };
+  if (logs.state === 'unknown') return { verdict: undefined, path: logs.path, unknown: [logs.value] };
+  if (!Array.isArray(logs.value)) return { verdict: false, path: logs.path, unknown: [] };
+  let result: Tri = false;
+  const unknown: Value[] = [];
+  for (let i = 0; i < logs.value.length; i++) {
+    const entry = read(setting, [...logs.path, i]);
+    if (entry.state === 'unknown') {
+      result = or3(result, undefined);
+      unknown.push(entry.value);
+      continue;
+    }
+    const category = read(setting, [...logs.path, i, 'category']);
+    const group = read(setting, [...logs.path, i, 'categoryGroup']);
+    const enabled = read(setting, [...logs.path, i, 'enabled']);
+    const isAuditCategory: Tri = category.state === 'missing' ? false : equalsIgnoreCase(category.value, 'AuditEvent');
+    const isAuditGroup: Tri =
+      group.state === 'missing' ? false : or3(equalsIgnoreCase(group.value, 'audit'), equalsIgnoreCase(group.value, 'allLogs'));
+    const on: Tri = enabled.state === 'missing' ? false : asBoolean(enabled.value) ?? (enabled.state === 'unknown' ? undefined : false);
+    const entryResult = and3(or3(isAuditCategory, isAuditGroup), on);
+    if (entryResult === true) return { verdict: true, path: entry.path, unknown: [] };
+    if (entryResult === undefined) {
+      for (const r of [category, group, enabled]) if (r.state === 'unknown') unknown.push(r.value);
+    }
+    result = or3(result, entryResult);
+  }
+  return { verdict: result, path: logs.path, unknown };
+}
+
+/** The CMK vault as far as the scan knows it: a declaration (deployed or `existing`), or only its name. */
+interface VaultTarget {
+  vault?: EvaluatedResource;
+  label: Value;
+  links: CmkLink[];
+  /** Why its settings might live outside the scan (vault missing or `existing`). */
+  missing?: string;
+}
+
+const knownName = (r: EvaluatedResource): string | undefined => (typeof r.name === 'string' ? r.name : undefined);
+
+/** The deployed diagnostic settings of the scan, indexed by the vault name their scope ends in, when known. */
+class SettingIndex {
+  private readonly byName = new Map<string, EvaluatedResource[]>();
+  /** Settings whose scope could name any vault (unknown parts). */
+  private readonly open: EvaluatedResource[] = [];
+  private readonly all: EvaluatedResource[];
+  private readonly vaultsByUnit = new Map<string, EvaluatedResource[]>();
+  private readonly ownVaults = new Map<EvaluatedResource, EvaluatedResource[]>();
+
+  constructor(graph: ScanGraph) {
+    this.all = [...graph.deployed(EXTENSION), ...graph.deployed(CLASSIC)];
+    for (const s of this.all) {
+      const text = textWithHoles(s.scope);
+      const named = scopeVaultName(s.scope);
+      if (named !== undefined) {
+        const k = named.toLowerCase();
+        this.byName.set(k, [...(this.byName.get(k) ?? []), s]);
+      } else if (text === undefined || text.includes('\u0000')) this.open.push(s);
+      // A fully known scope that does not end in a vault never names one.
+    }
+    for (const v of graph.deployed(VAULT)) this.vaultsByUnit.set(v.unit, [...(this.vaultsByUnit.get(v.unit) ?? []), v]);
+  }
+
+  /** Settings that may be attached to a vault of this name (every setting when the name is unknown). */
+  candidates(vaultName: string | undefined): EvaluatedResource[] {
+    if (vaultName === undefined) return this.all;
+    return [...(this.byName.get(vaultName.toLowerCase()) ?? []), ...this.open];
+  }
+
+  /**
+   * A setting belongs to a vault that its own evaluation deploys, when there is one: equal ids in different
+   * templates never alias (as the graph links a registry to the vault of its own evaluation first).
+   */
+  belongsElsewhere(s: EvaluatedResource, vault: EvaluatedResource | undefined): boolean {
+    let own = this.ownVaults.get(s);
+    if (!own) {
+      own = (this.vaultsByUnit.get(s.unit) ?? []).filter((v) => scopeIsVault(s.scope, v.id, knownName(v)) === true);
+      this.ownVaults.set(s, own);
+    }
+    return own.length > 0 && own.every((v) => v !== vault);
+  }
+}
+
+function checkVault(ctx: RuleContext, t: VaultTarget, index: SettingIndex): void {
+  const vaultName = t.vault ? knownName(t.vault) : typeof t.label === 'string' ? t.label : undefined;
+  const display = t.vault ? nameOf(t.vault) : typeof t.label === 'string' ? t.label : '{vault}';
+  const who = `Key Vault '${display}' (CMK vault of registry ${registryNames(t.links)})`;
+  const subject = { type: VAULT, name: t.label };
+  const attached: EvaluatedResource[] = [];
+  const open: { setting: EvaluatedResource; path: JsonPath; reason: string }[] = [];
+  for (const s of index.candidates(vaultName)) {
+    const scoped = scopeIsVault(s.scope, t.vault?.id, vaultName);
+    if (scoped === false || index.belongsElsewhere(s, t.vault)) continue;
+    const logs = auditLogs(s);
+    if (scoped === true && logs.verdict === true && s.deployed === true) {
+      ctx.report({ resource: s, path: logs.path, verdict: 'pass', subject, message: `${who} sends audit logs through diagnostic setting '${nameOf(s)}'.` });
+      return;
+    }
+    if (scoped === true) attached.push(s);
+    if (logs.verdict === false) continue;
+    if (scoped === undefined) {
+      const scopeRead = read(s, ['scope']);
+      const named = scopeVaultName(s.scope);
+      const reason =
+        named === undefined
+          ? `diagnostic setting '${nameOf(s)}' enables audit logs, but its scope is not known: ${describeOrigins(s.scope)}`
+          : `diagnostic setting '${nameOf(s)}' enables audit logs for vault '${named}', which may be this vault: the vault's name is not known (${describeOrigins(t.label)})`;
+      open.push({ setting: s, path: scopeRead.path, reason });
+    } else if (logs.verdict === undefined) {
+      open.push({ setting: s, path: logs.path, reason: `the logs of diagnostic setting '${nameOf(s)}' are not known: ${describeOrigins(logs.unknown)}` });
+    } else {
+      const condition = typeof s.raw['condition'] === 'string' ? ` (${s.raw['condition']})` : '';
+      open.push({ setting: s, path: [], reason: `diagnostic setting '${nameOf(s)}', which enables audit logs, has a condition${condition} that is only known at deployment` });
+    }
+  }
+  const first = open[0];
+  if (first) {
+    ctx.report({ resource: first.setting, path: first.path, verdict: 'undetermined', subject, message: `Cannot tell whether ${who} sends audit logs, because ${first.reason}.` });
+    return;
+  }
+  if (t.missing || !t.vault) {
+    const link = t.links[0]!;
+    ctx.report({
+      resource: link.registry,
+      path: link.keyIdentifierPath,
+      verdict: 'undetermined',
+      subject,
+      message: `Cannot tell whether the CMK vault '${display}' sends audit logs, because no scanned template attaches an audit diagnostic setting to it and ${t.missing ?? 'the vault is not in the scanned templates'}.`,
+    });
+    return;
+  }
+  const fix = "Add a Microsoft.Insights/diagnosticSettings resource scoped to the vault with logs [{ \"categoryGroup\": \"audit\", \"enabled\": true }] (or category 'AuditEvent').";
+  const at = attached[0];
+  if (at) {
+    const logs = auditLogs(at);
+    const names = attached.map((s) => `'${nameOf(s)}'`).join(', ');
+    ctx.report({
+      resource: at,
+      path: logs.path,
+      verdict: 'fail',
+      subject,
+      message: `${who} has diagnostic setting${attached.length > 1 ? 's' : ''} ${names}, but none enables the AuditEvent category or the audit/allLogs category group, so uses and deletions of the registry key leave no trace. Enable { "categoryGroup": "audit", "enabled": true } in its logs.`,
+    });
+    return;
+  }
+  ctx.report({
+    resource: t.vault,
+    path: [],
+    verdict: 'fail',
+    message: `${who} has no diagnostic setting, so its AuditEvent log (every use, change and deletion of the registry key) is not kept anywhere. ${fix}`,
+  });
+}
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const targets = new Map<string, VaultTarget>();
+    for (const link of ctx.graph.cmkLinks()) {
+      const kid = link.keyIdentifier;
+      if (kid.status === 'invalid') continue;
+      if (kid.status === 'unknown') {
+        ctx.report({
+          resource: link.registry,
+          path: link.keyIdentifierPath,
+          verdict: 'undetermined',
+          message: `Cannot tell whether the CMK vault sends audit logs, because the key identifier does not say which vault holds the key: ${describeOrigins(kid.value)}.`,
+        });
+        continue;
+      }
+      const label: Value = link.vault?.name ?? kid.vaultName ?? '{vault}';
+      const k = link.vault ? `r:${link.vault.key}` : typeof label === 'string' ? `n:${label.toLowerCase()}` : `l:${link.registry.key}`;
+      const known = targets.get(k);
+      if (known) {
+        known.links.push(link);
+        continue;
+      }
+      targets.set(k, { vault: link.vault, label, links: [link], missing: link.vaultMissing });
+    }
+    if (targets.size === 0) return;
+    const index = new SettingIndex(ctx.graph);
+    for (const t of targets.values()) checkVault(ctx, t, index);
+  },
+};

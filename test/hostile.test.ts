@@ -1,0 +1,62 @@
+/** Hostile and broken input: each becomes a finding on its file, in bounded time, and the other files are still reported. */
+import { describe, expect, it } from 'vitest';
+import { only, scanFiles, TEMPLATE_SCHEMA } from './helpers/scan.js';
+import { cmkStack, findResource, REGISTRY, text } from './rules/stack.js';
+
+function violating() {
+  const t = cmkStack();
+  findResource(t, REGISTRY)['sku']['name'] = 'Standard';
+  return text(t);
+}
+
+async function scanWithNeighbour(name: string, content: string) {
+  const started = Date.now();
+  const { result } = await scanFiles({ [name]: content, 'z-neighbour.json': violating() });
+  const elapsed = Date.now() - started;
+  expect(result.internalErrors).toEqual([]);
+  expect(only(result.findings, 'ACR002').map((f) => f.uri)).toEqual(['z-neighbour.json']);
+  expect(elapsed).toBeLessThan(20_000);
+  return result.findings.filter((f) => f.uri === name);
+}
+
+describe('hostile templates', () => {
+  it('stops a variable chain that doubles a string 60 times', async () => {
+    const variables: Record<string, string> = { v0: 'xx' };
+    for (let i = 1; i <= 60; i++) variables[`v${i}`] = `[concat(variables('v${i - 1}'), variables('v${i - 1}'))]`;
+    const t = { $schema: TEMPLATE_SCHEMA, variables, outputs: { o: { type: 'string', value: "[variables('v60')]" } } };
+    const findings = await scanWithNeighbour('double.json', JSON.stringify(t));
+    expect(findings.map((f) => f.ruleId)).toContain('TPL002');
+    expect(findings.some((f) => /longer than/.test(f.message))).toBe(true);
+  });
+
+  it('reports values nested deeper than the evaluator follows', async () => {
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const t = `{"$schema":"${TEMPLATE_SCHEMA}","resources":[{"type":"Microsoft.Storage/storageAccounts","apiVersion":"2023-01-01","name":"s","properties":${deep}}]}`;
+    const findings = await scanWithNeighbour('deep.json', t);
+    expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/nests deeper than 256 levels/)]);
+  });
+
+  it('survives 100,000 levels of JSON nesting', async () => {
+    const t = `{"$schema":"${TEMPLATE_SCHEMA}","variables":{"x":${'['.repeat(100_000)}${']'.repeat(100_000)}},"outputs":{"o":{"type":"array","value":"[variables('x')]"}}}`;
+    const findings = await scanWithNeighbour('very-deep.json', t);
+    expect(findings.every((f) => f.ruleId === 'TPL002' || f.ruleId === 'TPL001')).toBe(true);
+  });
+
+  it('caps copy counts at ARM\'s limit of 800', async () => {
+    const t = { $schema: TEMPLATE_SCHEMA, resources: [{ type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: "[format('s{0}', copyIndex())]", copy: { name: 'l', count: 100000000 } }] };
+    const findings = await scanWithNeighbour('copies.json', JSON.stringify(t));
+    expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/copy count 100000000 exceeds the limit of 800/)]);
+  });
+
+  it('keeps __proto__ and constructor keys as plain data', async () => {
+    const t = `{"$schema":"${TEMPLATE_SCHEMA}","parameters":{"__proto__":{"type":"object","defaultValue":{"polluted":true}}},"variables":{"constructor":"[parameters('__proto__')]"},"outputs":{"o":{"type":"object","value":"[variables('constructor')]"}}}`;
+    await scanWithNeighbour('proto.json', t);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('reports invalid UTF-8 and NUL bytes in a template instead of crashing', async () => {
+    const bad = `{"$schema":"${TEMPLATE_SCHEMA}","resources":[]}`.replace('"resources"', '"res\u0000ources"');
+    const findings = await scanWithNeighbour('nul.json', bad);
+    expect(findings.length).toBeLessThanOrEqual(1);
+  });
+});

@@ -1,0 +1,361 @@
+import { describe, expect, it } from 'vitest';
+import { isModelled } from '../../src/graph.js';
+import { template } from '../helpers/scan.js';
+import { findingsOf, expectOneAt } from './expect.js';
+import { KEY, REGISTRY, VAULT, cmkStack, findResource, text, type Json } from './stack.js';
+
+const RA = 'Microsoft.Authorization/roleAssignments';
+const IDENTITY = 'Microsoft.ManagedIdentity/userAssignedIdentities';
+const CRYPTO_USER = '12338af0-0e69-4776-bea7-57ae8d297424';
+const ADMINISTRATOR = '00482a5a-887f-4fb3-b363-3b7fe8e74483';
+const KV_READER = '21090545-7ca7-4776-b22c-e363652d74d2';
+
+const roleId = (guid: string) => `[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '${guid}')]`;
+
+function withoutRoleAssignment(t: Json): Json {
+  t['resources'] = (t['resources'] as Json[]).filter((r) => r['type'] !== RA);
+  findResource(t, REGISTRY)['dependsOn'] = ["[variables('identityId')]", "[variables('vaultId')]"];
+  return t;
+}
+
+/** The stack with an access-policy vault granting the identity by an inline access policy. */
+function accessPolicyStack(keys: unknown[] = ['get', 'wrapKey', 'unwrapKey'], objectId = "[reference(variables('identityId')).principalId]"): Json {
+  const t = withoutRoleAssignment(cmkStack());
+  const vault = findResource(t, VAULT);
+  vault['properties']['enableRbacAuthorization'] = false;
+  vault['properties']['accessPolicies'] = [{ tenantId: '[subscription().tenantId]', objectId, permissions: { keys } }];
+  return t;
+}
+
+/** The last occurrence of a needle (the registry comes last in the stack). */
+function last(t: Json, needle: string): number {
+  return text(t).split(needle).length - 1;
+}
+
+function symbolic(rbac: boolean): Json {
+  return template({
+    languageVersion: '2.0',
+    resources: {
+      uami: { type: IDENTITY, apiVersion: '2023-01-31', name: 'reg-id', location: 'westeurope' },
+      kv: {
+        type: VAULT,
+        apiVersion: '2023-07-01',
+        name: 'reg-kv',
+        location: 'westeurope',
+        properties: { tenantId: '[subscription().tenantId]', sku: { family: 'A', name: 'standard' }, enableRbacAuthorization: rbac, enablePurgeProtection: true },
+      },
+      key: { type: KEY, apiVersion: '2023-07-01', name: 'reg-kv/reg-key', dependsOn: ['kv'], properties: { kty: 'RSA' } },
+      kvCrypto: {
+        type: RA,
+        apiVersion: '2022-04-01',
+        // As Bicep writes `scope: kv`: a vault id relative to the deployment.
+        scope: "[format('Microsoft.KeyVault/vaults/{0}', 'reg-kv')]",
+        name: "[guid(resourceId('Microsoft.KeyVault/vaults', 'reg-kv'), resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'reg-id'))]",
+        properties: { roleDefinitionId: roleId('e147488a-f6f5-4113-8e2d-b22465e65bf6'), principalId: "[reference('uami').principalId]", principalType: 'ServicePrincipal' },
+        dependsOn: ['kv', 'uami'],
+      },
+      registry: {
+        type: REGISTRY,
+        apiVersion: '2023-07-01',
+        name: 'symreg',
+        location: 'westeurope',
+        sku: { name: 'Premium' },
+        identity: { type: 'UserAssigned', userAssignedIdentities: { "[format('{0}', resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'reg-id'))]": {} } },
+        dependsOn: ['uami', 'key', 'kvCrypto'],
+        properties: { encryption: { status: 'enabled', keyVaultProperties: { keyIdentifier: "[reference('key').keyUri]", identity: "[reference('uami').clientId]" } } },
+      },
+    },
+  });
+}
+
+describe('ACR010 registry-cmk-key-access', () => {
+  describe('Azure RBAC vaults', () => {
+    it('passes Key Vault Crypto Service Encryption User at the vault (classic and symbolic)', async () => {
+      expect(await findingsOf('ACR010', cmkStack())).toEqual([]);
+      expect(await findingsOf('ACR010', symbolic(true))).toEqual([]);
+    });
+
+    it('passes Crypto User at the resource group and Administrator on the CMK key', async () => {
+      const rg = cmkStack();
+      const ra = findResource(rg, RA);
+      delete ra['scope'];
+      ra['properties']['roleDefinitionId'] = roleId(CRYPTO_USER);
+      expect(await findingsOf('ACR010', rg)).toEqual([]);
+      const key = cmkStack();
+      findResource(key, RA)['scope'] = "[variables('keyId')]";
+      findResource(key, RA)['properties']['roleDefinitionId'] = roleId(ADMINISTRATOR);
+      expect(await findingsOf('ACR010', key)).toEqual([]);
+    });
+
+    it('fails a role assignment on another key of the vault, at its scope', async () => {
+      const t = cmkStack();
+      findResource(t, RA)['scope'] = "[resourceId('Microsoft.KeyVault/vaults/keys', 'reg-kv', 'other-key')]";
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[resourceId('Microsoft.KeyVault/vaults/keys', 'reg-kv', 'other-key')]"`);
+      expect(f.message).toMatch(/another key/);
+    });
+
+    it('fails a role that cannot wrap and unwrap, at the role definition, naming the role', async () => {
+      const t = cmkStack();
+      findResource(t, RA)['properties']['roleDefinitionId'] = roleId(KV_READER);
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"${roleId(KV_READER)}"`);
+      expect(f.message).toMatch(/Key Vault Reader does not allow key read, wrap and unwrap/);
+      expect(f.resource?.fullyQualifiedName).toMatch(/^Microsoft.Authorization\/roleAssignments\//);
+    });
+
+    it('fails a role assignment that names the client id instead of the principal id', async () => {
+      const t = cmkStack();
+      findResource(t, RA)['properties']['principalId'] = "[reference(variables('identityId')).clientId]";
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[reference(variables('identityId')).clientId]"`);
+      expect(f.message).toMatch(/by its clientId, but principalId must be the principal \(object\) id/);
+    });
+
+    it('fails an access policy on an RBAC vault: access policies are ignored, at enableRbacAuthorization', async () => {
+      const t = accessPolicyStack();
+      findResource(t, VAULT)['properties']['enableRbacAuthorization'] = true;
+      const f = expectOneAt(await findingsOf('ACR010', t), t, 'true,\n        "enableSoftDelete"');
+      expect(f.message).toMatch(/uses Azure RBAC \(enableRbacAuthorization is true\).*access policy.*does not count.*ignore access policies/);
+      expect(f.resource?.fullyQualifiedName).toBe('Microsoft.KeyVault/vaults/reg-kv');
+    });
+
+    it('uses RBAC by default from API version 2026-02-01', async () => {
+      const t = accessPolicyStack();
+      const vault = findResource(t, VAULT);
+      delete vault['properties']['enableRbacAuthorization'];
+      vault['apiVersion'] = '2026-02-01';
+      const f = expectOneAt(await findingsOf('ACR010', t), t, '"properties": {\n        "tenantId"');
+      expect(f.message).toMatch(/API version 2026-02-01 creates vaults with Azure RBAC by default/);
+      const rbac = cmkStack();
+      delete findResource(rbac, VAULT)['properties']['enableRbacAuthorization'];
+      findResource(rbac, VAULT)['apiVersion'] = '2026-02-01';
+      expect(await findingsOf('ACR010', rbac)).toEqual([]);
+    });
+
+    it('fails when nothing grants the identity access, at the registry identity', async () => {
+      const t = withoutRoleAssignment(cmkStack());
+      const needle = `"[reference(variables('identityId')).clientId]"`;
+      const f = expectOneAt(await findingsOf('ACR010', t), t, needle, 'fail', last(t, needle));
+      expect(f.message).toMatch(/Nothing grants identity 'reg-id' .*'reg-kv'.*Key Vault Crypto Service Encryption User/);
+      expect(f.resource?.fullyQualifiedName).toBe('Microsoft.ContainerRegistry/registries/contosoreg');
+    });
+
+    it('fails a grant to another identity', async () => {
+      const t = cmkStack();
+      (t['resources'] as Json[]).unshift({ type: IDENTITY, apiVersion: '2023-01-31', name: 'other-id', location: 'westeurope' });
+      findResource(t, RA)['properties']['principalId'] = "[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'other-id')).principalId]";
+      const needle = `"[reference(variables('identityId')).clientId]"`;
+      expectOneAt(await findingsOf('ACR010', t), t, needle, 'fail', last(t, needle));
+    });
+
+    it('is undetermined when the role assignment principal is a parameter without value', async () => {
+      const t = cmkStack();
+      t['parameters']['principal'] = { type: 'string' };
+      findResource(t, RA)['properties']['principalId'] = "[parameters('principal')]";
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[parameters('principal')]"`, 'open');
+      expect(f.message).toMatch(/parameter 'principal' has no value/);
+    });
+
+    it('judges a custom role defined in the scan by its data actions (when the scan keeps role definitions)', async () => {
+      const custom = (dataActions: string[]) => {
+        const t = cmkStack();
+        (t['resources'] as Json[]).unshift({
+          type: 'Microsoft.Authorization/roleDefinitions',
+          apiVersion: '2022-04-01',
+          name: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+          properties: { roleName: 'acr-cmk', permissions: [{ actions: [], dataActions }], assignableScopes: ['[resourceGroup().id]'] },
+        });
+        findResource(t, RA)['properties']['roleDefinitionId'] = "[resourceId('Microsoft.Authorization/roleDefinitions', 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee')]";
+        return t;
+      };
+      const needle = `"[resourceId('Microsoft.Authorization/roleDefinitions', 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee')]"`;
+      const covering = custom(['Microsoft.KeyVault/vaults/keys/read', 'Microsoft.KeyVault/vaults/keys/wrap/action', 'Microsoft.KeyVault/vaults/keys/unwrap/action']);
+      const wildcard = custom(['Microsoft.KeyVault/vaults/keys/*']);
+      const readOnly = custom(['Microsoft.KeyVault/vaults/keys/read']);
+      if (isModelled('Microsoft.Authorization/roleDefinitions')) {
+        expect(await findingsOf('ACR010', covering)).toEqual([]);
+        expect(await findingsOf('ACR010', wildcard)).toEqual([]);
+        const f = expectOneAt(await findingsOf('ACR010', readOnly), readOnly, needle);
+        expect(f.message).toMatch(/custom role/);
+      } else {
+        // The scan drops the contents of role definitions: a custom role stays open, never a failure.
+        for (const t of [covering, wildcard, readOnly]) expectOneAt(await findingsOf('ACR010', t), t, needle, 'open');
+      }
+    });
+
+    it('is undetermined for an unrecognised role GUID (maybe a custom role elsewhere)', async () => {
+      const t = cmkStack();
+      findResource(t, RA)['properties']['roleDefinitionId'] = roleId('aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee');
+      expectOneAt(await findingsOf('ACR010', t), t, `"${roleId('aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee')}"`, 'open');
+    });
+  });
+
+  describe('access-policy vaults', () => {
+    it('passes get, wrapKey and unwrapKey in any case, or all', async () => {
+      expect(await findingsOf('ACR010', accessPolicyStack())).toEqual([]);
+      expect(await findingsOf('ACR010', accessPolicyStack(['Get', 'WrapKey', 'UnwrapKey', 'List']))).toEqual([]);
+      expect(await findingsOf('ACR010', accessPolicyStack(['All']))).toEqual([]);
+    });
+
+    it('fails missing key permissions, at the keys list, naming them', async () => {
+      const t = accessPolicyStack(['get', 'wrapKey']);
+      const f = expectOneAt(await findingsOf('ACR010', t), t, '"keys": [');
+      expect(f.message).toMatch(/lack unwrapKey/);
+    });
+
+    it('fails an access policy whose objectId is the client id', async () => {
+      const t = accessPolicyStack(undefined, "[reference(variables('identityId')).clientId]");
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[reference(variables('identityId')).clientId]"`);
+      expect(f.message).toMatch(/by its clientId, but objectId must be the principal \(object\) id/);
+    });
+
+    it('fails a role assignment on an access-policy vault, at enableRbacAuthorization', async () => {
+      const t = cmkStack();
+      findResource(t, VAULT)['properties']['enableRbacAuthorization'] = false;
+      const f = expectOneAt(await findingsOf('ACR010', t), t, 'false,\n        "enableSoftDelete"');
+      expect(f.message).toMatch(/uses access policies.*role assignment.*does not count/);
+    });
+
+    it('treats an absent enableRbacAuthorization before 2026-02-01 as access policies', async () => {
+      const t = cmkStack();
+      delete findResource(t, VAULT)['properties']['enableRbacAuthorization'];
+      const f = expectOneAt(await findingsOf('ACR010', t), t, '"properties": {\n        "tenantId"');
+      expect(f.message).toMatch(/before API version 2026-02-01 vaults are created with access policies/);
+      expect(await findingsOf('ACR010', accessPolicyStack())).toEqual([]);
+    });
+
+    it('counts vaults/accessPolicies add resources, not remove', async () => {
+      const t = withoutRoleAssignment(cmkStack());
+      findResource(t, VAULT)['properties']['enableRbacAuthorization'] = false;
+      const policy = {
+        type: 'Microsoft.KeyVault/vaults/accessPolicies',
+        apiVersion: '2023-07-01',
+        name: 'reg-kv/add',
+        dependsOn: ["[variables('vaultId')]"],
+        properties: { accessPolicies: [{ tenantId: '[subscription().tenantId]', objectId: "[reference(variables('identityId')).principalId]", permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } }] },
+      };
+      (t['resources'] as Json[]).push(policy);
+      expect(await findingsOf('ACR010', t)).toEqual([]);
+      policy.name = 'reg-kv/remove';
+      expect((await findingsOf('ACR010', t)).map((f) => f.kind)).toEqual(['fail']);
+    });
+
+    it('fails a compound identity (applicationId set)', async () => {
+      const t = accessPolicyStack();
+      findResource(t, VAULT)['properties']['accessPolicies'][0]['applicationId'] = '99999999-0000-0000-0000-000000000000';
+      const f = expectOneAt(await findingsOf('ACR010', t), t, '"99999999-0000-0000-0000-000000000000"');
+      expect(f.message).toMatch(/compound identity/);
+    });
+
+    it('is undetermined when the permissions come from a parameter without value', async () => {
+      const t = accessPolicyStack();
+      t['parameters']['keyPerms'] = { type: 'array' };
+      findResource(t, VAULT)['properties']['accessPolicies'][0]['permissions']['keys'] = "[parameters('keyPerms')]";
+      expectOneAt(await findingsOf('ACR010', t), t, `"[parameters('keyPerms')]"`, 'open');
+    });
+  });
+
+  describe('undetermined', () => {
+    it('names the vault when it is not in the scan', async () => {
+      const t = cmkStack();
+      t['resources'] = (t['resources'] as Json[]).filter((r) => ![VAULT, KEY, RA, 'Microsoft.Insights/diagnosticSettings'].includes(r['type']));
+      findResource(t, REGISTRY)['dependsOn'] = ["[variables('identityId')]"];
+      findResource(t, REGISTRY)['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = 'https://shared-kv.vault.azure.net/keys/acr';
+      const f = expectOneAt(await findingsOf('ACR010', t), t, '"https://shared-kv', 'open');
+      expect(f.message).toMatch(/'shared-kv' is not in the scanned templates/);
+      expect(f.resource?.fullyQualifiedName).toBe('Microsoft.KeyVault/vaults/shared-kv');
+    });
+
+    it('is undetermined for an existing vault', async () => {
+      const t = cmkStack();
+      t['languageVersion'] = '2.0';
+      findResource(t, VAULT)['existing'] = true;
+      const needle = `"[reference(variables('keyId')).keyUri]"`;
+      const f = expectOneAt(await findingsOf('ACR010', t), t, needle, 'open');
+      expect(f.message).toMatch(/declared 'existing'/);
+    });
+
+    it('is undetermined for a literal GUID identity', async () => {
+      const t = cmkStack();
+      findResource(t, REGISTRY)['properties']['encryption']['keyVaultProperties']['identity'] = '11111111-2222-3333-4444-555555555555';
+      const f = expectOneAt(await findingsOf('ACR010', t), t, '"11111111-2222-3333-4444-555555555555"', 'open');
+      expect(f.message).toMatch(/cannot tell which principal/);
+    });
+
+    it('is undetermined when the permission model is not known and only one model grants access', async () => {
+      const t = cmkStack();
+      t['parameters']['rbac'] = { type: 'bool' };
+      findResource(t, VAULT)['properties']['enableRbacAuthorization'] = "[parameters('rbac')]";
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[parameters('rbac')]"`, 'open');
+      expect(f.message).toMatch(/permission model is not known.*parameter 'rbac' has no value/);
+    });
+
+    it('is undetermined when enableRbacAuthorization is absent and the API version is not known', async () => {
+      const t = cmkStack();
+      t['parameters']['kvApi'] = { type: 'string' };
+      const vault = findResource(t, VAULT);
+      delete vault['properties']['enableRbacAuthorization'];
+      vault['apiVersion'] = "[parameters('kvApi')]";
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[parameters('kvApi')]"`, 'open');
+      expect(f.message).toMatch(/API version is not known/);
+    });
+
+    it('passes an unknown model when both models grant access', async () => {
+      const t = accessPolicyStack();
+      t['parameters']['rbac'] = { type: 'bool' };
+      findResource(t, VAULT)['properties']['enableRbacAuthorization'] = "[parameters('rbac')]";
+      (t['resources'] as Json[]).push(findResource(cmkStack(), RA));
+      expect(await findingsOf('ACR010', t)).toEqual([]);
+    });
+  });
+
+  it("grants the registry's system-assigned identity through reference(..., 'full').identity.principalId", async () => {
+    const t = cmkStack();
+    const reg = findResource(t, REGISTRY);
+    reg['identity']['type'] = 'SystemAssigned, UserAssigned';
+    reg['properties']['encryption']['keyVaultProperties']['identity'] = 'system';
+    findResource(t, RA)['properties']['principalId'] = "[reference(resourceId('Microsoft.ContainerRegistry/registries', 'contosoreg'), '2023-07-01', 'full').identity.principalId]";
+    expect(await findingsOf('ACR010', t)).toEqual([]);
+    const f = expectOneAt(await findingsOf('ACR010', cmkStackWithSystemIdentity()), cmkStackWithSystemIdentity(), '"system"', 'fail');
+    expect(f.message).toMatch(/system-assigned identity of registry 'contosoreg'/);
+  });
+
+  it('finds the vault and the grant in another template of the scan', async () => {
+    const t = cmkStack();
+    const moved = (t['resources'] as Json[]).filter((r) => [VAULT, KEY, RA].includes(r['type']));
+    t['resources'] = (t['resources'] as Json[]).filter((r) => !moved.includes(r));
+    findResource(t, REGISTRY)['dependsOn'] = ["[variables('identityId')]"];
+    const other = template({ variables: t['variables'], resources: moved });
+    expect(await findingsOf('ACR010', t, { 'vault.json': text(other) })).toEqual([]);
+    findResource(other, RA)['properties']['roleDefinitionId'] = roleId(KV_READER);
+    const findings = await findingsOf('ACR010', t, { 'vault.json': text(other) });
+    expect(findings.map((f) => [f.uri, f.kind])).toEqual([['vault.json', 'fail']]);
+  });
+
+  it('counts a grant made inside a nested deployment', async () => {
+    const t = cmkStack();
+    const ra = findResource(t, RA);
+    t['resources'] = (t['resources'] as Json[]).filter((r) => r !== ra);
+    findResource(t, REGISTRY)['dependsOn'] = ["[variables('identityId')]", "[resourceId('Microsoft.Resources/deployments', 'grant')]"];
+    (t['resources'] as Json[]).push({
+      type: 'Microsoft.Resources/deployments',
+      apiVersion: '2022-09-01',
+      name: 'grant',
+      dependsOn: ["[variables('identityId')]", "[variables('vaultId')]"],
+      properties: { mode: 'Incremental', template: template({ resources: [ra] }) },
+    });
+    expect(await findingsOf('ACR010', t)).toEqual([]);
+  });
+
+  it('checks symbolic templates: a role assignment on an access-policy vault fails', async () => {
+    const t = symbolic(false);
+    const f = expectOneAt(await findingsOf('ACR010', t), t, 'false,\n        "enablePurgeProtection"');
+    expect(f.message).toMatch(/'kvCrypto'/);
+  });
+});
+
+function cmkStackWithSystemIdentity(): Json {
+  const t = cmkStack();
+  const reg = findResource(t, REGISTRY);
+  reg['identity']['type'] = 'SystemAssigned, UserAssigned';
+  reg['properties']['encryption']['keyVaultProperties']['identity'] = 'system';
+  return t;
+}
