@@ -114,6 +114,32 @@ describe('fixtures', () => {
   });
 });
 
+describe('Bicep symbolic-name output with modules', () => {
+  const file = 'fixtures/bicep/cmk-registry-modules.json';
+
+  it('expand shows module outputs flowing into the consuming resources', () => {
+    const out = JSON.parse(cli(['expand', file]).stdout);
+    const registry = out.resources.find((x: { type: string }) => x.type === 'Microsoft.ContainerRegistry/registries');
+    const uami = out.resources.find((x: { type: string }) => x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities');
+    expect(uami.deploymentPath).toEqual(['registry-identity']);
+    // The module's output `clientId` is reference(uami).clientId, and the registry's identity key is the uami's id.
+    const uamiId = uami.id.expression as string; // partly unknown: subscription and resource group are not given
+    expect(registry.properties.encryption.keyVaultProperties.identity.expression.toLowerCase()).toBe(`reference(${JSON.stringify(uamiId)}).properties.clientid`.toLowerCase());
+    expect(Object.keys(registry.identity.userAssignedIdentities)).toEqual([uamiId]);
+    expect(out.outputs.registryIdentityClientId).toEqual(registry.properties.encryption.keyVaultProperties.identity);
+  });
+
+  it('passes every rule, and a principal id passed through the module fails ACR005 at the consuming expression', () => {
+    expect(json(['scan', file]).report.findings).toEqual([]);
+    const text = readFileSync(path.join(ROOT, file), 'utf8').replace(/outputs\.clientId\.value\]"\n/, 'outputs.principalId.value]"\n');
+    const dir = writeTree({ 'main.json': text });
+    const findings = json(['scan', '.'], dir).report.findings;
+    expect(findings.map((f) => f.ruleId)).toEqual(['ACR005']);
+    const line = text.split('\n').findIndex((l) => l.includes('"identity": "[reference(\'identity\').outputs.principalId.value]"')) + 1;
+    expect(findings[0]!.line).toBe(line);
+  });
+});
+
 describe('cmkguard rules and expand', () => {
   it('lists the rules', () => {
     const out = execFileSync(process.execPath, [CLI, 'rules', '--format', 'json'], { encoding: 'utf8' });
