@@ -2,7 +2,7 @@
  * The pipeline: discover → load and parse → evaluate → link → check → locate → report data.
  * Everything that can go wrong with one file becomes a finding on that file; the scan goes on.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { discover } from './discover.js';
 import { evaluateTemplate, type DeploymentContextInput, type Evaluation, type EvaluatedResource, type JsonPath } from './eval/template.js';
@@ -147,6 +147,24 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
 
   const paramsByDir = new Map<string, LoadedFile[]>();
   for (const p of parameterFiles) paramsByDir.set(path.dirname(p.path), [...(paramsByDir.get(path.dirname(p.path)) ?? []), p]);
+  // A pre-commit hook passes only the staged template: its parameter files next to it still pair.
+  const known = new Set(parameterFiles.map((p) => p.path));
+  const templatesByDir = new Map<string, string[]>();
+  for (const t of templates) templatesByDir.set(path.dirname(t), [...(templatesByDir.get(path.dirname(t)) ?? []), t]);
+  for (const [dir, dirTemplates] of templatesByDir) {
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => /\.parameters\.(?:[^.]+\.)?jsonc?$/i.test(n));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const file = path.join(dir, name);
+      if (known.has(file) || !dirTemplates.some((t) => pairsWith(t, file))) continue;
+      const loaded = loadFile(file, maxBytes);
+      if (loaded && !isLoadError(loaded) && loaded.kind === 'parameters') paramsByDir.set(dir, [...(paramsByDir.get(dir) ?? []), loaded]);
+    }
+  }
   const units: TemplateUnit[] = templates.sort().map((t) => ({
     file: t,
     parameterFiles: explicitParams.length ? explicitParams : mapped.get(t) ?? (paramsByDir.get(path.dirname(t)) ?? []).filter((p) => pairsWith(t, p.path)),

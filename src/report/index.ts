@@ -7,8 +7,9 @@ import type { ScanResult } from '../types.js';
 import { formatJson } from './json.js';
 import { formatSarif } from './sarif.js';
 import { formatText } from './text.js';
+import { formatAzureDevOps, formatGithub } from './ci.js';
 
-export type FormatName = 'text' | 'json' | 'sarif';
+export type FormatName = 'text' | 'json' | 'sarif' | 'github' | 'azure-devops';
 
 export interface FormatOptions {
   /** text: ANSI colours (the CLI sets it for a TTY without NO_COLOR). Default false. */
@@ -21,12 +22,14 @@ export interface FormatOptions {
 
 export type Formatter = (result: ScanResult, opts?: FormatOptions) => string;
 
-export const formatNames: readonly FormatName[] = ['text', 'json', 'sarif'];
+export const formatNames: readonly FormatName[] = ['text', 'json', 'sarif', 'github', 'azure-devops'];
 
 export const formatters: Record<FormatName, Formatter> = {
   text: (result, opts = {}) => formatText(result, { color: opts.color ?? false }),
   json: (result) => formatJson(result),
   sarif: (result, opts = {}) => formatSarif(result, { category: opts.category, maxResults: opts.maxResults }),
+  github: (result) => formatGithub(result),
+  'azure-devops': (result) => formatAzureDevOps(result),
 };
 
 export function isFormatName(name: string): name is FormatName {

@@ -158,3 +158,11 @@ describe('cmkguard rules and expand', () => {
     expect(registry.source.line).toBeGreaterThan(1);
   });
 });
+
+describe('pre-commit style runs', () => {
+  it('pairs a staged template with the parameter files next to it', () => {
+    // Only the template is passed (as a pre-commit hook does); the parameter file beside it still applies.
+    const r = json(['scan', 'fixtures/cmk-registry.json']);
+    expect(r.report.findings).toEqual([]);
+  });
+});

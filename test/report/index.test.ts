@@ -8,7 +8,7 @@ import { validateSarif } from '../helpers/sarif-schema.js';
 
 describe('formatter registry', () => {
   it('lists the formats', () => {
-    expect(formatNames).toEqual(['text', 'json', 'sarif']);
+    expect(formatNames).toEqual(['text', 'json', 'sarif', 'github', 'azure-devops']);
     expect(Object.keys(formatters).sort()).toEqual([...formatNames].sort());
     expect(isFormatName('sarif')).toBe(true);
     expect(isFormatName('junit')).toBe(false);
