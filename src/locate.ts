@@ -2,7 +2,7 @@
  * Positions: JSON path → 1-based line/column region in the file's text. Only files with findings are
  * parsed with positions (jsonc-parser's tree); the rest of the scan never pays for it.
  */
-import { parseTree, findNodeAtLocation, type Node } from 'jsonc-parser';
+import { createScanner, SyntaxKind, type JSONScanner } from 'jsonc-parser';
 import type { Region } from './types.js';
 
 export type JsonPath = (string | number)[];
@@ -32,23 +32,11 @@ export function lineColumnOf(text: string, offset: number): { line: number; colu
   return positionIn(lineStarts(text), offset);
 }
 
-/** A file's text with a lazily built position tree. */
+/** A file's text, and the positions of values in it found by seeking, not by building a tree. */
 export class PositionIndex {
-  private tree?: Node | null;
   private starts?: number[];
 
   constructor(readonly text: string) {}
-
-  private root(): Node | undefined {
-    if (this.tree === undefined) {
-      try {
-        this.tree = parseTree(this.text, [], { allowTrailingComma: true, disallowComments: false }) ?? null;
-      } catch {
-        this.tree = null;
-      }
-    }
-    return this.tree ?? undefined;
-  }
 
   lineText(line: number): string {
     this.starts ??= lineStarts(this.text);
@@ -69,24 +57,106 @@ export class PositionIndex {
    * An object or array value is reported by its property name (one line, not the whole block).
    */
   locate(path: JsonPath): { region: Region; exact: boolean } {
-    const root = this.root();
-    if (!root) return { region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 }, exact: false };
-    let node: Node | undefined;
-    let depth = path.length;
-    for (; depth >= 0; depth--) {
-      node = findNodeAtLocation(root, path.slice(0, depth));
-      if (node) break;
+    let found: Found | undefined;
+    try {
+      found = seek(this.text, path);
+    } catch {
+      found = undefined;
     }
-    if (!node) node = root;
-    return { region: this.regionOfNode(node), exact: depth === path.length };
+    if (!found) return { region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 }, exact: false };
+    const { value, key, depth } = found;
+    const exact = depth === path.length;
+    if (value.container && key) return { region: this.region(key.offset, key.length), exact };
+    if (value.container) return { region: this.region(value.offset, 1), exact };
+    return { region: this.region(value.offset, value.length), exact };
   }
+}
 
-  private regionOfNode(node: Node): Region {
-    if ((node.type === 'object' || node.type === 'array') && node.parent?.type === 'property') {
-      const key = node.parent.children?.[0];
-      if (key) return this.region(key.offset, key.length);
-    }
-    if (node.type === 'object' || node.type === 'array') return this.region(node.offset, 1);
-    return this.region(node.offset, node.length);
+interface Span {
+  offset: number;
+  length: number;
+  container: boolean;
+}
+
+interface Found {
+  value: Span;
+  /** The property name that holds the value, when it is an object member. */
+  key?: { offset: number; length: number };
+  /** How many path segments were matched. */
+  depth: number;
+}
+
+/**
+ * Walks the text along the path with a scanner, skipping the subtrees it does not enter. Allocation-free
+ * apart from the scanner, and it stops as soon as the path is found: most findings sit near the top.
+ */
+function seek(text: string, path: JsonPath): Found | undefined {
+  const scanner = createScanner(text, true);
+  let token = scanner.scan();
+  if (token === SyntaxKind.EOF) return undefined;
+  let current: Found = { value: spanAt(scanner, token), depth: 0 };
+  for (let depth = 0; depth < path.length; depth++) {
+    const seg = path[depth]!;
+    if (token === SyntaxKind.OpenBraceToken) {
+      token = scanner.scan();
+      let hit: Found | undefined;
+      while (token !== SyntaxKind.CloseBraceToken && token !== SyntaxKind.EOF) {
+        if (token === SyntaxKind.CommaToken) {
+          token = scanner.scan();
+          continue;
+        }
+        if (token !== SyntaxKind.StringLiteral) return current;
+        const name = scanner.getTokenValue();
+        const key = { offset: scanner.getTokenOffset(), length: scanner.getTokenLength() };
+        token = scanner.scan();
+        if (token !== SyntaxKind.ColonToken) return current;
+        token = scanner.scan();
+        if (name === String(seg)) {
+          hit = { value: spanAt(scanner, token), key, depth: depth + 1 };
+          break;
+        }
+        token = skipValue(scanner, token);
+      }
+      if (!hit) return current;
+      current = hit;
+    } else if (token === SyntaxKind.OpenBracketToken) {
+      if (typeof seg !== 'number') return current;
+      token = scanner.scan();
+      let index = 0;
+      let hit: Found | undefined;
+      while (token !== SyntaxKind.CloseBracketToken && token !== SyntaxKind.EOF) {
+        if (token === SyntaxKind.CommaToken) {
+          token = scanner.scan();
+          index++;
+          continue;
+        }
+        if (index === seg) {
+          hit = { value: spanAt(scanner, token), depth: depth + 1 };
+          break;
+        }
+        token = skipValue(scanner, token);
+      }
+      if (!hit) return current;
+      current = hit;
+    } else return current;
   }
+  return current;
+}
+
+function spanAt(scanner: JSONScanner, token: SyntaxKind): Span {
+  const container = token === SyntaxKind.OpenBraceToken || token === SyntaxKind.OpenBracketToken;
+  return { offset: scanner.getTokenOffset(), length: scanner.getTokenLength(), container };
+}
+
+/** Skips the value that starts at `token`; returns the token after it. */
+function skipValue(scanner: JSONScanner, token: SyntaxKind): SyntaxKind {
+  if (token !== SyntaxKind.OpenBraceToken && token !== SyntaxKind.OpenBracketToken) return scanner.scan();
+  let depth = 0;
+  do {
+    if (token === SyntaxKind.OpenBraceToken || token === SyntaxKind.OpenBracketToken) depth++;
+    else if (token === SyntaxKind.CloseBraceToken || token === SyntaxKind.CloseBracketToken) depth--;
+    else if (token === SyntaxKind.EOF) return token;
+    token = scanner.scan();
+  } while (depth > 0);
+  return token;
 }
