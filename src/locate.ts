@@ -2,7 +2,7 @@
  * Positions: JSON path → 1-based line/column region in the file's text. Only files with findings are
  * parsed with positions (jsonc-parser's tree); the rest of the scan never pays for it.
  */
-import { createScanner, SyntaxKind, type JSONScanner } from 'jsonc-parser';
+import { createScanner, findNodeAtLocation, parseTree, SyntaxKind, type JSONScanner, type Node } from 'jsonc-parser';
 import type { Region } from './types.js';
 
 export type JsonPath = (string | number)[];
@@ -33,8 +33,25 @@ export function lineColumnOf(text: string, offset: number): { line: number; colu
 }
 
 /** A file's text, and the positions of values in it found by seeking, not by building a tree. */
+const SEEKS_BEFORE_TREE = 2;
+
 export class PositionIndex {
   private starts?: number[];
+  private lookups = 0;
+  private tree?: Node | null;
+
+  private fromTree(path: JsonPath): Found | undefined {
+    if (this.tree === undefined) this.tree = parseTree(this.text, [], { allowTrailingComma: true, disallowComments: false }) ?? null;
+    if (!this.tree) return undefined;
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = findNodeAtLocation(this.tree, path.slice(0, depth));
+      if (!node) continue;
+      const container = node.type === 'object' || node.type === 'array';
+      const keyNode = node.parent?.type === 'property' ? node.parent.children?.[0] : undefined;
+      return { value: { offset: node.offset, length: node.length, container }, key: keyNode && { offset: keyNode.offset, length: keyNode.length }, depth };
+    }
+    return undefined;
+  }
 
   constructor(readonly text: string) {}
 
@@ -59,7 +76,8 @@ export class PositionIndex {
   locate(path: JsonPath): { region: Region; exact: boolean } {
     let found: Found | undefined;
     try {
-      found = seek(this.text, path);
+      // Seeking wins for the few findings most files have; many findings in one file share one tree.
+      found = ++this.lookups <= SEEKS_BEFORE_TREE ? seek(this.text, path) : this.fromTree(path);
     } catch {
       found = undefined;
     }
