@@ -144,6 +144,8 @@ function toInstance(body: Value, root: SchemaNode): Instance {
       const out = Object.create(null) as { [key: string]: Json };
       const names = partsOf(root, schema).flatMap((p) => Object.keys(propertiesOf(p)));
       for (const k of Object.keys(v)) {
+        // ARM drops null properties (Bicep writes optional parameters so): they are simply not set.
+        if (v[k] === null) continue;
         // The evaluator writes a property name computed from an unknown value as ⟨canonical text⟩.
         if (k.includes('\u27e8')) inst.openKeys.add(ptr);
         let key = k;

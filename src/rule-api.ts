@@ -56,11 +56,13 @@ export function read(resource: EvaluatedResource, path: JsonPath): Read {
     }
     if (!isObject(node)) return { state: 'missing', path: at };
     const hit = getProperty(node, seg);
-    if (!hit.found) return { state: 'missing', path: at };
+    if (!hit.found || hit.value === null) return { state: 'missing', path: at };
     node = hit.value;
     at.push(hit.key);
   }
   if (isUnknown(node)) return { state: 'unknown', value: node, path: at };
+  // ARM drops null properties: `"enablePurgeProtection": null` (Bicep's optional parameters) means not set.
+  if (node === null) return { state: 'missing', path: at };
   return { state: 'known', value: node, path: at };
 }
 

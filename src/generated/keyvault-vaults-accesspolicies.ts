@@ -30,7 +30,7 @@ export interface KeyVaultAccessPolicyEntry {
    */
   objectId: string;
   /**
-   * Application id for compound identities; leave absent.
+   * Application id for compound identities; leave absent (an empty string, common in exported templates, means none).
    */
   applicationId?: string;
   permissions: KeyVaultPermissions;

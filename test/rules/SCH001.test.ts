@@ -265,3 +265,12 @@ describe('SCH001 schema-violation', () => {
     expect(JSON.parse(out)).toEqual({ before: false, after: true });
   });
 });
+
+describe('SCH001 and null properties', () => {
+  it('treats a null property as not set, as ARM does', async () => {
+    const t = cmkStack();
+    findResource(t, VAULT)['properties']['publicNetworkAccess'] = null;
+    findResource(t, VAULT)['properties']['networkAcls']['bypass'] = null;
+    expect(await findingsOf('SCH001', t)).toEqual([]);
+  });
+});
