@@ -2,7 +2,7 @@
  * SCH001: every deployed resource of a modelled type is validated with Ajv against its schema in
  * schemas/resources/. Values only known at deployment (Unknown, PartialString) never produce a finding.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import { nameOf } from '../src/cmk-rules.js';
@@ -52,13 +52,26 @@ let compiled: CompiledSchema[] | undefined;
 /** Compiles every resource schema once, on the first check (Ajv costs startup time a scan should not pay early). */
 function schemas(): CompiledSchema[] {
   if (compiled) return compiled;
-  const mod = createRequire(import.meta.url)('ajv') as { default?: new (o: Options) => AjvLike } & (new (o: Options) => AjvLike);
-  const Ajv = mod.default ?? mod;
-  // verbose: errors carry the schema node they come from (for the allowed values and the ownership marker).
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+  const require = createRequire(import.meta.url);
+  let ajv: AjvLike | undefined;
+  const compile = (root: SchemaNode, file: string): ValidateFunction => {
+    // The build compiles the schemas ahead of time (scripts/compile-schemas.mjs); from the source tree, compile now.
+    const prebuilt = packageFile(`dist/validators/${file.replace(/\.schema\.json$/, '.cjs')}`);
+    if (existsSync(prebuilt)) {
+      const mod = require(prebuilt) as ValidateFunction & { default?: ValidateFunction };
+      return mod.default ?? mod;
+    }
+    if (!ajv) {
+      const mod = require('ajv') as { default?: new (o: Options) => AjvLike } & (new (o: Options) => AjvLike);
+      const Ajv = mod.default ?? mod;
+      // verbose: errors carry the schema node they come from (for the allowed values and the ownership marker).
+      ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+    }
+    return ajv.compile(root);
+  };
   compiled = Object.entries(RESOURCE_SCHEMA_FILES).map(([type, file]) => {
     const root = JSON.parse(readFileSync(packageFile(`schemas/resources/${file}`), 'utf8')) as SchemaNode;
-    return { type, noun: typeof root['x-cmkguard-noun'] === 'string' ? root['x-cmkguard-noun'] : type, root, validate: ajv.compile(root) };
+    return { type, noun: typeof root['x-cmkguard-noun'] === 'string' ? root['x-cmkguard-noun'] : type, root, validate: compile(root, file) };
   });
   return compiled;
 }

@@ -1,7 +1,6 @@
 /** Discovery: the JSON files under the given paths, in a stable order. */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import fg from 'fast-glob';
 import { glob } from './glob.js';
 
 export interface DiscoverOptions {
@@ -27,9 +26,11 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
     }
     if (stat.isFile()) {
       const rel = path.relative(options.cwd, abs).split(path.sep).join('/');
-      if (/\.jsonc?$/i.test(abs) && !fg.isDynamicPattern(rel) && !matchesAny(rel, options.ignore)) files.add(abs);
+      if (/\.jsonc?$/i.test(abs) && !matchesAny(rel, options.ignore)) files.add(abs);
       continue;
     }
+    // fast-glob loads only when a folder is scanned: a pre-commit run on named files never pays for it.
+    const { default: fg } = await import('fast-glob');
     const found = await fg(['**/*.json', '**/*.jsonc'], {
       cwd: abs,
       absolute: true,
