@@ -605,9 +605,10 @@ class TemplateScope implements TemplateHost {
     }
     switch (name) {
       case 'parameters':
-        return this.parameter(nameArg('parameters', args));
       case 'variables':
-        return this.variable(nameArg('variables', args));
+        // `variables(parameters('roleType'))` is a common lookup: with an unknown name, the value is unknown.
+        if (args[0] instanceof Unknown || args[0] instanceof PartialString) return Unknown.derived(name, args);
+        return name === 'parameters' ? this.parameter(nameArg('parameters', args)) : this.variable(nameArg('variables', args));
       case 'copyindex':
         return copyIndex(args, env);
       case 'resourceid':

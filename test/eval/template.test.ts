@@ -506,3 +506,13 @@ describe('extension resource scopes', () => {
     expect(e.resources[1]!.id).toBe('/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/providers/Microsoft.Authorization/roleAssignments/ra');
   });
 });
+
+describe('lookups by computed name', () => {
+  it('keeps variables(parameters(x)) unknown when x has no value, and resolves it when it has', () => {
+    const body = { parameters: { role: { type: 'string' } }, variables: { Owner: 'o-guid', Reader: 'r-guid' }, outputs: { o: { type: 'string', value: "[variables(parameters('role'))]" } } };
+    const unknown = run(tpl(body));
+    expect(output(unknown, 'o')).toBeInstanceOf(Unknown);
+    expect(unknown.diagnostics.filter((d) => d.ruleId === 'TPL002')).toEqual([]);
+    expect(output(run(tpl(body), { params: { role: { value: 'reader' } } }), 'o')).toBe('r-guid');
+  });
+});
