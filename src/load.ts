@@ -50,7 +50,13 @@ export function parseJsonText(text: string): { json: unknown } | { error: string
     // Fall through: comments, trailing commas, or a real error.
   }
   const errors: ParseError[] = [];
-  const json = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  let json: unknown;
+  try {
+    json = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  } catch (err) {
+    if (err instanceof RangeError) return { error: 'the JSON nests too deeply to read', offset: 0 };
+    throw err;
+  }
   if (errors.length > 0) {
     const e = errors[0]!;
     return { error: `${describeParseError(printParseErrorCode(e.error))}`, offset: e.offset };

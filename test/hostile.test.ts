@@ -60,3 +60,13 @@ describe('hostile templates', () => {
     expect(findings.length).toBeLessThanOrEqual(1);
   });
 });
+
+describe('hostile JSON with comments', () => {
+  it('reports 100,000 levels of nesting in a JSONC file as TPL001 instead of overflowing the stack', async () => {
+    const t = `// deep\n{"$schema":"${TEMPLATE_SCHEMA}","variables":{"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+    const { result } = await scanFiles({ 'deep.jsonc': t, 'z-neighbour.json': violating() });
+    expect(result.internalErrors).toEqual([]);
+    expect(only(result.findings, 'TPL001').map((f) => f.message)).toEqual([expect.stringMatching(/nests too deeply/)]);
+    expect(only(result.findings, 'ACR002').map((f) => f.uri)).toEqual(['z-neighbour.json']);
+  });
+});
