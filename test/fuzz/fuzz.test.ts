@@ -1,0 +1,98 @@
+/**
+ * Property-based tests: random expressions and random templates never make an exception escape, and results
+ * are deterministic. A quick run belongs to `npm test`; `npm run fuzz` sets FUZZ_RUNS for a long campaign.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { evaluateTemplate } from '../../src/eval/template.js';
+import { parseExpression } from '../../src/eval/parser.js';
+import { TemplateEvalError } from '../../src/eval/functions/types.js';
+import { toDisplayJson } from '../../src/eval/value.js';
+import { parseJsonText } from '../../src/load.js';
+import { PositionIndex } from '../../src/locate.js';
+
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 200);
+const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
+
+const FUNCTIONS = [
+  'concat', 'format', 'if', 'equals', 'not', 'and', 'or', 'length', 'empty', 'union', 'createArray', 'createObject', 'split', 'join',
+  'toLower', 'toUpper', 'substring', 'replace', 'string', 'int', 'add', 'sub', 'mul', 'div', 'mod', 'range', 'take', 'skip', 'first',
+  'last', 'contains', 'indexOf', 'coalesce', 'json', 'base64', 'guid', 'uniqueString', 'resourceId', 'subscription', 'resourceGroup',
+  'reference', 'parameters', 'variables', 'copyIndex', 'tryGet', 'items', 'min', 'max', 'padLeft', 'uri', 'dataUri', 'nope', 'listKeys',
+];
+
+/** Random expression text built from the real grammar, plus some noise. */
+const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
+  e: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.string({ maxLength: 6 }).map((s) => `'${s.replace(/'/g, "''")}'`),
+    fc.integer({ min: -5, max: 50 }).map(String),
+    fc.constantFrom("parameters('p')", "variables('v')", "parameters('missing')", 'newGuid()', "reference('r').x"),
+    fc.tuple(fc.constantFrom(...FUNCTIONS), fc.array(tie('e'), { maxLength: 3 })).map(([f, args]) => `${f}(${args.join(', ')})`),
+    fc.tuple(tie('e'), fc.constantFrom('.a', '[0]', "['b']", '.length')).map(([e, acc]) => `${e}${acc}`),
+  ),
+})).e;
+
+function evaluate(expression: string): unknown {
+  const result = evaluateTemplate({
+    file: '/fuzz/main.json',
+    json: {
+      $schema: SCHEMA,
+      parameters: { p: { type: 'string', defaultValue: 'a/b,c' }, missing: { type: 'object' } },
+      variables: { v: [1, 'x', { a: 1 }] },
+      resources: [{ type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: 'r', properties: { x: `[${expression}]` } }],
+      outputs: { o: { type: 'object', value: `[${expression}]` } },
+    },
+  });
+  return { outputs: toDisplayJson(result.outputs), diagnostics: result.diagnostics.map((d) => d.message) };
+}
+
+describe('fuzzing', () => {
+  it('parses random expression text without throwing anything but TemplateEvalError', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (text) => {
+        try {
+          parseExpression(`[${text}]`);
+        } catch (err) {
+          expect(err).toBeInstanceOf(TemplateEvalError);
+        }
+      }),
+      { numRuns: RUNS * 5 },
+    );
+  });
+
+  it('evaluates random expressions without an escaping exception, deterministically', () => {
+    fc.assert(
+      fc.property(expr, (e) => {
+        expect(JSON.stringify(evaluate(e))).toBe(JSON.stringify(evaluate(e)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('evaluates random template shapes without an escaping exception', () => {
+    const json = fc.jsonValue({ maxDepth: 4 });
+    fc.assert(
+      fc.property(json, json, json, (parameters, variables, resources) => {
+        const template = { $schema: SCHEMA, parameters, variables, resources, outputs: { o: { type: 'object', value: "[variables('x')]" } } };
+        const run = () => JSON.stringify(toDisplayJson(evaluateTemplate({ file: '/fuzz/t.json', json: template }).outputs));
+        expect(run()).toBe(run());
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('parses and locates in mutated JSON text without crashing', () => {
+    const base = JSON.stringify({ $schema: SCHEMA, resources: [{ type: 'Microsoft.KeyVault/vaults', name: 'kv', properties: { a: [1, 2, { b: 'c' }] } }] }, null, 2);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: base.length }), fc.integer({ min: 0, max: 5 }), fc.string({ maxLength: 4 }), (at, cut, insert) => {
+        const text = base.slice(0, at) + insert + base.slice(at + cut);
+        const parsed = parseJsonText(text);
+        const region = new PositionIndex(text).locate(['resources', 0, 'properties', 'a', 2, 'b']).region;
+        expect(region.startLine).toBeGreaterThanOrEqual(1);
+        expect('json' in parsed || 'error' in parsed).toBe(true);
+      }),
+      { numRuns: RUNS * 5 },
+    );
+  });
+});
