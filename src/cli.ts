@@ -24,7 +24,8 @@ Usage:
   cmkguard --help | --version
 
 Scan options:
-  -f, --format <name>              text (default), json, sarif, github (workflow commands), azure-devops (logging commands)
+  -f, --format <name>              text (default), json, sarif, github (workflow commands), azure-devops
+                                   (logging commands), markdown (PR comments, step summary), junit
   -o, --output <file>              write the report to a file instead of stdout
       --fail-level <level>         error (default), warning, note or none: exit 1 when a finding is at or above it
       --ignore <glob>              skip matching files (repeatable); node_modules and .git are always skipped
@@ -114,7 +115,7 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
   };
   switch (command) {
     case 'scan': {
-      const format = oneOf('format', values.format, ['text', 'json', 'sarif', 'github', 'azure-devops'] as const, 'text');
+      const format = oneOf('format', values.format, ['text', 'json', 'sarif', 'github', 'azure-devops', 'markdown', 'junit'] as const, 'text');
       let maxFileBytes: number | undefined;
       if (values['max-file-size'] !== undefined) {
         maxFileBytes = Number(values['max-file-size']);

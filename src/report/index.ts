@@ -8,8 +8,10 @@ import { formatJson } from './json.js';
 import { formatSarif } from './sarif.js';
 import { formatText } from './text.js';
 import { formatAzureDevOps, formatGithub } from './ci.js';
+import { formatJunit } from './junit.js';
+import { formatMarkdown } from './markdown.js';
 
-export type FormatName = 'text' | 'json' | 'sarif' | 'github' | 'azure-devops';
+export type FormatName = 'text' | 'json' | 'sarif' | 'github' | 'azure-devops' | 'markdown' | 'junit';
 
 export interface FormatOptions {
   /** text: ANSI colours (the CLI sets it for a TTY without NO_COLOR). Default false. */
@@ -22,7 +24,7 @@ export interface FormatOptions {
 
 export type Formatter = (result: ScanResult, opts?: FormatOptions) => string;
 
-export const formatNames: readonly FormatName[] = ['text', 'json', 'sarif', 'github', 'azure-devops'];
+export const formatNames: readonly FormatName[] = ['text', 'json', 'sarif', 'github', 'azure-devops', 'markdown', 'junit'];
 
 export const formatters: Record<FormatName, Formatter> = {
   text: (result, opts = {}) => formatText(result, { color: opts.color ?? false }),
@@ -30,6 +32,8 @@ export const formatters: Record<FormatName, Formatter> = {
   sarif: (result, opts = {}) => formatSarif(result, { category: opts.category, maxResults: opts.maxResults }),
   github: (result) => formatGithub(result),
   'azure-devops': (result) => formatAzureDevOps(result),
+  markdown: (result) => formatMarkdown(result),
+  junit: (result) => formatJunit(result),
 };
 
 export function isFormatName(name: string): name is FormatName {

@@ -8,10 +8,10 @@ import { validateSarif } from '../helpers/sarif-schema.js';
 
 describe('formatter registry', () => {
   it('lists the formats', () => {
-    expect(formatNames).toEqual(['text', 'json', 'sarif', 'github', 'azure-devops']);
+    expect(formatNames).toEqual(['text', 'json', 'sarif', 'github', 'azure-devops', 'markdown', 'junit']);
     expect(Object.keys(formatters).sort()).toEqual([...formatNames].sort());
     expect(isFormatName('sarif')).toBe(true);
-    expect(isFormatName('junit')).toBe(false);
+    expect(isFormatName('xml')).toBe(false);
   });
 
   it('delegates to the formatters with their options', () => {

@@ -1,0 +1,33 @@
+/**
+ * JUnit XML for test-report viewers: one test suite per scanned template, one failing test case per
+ * unsuppressed finding at level warning or above (undetermined findings are skipped cases, notes are left out).
+ */
+import type { Finding, ScanResult } from '../types.js';
+import { sortFindings } from './common.js';
+
+function xml(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+}
+
+function testCase(f: Finding): string {
+  const where = `${f.uri}:${f.region.startLine}:${f.region.startColumn}`;
+  const name = xml(`${f.ruleId}${f.resource ? ` ${f.resource.fullyQualifiedName}` : ''} (${where})`);
+  if (f.kind === 'open') return `    <testcase name="${name}" classname="${xml(f.uri)}"><skipped message="${xml(f.message)}"/></testcase>`;
+  return `    <testcase name="${name}" classname="${xml(f.uri)}"><failure type="${f.level}" message="${xml(f.message)}">${xml(`${where} ${f.message}`)}</failure></testcase>`;
+}
+
+export function formatJunit(result: ScanResult): string {
+  const findings = sortFindings(result.findings.filter((f) => !f.suppression && (f.kind === 'open' || f.level !== 'note')));
+  const byFile = new Map<string, Finding[]>();
+  for (const file of result.files) if (file.kind === 'template') byFile.set(file.uri, []);
+  for (const f of findings) byFile.set(f.uri, [...(byFile.get(f.uri) ?? []), f]);
+  const suites = [...byFile].map(([uri, fs]) => {
+    const failures = fs.filter((f) => f.kind === 'fail').length;
+    const skipped = fs.length - failures;
+    const cases = fs.length ? fs.map(testCase) : [`    <testcase name="${xml(uri)}" classname="${xml(uri)}"/>`];
+    return [`  <testsuite name="${xml(uri)}" tests="${Math.max(fs.length, 1)}" failures="${failures}" skipped="${skipped}" errors="0">`, ...cases, '  </testsuite>'].join('\n');
+  });
+  const total = suites.length ? [...byFile.values()].reduce((n, fs) => n + Math.max(fs.length, 1), 0) : 0;
+  const failures = findings.filter((f) => f.kind === 'fail').length;
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="cmkguard" tests="${total}" failures="${failures}">`, ...suites, '</testsuites>'].join('\n');
+}

@@ -1,0 +1,41 @@
+/**
+ * Markdown for pull-request comments and the GitHub step summary: a summary table, then the findings of each
+ * file (undetermined ones in their own list, suppressed ones counted).
+ */
+import type { Finding, ScanResult } from '../types.js';
+import { sortFindings, summarize } from './common.js';
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function row(f: Finding, docsUrl: string | undefined): string {
+  const rule = docsUrl ? `[${f.ruleId}](${docsUrl})` : f.ruleId;
+  return `| ${f.level} | ${rule} | ${f.region.startLine}:${f.region.startColumn} | ${cell(f.resource?.fullyQualifiedName ?? '')} | ${cell(f.message)} |`;
+}
+
+export function formatMarkdown(result: ScanResult): string {
+  const s = summarize(result);
+  const docs = new Map(result.rules.map((r) => [r.id, r.docsUrl]));
+  const out = ['## cmkguard', '', '| errors | warnings | notes | undetermined | suppressed | templates |', '|---:|---:|---:|---:|---:|---:|'];
+  out.push(`| ${s.errors} | ${s.warnings} | ${s.notes} | ${s.undetermined} | ${s.suppressed} | ${s.templates} |`, '');
+  const findings = sortFindings(result.findings.filter((f) => !f.suppression));
+  if (findings.length === 0) out.push(`No problems found in ${s.templates} template${s.templates === 1 ? '' : 's'}.`);
+  const byFile = new Map<string, Finding[]>();
+  for (const f of findings) byFile.set(f.uri, [...(byFile.get(f.uri) ?? []), f]);
+  for (const [uri, fs] of byFile) {
+    const failing = fs.filter((f) => f.kind === 'fail');
+    const open = fs.filter((f) => f.kind === 'open');
+    out.push(`### \`${uri}\``, '');
+    if (failing.length) {
+      out.push('| level | rule | line:col | resource | message |', '|---|---|---|---|---|');
+      out.push(...failing.map((f) => row(f, docs.get(f.ruleId))), '');
+    }
+    if (open.length) {
+      out.push('<details><summary>Undetermined: depends on values known only at deployment</summary>', '');
+      out.push(...open.map((f) => `- **${f.ruleId}** ${f.region.startLine}:${f.region.startColumn}: ${cell(f.message)}`), '', '</details>', '');
+    }
+  }
+  for (const e of result.internalErrors) out.push(`> **Internal error:** ${cell(e.split('\n')[0]!)}`);
+  return out.join('\n').trimEnd();
+}
