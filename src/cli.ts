@@ -19,6 +19,8 @@ const HELP = `cmkguard ${VERSION}: checks Azure Container Registry customer-mana
 
 Usage:
   cmkguard scan [paths...] [options]     scan templates (default path: .)
+  cmkguard explain [paths...] [--format text|mermaid|dot]
+                                         each CMK registry's chain with every rule's verdict
   cmkguard expand <template> [options]   print the evaluated template as JSON
   cmkguard rules [--format text|json|markdown]
   cmkguard --help | --version
@@ -136,6 +138,7 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
         settings: config.settings,
         suppressions: config.suppressions,
         maxFileBytes,
+        chains: format === 'markdown',
       });
       for (const e of result.exitErrors) process.stderr.write(`cmkguard: ${e}\n`);
       if (values['write-baseline']) {
@@ -153,6 +156,28 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       if (result.exitErrors.length || result.internalErrors.length) return EXIT_ERROR;
       return exitCodeFor(result.findings, failLevel);
     }
+    case 'explain': {
+      const format = oneOf('format', values.format, ['text', 'mermaid', 'dot'] as const, 'text');
+      const [{ scan }, { rules }, explain] = await Promise.all([import('./scan.js'), import('../rules/index.js'), import('./report/explain.js')]);
+      const config = await loadConfiguration(values.config, cwd, rules);
+      const result = await scan({
+        paths: positionals,
+        cwd,
+        ignore: [...(values.ignore ?? []), ...config.exclude],
+        include: config.include,
+        parameters: values.parameters,
+        parameterMap: config.parameterMap,
+        context: { ...config.context, ...definedOnly(context) },
+        rules,
+        settings: config.settings,
+        chains: true,
+      });
+      for (const e of [...result.exitErrors, ...result.internalErrors]) process.stderr.write(`cmkguard: ${e}\n`);
+      const chains = result.chains ?? [];
+      const text = format === 'mermaid' ? explain.formatExplainMermaid(chains) : format === 'dot' ? explain.formatExplainDot(chains) : explain.formatExplainText(chains);
+      emit(text, values.output, cwd);
+      return result.exitErrors.length || result.internalErrors.length ? EXIT_ERROR : EXIT_OK;
+    }
     case 'expand': {
       if (positionals.length !== 1) throw new UsageError('expand takes exactly one template file');
       const { expand } = await import('./expand.js');
@@ -168,7 +193,7 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       return EXIT_OK;
     }
     default:
-      throw new UsageError(`unknown command '${command}'; commands are scan, expand and rules`);
+      throw new UsageError(`unknown command '${command}'; commands are scan, explain, expand and rules`);
   }
 }
 

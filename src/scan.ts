@@ -8,6 +8,7 @@ import { discover } from './discover.js';
 import { evaluateTemplate, type DeploymentContextInput, type Evaluation, type EvaluatedResource, type JsonPath } from './eval/template.js';
 import { providerPartOf } from './eval/ids.js';
 import { ScanGraph, isModelled } from './graph.js';
+import { buildChains } from './chains.js';
 import { isLoadError, loadFile, probeTemplate, parseJsonText, classify, decode, DEFAULT_MAX_FILE_BYTES, type LoadedFile } from './load.js';
 import { PositionIndex } from './locate.js';
 import type { Rule, RuleReport } from './rule-api.js';
@@ -42,6 +43,8 @@ export interface ScanOptions {
   /** Absolute template path → the parameter files to evaluate it with (from config). */
   parameterMap?: Map<string, string[]>;
   suppressions?: ConfigSuppression[];
+  /** Also describe each registry's CMK chain with every rule's verdict (explain, markdown). */
+  chains?: boolean;
 }
 
 interface TemplateUnit {
@@ -220,6 +223,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
   }
 
   const graph = new ScanGraph(resources);
+  const allReports: { ruleId: string; report: RuleReport }[] = [];
   for (const rule of options.rules) {
     if (!rule.check || !enabled(rule.meta.id)) continue;
     const meta = rule.meta;
@@ -231,6 +235,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
       continue;
     }
     for (const r of reports) {
+      if (options.chains) allReports.push({ ruleId: meta.id, report: r });
       if (r.verdict === 'pass') continue;
       const res = r.resource;
       const paramUri = parameterFileOf.get(res);
@@ -250,6 +255,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     rules: options.rules.filter((r) => enabled(r.meta.id)).map((r) => ({ ...r.meta, level: levelOf(r.meta) })),
     files: scanned.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0)),
     findings: (releasePositions(), dedupe(all).sort(compareFindings)),
+    chains: options.chains ? buildChains(graph, allReports, (file) => toUri(repoRoot, file)) : undefined,
     internalErrors,
     exitErrors,
   };

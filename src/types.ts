@@ -1,4 +1,5 @@
 /** Shared types of the pipeline: rule metadata, findings and scan results. Formatters see only these. */
+import type { ChainView } from './chains.js';
 
 export type Level = 'error' | 'warning' | 'note';
 export type FailLevel = Level | 'none';
@@ -75,4 +76,6 @@ export interface ScanResult {
   findings: Finding[];
   /** Internal errors (a bug, an unreadable file): they make the exit code 2. */
   internalErrors: string[];
+  /** Each CMK registry's chain with every rule's verdict, when asked for (explain, markdown). */
+  chains?: ChainView[];
 }

@@ -4,6 +4,7 @@
  */
 import type { Finding, ScanResult } from '../types.js';
 import { sortFindings, summarize } from './common.js';
+import { mermaidChain } from './explain.js';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -35,6 +36,9 @@ export function formatMarkdown(result: ScanResult): string {
       out.push('<details><summary>Undetermined: depends on values known only at deployment</summary>', '');
       out.push(...open.map((f) => `- **${f.ruleId}** ${f.region.startLine}:${f.region.startColumn}: ${cell(f.message)}`), '', '</details>', '');
     }
+  }
+  for (const [n, chain] of (result.chains ?? []).entries()) {
+    out.push(`### CMK chain of \`${chain.registry}\` (\`${chain.file}\`)`, '', '```mermaid', mermaidChain(chain, `c${n}`), '```', '');
   }
   for (const e of result.internalErrors) out.push(`> **Internal error:** ${cell(e.split('\n')[0]!)}`);
   return out.join('\n').trimEnd();

@@ -166,3 +166,27 @@ describe('pre-commit style runs', () => {
     expect(r.report.findings).toEqual([]);
   });
 });
+
+describe('cmkguard explain', () => {
+  const kv001 = ['fixtures/violations/KV001-no-purge-protection.json', 'fixtures/violations/KV001-no-purge-protection.parameters.json'];
+
+  it('prints each CMK chain as a tree with every rule verdict on its link', () => {
+    const r = cli(['explain', ...kv001]);
+    expect(r.code).toBe(0);
+    const vaultLine = r.stdout.split('\n').find((l) => l.includes('vault: contoso-acr-kv'));
+    expect(vaultLine).toMatch(/\[✗ fail\]/);
+    expect(r.stdout).toMatch(/KV001 fail: Key Vault 'contoso-acr-kv'/);
+    expect(r.stdout.split('\n').find((l) => l.includes('identity:'))).toMatch(/\[✓ pass\]/);
+  });
+
+  it('draws Mermaid and Graphviz pictures, and the markdown report embeds the Mermaid chain', () => {
+    const mermaid = cli(['explain', ...kv001, '--format', 'mermaid']).stdout;
+    expect(mermaid).toMatch(/^flowchart LR/);
+    expect(mermaid).toMatch(/c0_vault\["vault: contoso-acr-kv<br\/>KV001 fail[^"]*"\]:::fail/);
+    const dot = cli(['explain', ...kv001, '--format', 'dot']).stdout;
+    expect(dot).toMatch(/^digraph cmk \{/);
+    expect(dot).toMatch(/c0_vault \[label="vault: contoso-acr-kv\\nKV001 fail/);
+    const md = cli(['scan', ...kv001, '--format', 'markdown']).stdout;
+    expect(md).toMatch(/```mermaid\nflowchart LR/);
+  });
+});

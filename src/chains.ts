@@ -1,0 +1,68 @@
+/**
+ * The CMK chain of each registry as people read it: registry → identity → grant → vault → key → network, with
+ * the verdict of every rule on every link. `cmkguard explain` and the markdown report draw it.
+ */
+import type { EvaluatedResource } from './eval/template.js';
+import type { ScanGraph } from './graph.js';
+import { nameOf } from './cmk-rules.js';
+import type { RuleReport, Verdict } from './rule-api.js';
+
+export type ChainRole = 'registry' | 'identity' | 'grant' | 'vault' | 'key' | 'network';
+export const CHAIN_ROLES: readonly ChainRole[] = ['registry', 'identity', 'grant', 'vault', 'key', 'network'];
+
+/** Which link of the chain each rule judges. */
+const ROLE_OF_RULE: Record<string, ChainRole> = {
+  ACR001: 'registry', ACR002: 'registry', ACR003: 'registry', ACR004: 'registry', ACR006: 'registry', ACR007: 'registry',
+  ACR008: 'registry', ACR012: 'registry', ACR013: 'registry',
+  ACR005: 'identity',
+  ACR009: 'grant', ACR010: 'grant',
+  KV001: 'vault', KV002: 'vault', KV006: 'vault',
+  KV004: 'key', KV005: 'key',
+  KV003: 'network', KV007: 'network', ACR011: 'network',
+};
+
+export interface ChainVerdict {
+  ruleId: string;
+  verdict: Verdict;
+  message: string;
+}
+
+export interface ChainLink {
+  role: ChainRole;
+  label: string;
+  /** The worst verdict of its rules: fail over undetermined over pass; `none` when no rule judged it. */
+  verdict: Verdict | 'none';
+  verdicts: ChainVerdict[];
+}
+
+export interface ChainView {
+  registry: string;
+  file: string;
+  links: ChainLink[];
+}
+
+const RANK: Record<Verdict | 'none', number> = { none: 0, pass: 1, undetermined: 2, fail: 3 };
+
+export function buildChains(graph: ScanGraph, reports: { ruleId: string; report: RuleReport }[], uriOf: (file: string) => string): ChainView[] {
+  return graph.cmkLinks().map((link) => {
+    const members = new Set<EvaluatedResource>([link.registry, ...(link.vault ? [link.vault] : []), ...(link.key ? [link.key] : [])]);
+    const labels: Record<ChainRole, string> = {
+      registry: nameOf(link.registry),
+      identity: 'encryption identity',
+      grant: 'key access',
+      vault: link.vault ? nameOf(link.vault) : typeof link.keyIdentifier.vaultName === 'string' ? `${link.keyIdentifier.vaultName} (not in the scan)` : 'vault',
+      key: link.key ? nameOf(link.key) : typeof link.keyIdentifier.keyName === 'string' ? link.keyIdentifier.keyName : 'key',
+      network: 'network',
+    };
+    const links = CHAIN_ROLES.map((role): ChainLink => ({ role, label: labels[role], verdict: 'none', verdicts: [] }));
+    for (const { ruleId, report } of reports) {
+      const role = ROLE_OF_RULE[ruleId];
+      if (!role || !members.has(report.resource)) continue;
+      // A vault shared by several registries is judged once; its verdicts belong to every chain through it.
+      const target = links.find((l) => l.role === role)!;
+      target.verdicts.push({ ruleId, verdict: report.verdict, message: report.message });
+      if (RANK[report.verdict] > RANK[target.verdict]) target.verdict = report.verdict;
+    }
+    return { registry: nameOf(link.registry), file: uriOf(link.registry.file), links };
+  });
+}
