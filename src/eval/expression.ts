@@ -11,7 +11,7 @@ import { logicFunctions } from './functions/logic.js';
 import { stringFunctions } from './functions/string.js';
 import { dateFunctions } from './functions/date.js';
 import { cidrFunctions } from './functions/cidr.js';
-import { Lambda, PartialString, Unknown, containsUnknown, getProperty, isObject, typeName, type Value } from './value.js';
+import { Lambda, PartialString, Unknown, containsUnknown, getProperty, isObject, typeName, valueKey, type Value } from './value.js';
 
 /** Where an expression stands in the template; some functions are legal only in some places. */
 export type Site = 'parameter' | 'variable' | 'name' | 'body' | 'output' | 'condition' | 'count' | 'function';
@@ -112,7 +112,7 @@ export function evalExpr(e: Expr, env: Env): Value {
 /** Property or index access; a missing property or index is an error, as in ARM. */
 export function member(obj: Value, key: Value): Value {
   if (key instanceof Unknown || key instanceof PartialString) return Unknown.derived('index', [obj, key]);
-  if (obj instanceof Unknown) return obj.member(typeof key === 'number' ? key : String(key));
+  if (obj instanceof Unknown) return obj.member(typeof key === 'number' ? key : keyText(key));
   if (obj instanceof PartialString) return Unknown.derived('index', [obj, key]);
   if (Array.isArray(obj)) {
     if (typeof key !== 'number' || !Number.isInteger(key)) throw new TemplateEvalError(`an array index must be an integer, not ${typeName(key)}`);
@@ -128,7 +128,12 @@ export function member(obj: Value, key: Value): Value {
     }
     return hit.value;
   }
-  throw new TemplateEvalError(`cannot read '${String(key)}' of ${typeName(obj)}`);
+  throw new TemplateEvalError(`cannot read '${keyText(key)}' of ${typeName(obj)}`);
+}
+
+/** Text of an accessor key for keys and messages; objects (null prototype) have no String() conversion. */
+export function keyText(key: Value): string {
+  return key === null || typeof key !== 'object' ? String(key) : valueKey(key);
 }
 
 function call(e: Extract<Expr, { t: 'call' }>, env: Env): Value {

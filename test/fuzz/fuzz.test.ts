@@ -48,6 +48,13 @@ function evaluate(expression: string): unknown {
 }
 
 describe('fuzzing', () => {
+  it('regression: accessors and tryGet with object or array keys (found by the fuzzer)', () => {
+    for (const e of ["tryGet('', variables('v'))", "variables('v')[variables('v')]", "reference('r')[variables('v')]"]) {
+      const out = evaluate(e) as { diagnostics: string[] };
+      expect(out.diagnostics.join('\n')).not.toMatch(/Cannot convert/);
+    }
+  });
+
   it('parses random expression text without throwing anything but TemplateEvalError', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 60 }), (text) => {

@@ -78,7 +78,7 @@ function tryGet(args: Value[]): Value {
       }
       current = current[index]!;
     } else {
-      throw new TemplateEvalError(`tryGet: cannot read '${String(key)}' of ${kindOf(current)}; expected an object or an array`);
+      throw new TemplateEvalError(`tryGet: cannot read '${key === null || typeof key !== 'object' ? String(key) : valueKey(key)}' of ${kindOf(current)}; expected an object or an array`);
     }
   }
   return current;
