@@ -128,7 +128,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     if (loaded.kind === 'template') templates.push(file);
     else {
       scanned.push({ path: file, uri, kind: 'parameters' });
-      parameterFiles.push(loaded);
+      // Only the values are needed later; the text is read again if a finding ever points into the file.
+      parameterFiles.push({ ...loaded, text: '' });
     }
   }
 
@@ -218,7 +219,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
       }
     }
     // Memory stays flat over large scans: a template's text and tree are not needed once it is evaluated.
-    texts.delete(unit.file);
+    texts.clear();
     releasePositions();
   }
 
