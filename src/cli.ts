@@ -139,7 +139,9 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
         suppressions: config.suppressions,
         maxFileBytes,
         chains: format === 'markdown',
+        onProgress: progressReporter(),
       });
+      clearProgress();
       for (const e of result.exitErrors) process.stderr.write(`cmkguard: ${e}\n`);
       if (values['write-baseline']) {
         const { formatJson } = await import('./report/json.js');
@@ -195,6 +197,27 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
     default:
       throw new UsageError(`unknown command '${command}'; commands are scan, explain, expand and rules`);
   }
+}
+
+const PROGRESS_MIN_FILES = 50;
+let progressShown = false;
+
+/** A one-line counter on stderr for long scans in a terminal; silent in CI logs and pipes. */
+function progressReporter(): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY || process.env['CI']) return undefined;
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (total < PROGRESS_MIN_FILES || now - last < 100) return;
+    last = now;
+    progressShown = true;
+    process.stderr.write(`\rcmkguard: ${done}/${total} templates`);
+  };
+}
+
+function clearProgress(): void {
+  if (progressShown) process.stderr.write('\r\x1b[K');
+  progressShown = false;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -45,6 +45,8 @@ export interface ScanOptions {
   suppressions?: ConfigSuppression[];
   /** Also describe each registry's CMK chain with every rule's verdict (explain, markdown). */
   chains?: boolean;
+  /** Called after each template is evaluated, with the count done and the total. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 interface TemplateUnit {
@@ -178,7 +180,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
   const linkRoot = commonRoot(scanRoots.map((r) => (safeIsFile(r) ? path.dirname(r) : r)));
   const resources: EvaluatedResource[] = [];
   const parameterFileOf = new Map<EvaluatedResource, string>();
-  for (const unit of units) {
+  for (const [done, unit] of units.entries()) {
+    options.onProgress?.(done, units.length);
     const uri = toUri(repoRoot, unit.file);
     const loaded = loadFile(unit.file, maxBytes);
     if (loaded === null || (!isLoadError(loaded) && loaded.kind !== 'template')) {
