@@ -30,7 +30,7 @@ describe('pre-commit hook', () => {
     findResource(bad, REGISTRY)['sku']['name'] = 'Standard';
     writeFileSync(path.join(repo, 'main.json'), text(bad));
     writeFileSync(path.join(repo, 'package.json'), '{ "name": "not-a-template" }\n');
-    const env = { ...process.env, PRE_COMMIT_HOME: path.join(repo, '.cache-pre-commit') };
+    const env = { ...process.env, PRE_COMMIT_HOME: mkdtempSync(path.join(tmpdir(), 'cmkguard-pre-commit-home-')) };
     git(repo, 'add', '.');
     const failing = spawnSync('pre-commit', ['run', '--files', 'main.json', 'package.json', '.pre-commit-config.yaml'], { cwd: repo, encoding: 'utf8', env });
     expect(failing.status, failing.stdout + failing.stderr).toBe(1);
