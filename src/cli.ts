@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { DeploymentContextInput } from './eval/template.js';
 import type { Rule } from './rule-api.js';
 import type { FailLevel, Finding, ScanResult } from './types.js';
 import { VERSION } from './version.js';
@@ -127,15 +128,7 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       const config = await loadConfiguration(values.config, cwd, rules);
       const failLevel = oneOf('fail-level', values['fail-level'] ?? config.failLevel, ['error', 'warning', 'note', 'none'] as const, 'error');
       const result = await scan({
-        paths: positionals,
-        cwd,
-        ignore: [...(values.ignore ?? []), ...config.exclude],
-        include: config.include,
-        parameters: values.parameters,
-        parameterMap: config.parameterMap,
-        context: { ...config.context, ...definedOnly(context) },
-        rules,
-        settings: config.settings,
+        ...scanInputs(values, positionals, cwd, context, config, rules),
         suppressions: config.suppressions,
         maxFileBytes,
         chains: format === 'markdown',
@@ -162,18 +155,7 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       const format = oneOf('format', values.format, ['text', 'mermaid', 'dot'] as const, 'text');
       const [{ scan }, { rules }, explain] = await Promise.all([import('./scan.js'), import('../rules/index.js'), import('./report/explain.js')]);
       const config = await loadConfiguration(values.config, cwd, rules);
-      const result = await scan({
-        paths: positionals,
-        cwd,
-        ignore: [...(values.ignore ?? []), ...config.exclude],
-        include: config.include,
-        parameters: values.parameters,
-        parameterMap: config.parameterMap,
-        context: { ...config.context, ...definedOnly(context) },
-        rules,
-        settings: config.settings,
-        chains: true,
-      });
+      const result = await scan({ ...scanInputs(values, positionals, cwd, context, config, rules), chains: true });
       for (const e of [...result.exitErrors, ...result.internalErrors]) process.stderr.write(`cmkguard: ${e}\n`);
       const chains = result.chains ?? [];
       const text = format === 'mermaid' ? explain.formatExplainMermaid(chains) : format === 'dot' ? explain.formatExplainDot(chains) : explain.formatExplainText(chains);
@@ -222,6 +204,23 @@ function clearProgress(): void {
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+type Configuration = Awaited<ReturnType<typeof loadConfiguration>>;
+
+/** What scan and explain take alike from the command line and the configuration (flags win). */
+function scanInputs(values: ReturnType<typeof parse>['values'], positionals: string[], cwd: string, context: DeploymentContextInput, config: Configuration, rules: readonly Rule[]) {
+  return {
+    paths: positionals,
+    cwd,
+    ignore: [...(values.ignore ?? []), ...config.exclude],
+    include: config.include,
+    parameters: values.parameters,
+    parameterMap: config.parameterMap,
+    context: { ...config.context, ...definedOnly(context) },
+    rules,
+    settings: config.settings,
+  };
 }
 
 /** The configuration from --config or the nearest .cmkguard.yaml; none is fine. */

@@ -28,7 +28,6 @@ import {
   Unknown,
   fromJson,
   getProperty,
-  isObject,
   newObject,
   objectFrom,
   typeName,
