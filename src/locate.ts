@@ -73,17 +73,38 @@ export class PositionIndex {
    * The region of the value at `path`, or of the closest existing ancestor when it is missing.
    * An object or array value is reported by its property name (one line, not the whole block).
    */
+  private prefetched = new Map<string, Found | undefined>();
+
+  /** Finds many paths in one pass over the text (a file with many findings); locate() then reads the results. */
+  prefetch(paths: JsonPath[]): void {
+    const todo = paths.filter((p) => !this.prefetched.has(pathKey(p)));
+    if (todo.length < 2) return;
+    let found: (Found | undefined)[];
+    try {
+      found = seekMany(this.text, todo);
+    } catch {
+      return;
+    }
+    todo.forEach((p, i) => this.prefetched.set(pathKey(p), found[i]));
+  }
+
   locate(path: JsonPath): { region: Region; exact: boolean } {
     let found: Found | undefined;
+    const key = pathKey(path);
+    if (this.prefetched.has(key)) return this.regionOf(this.prefetched.get(key), path.length);
     try {
       // Seeking wins for the few findings most files have; many findings in one file share one tree.
       found = ++this.lookups <= SEEKS_BEFORE_TREE ? seek(this.text, path) : this.fromTree(path);
     } catch {
       found = undefined;
     }
+    return this.regionOf(found, path.length);
+  }
+
+  private regionOf(found: Found | undefined, length: number): { region: Region; exact: boolean } {
     if (!found) return { region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 }, exact: false };
     const { value, key, depth } = found;
-    const exact = depth === path.length;
+    const exact = depth === length;
     if (value.container && key) return { region: this.region(key.offset, key.length), exact };
     if (value.container) return { region: this.region(value.offset, 1), exact };
     return { region: this.region(value.offset, value.length), exact };
@@ -159,6 +180,80 @@ function seek(text: string, path: JsonPath): Found | undefined {
     } else return current;
   }
   return current;
+}
+
+function pathKey(path: JsonPath): string {
+  return JSON.stringify(path);
+}
+
+interface TrieNode {
+  children: Map<string, TrieNode>;
+  /** Indexes of the requested paths that pass through (or end at) this node. */
+  paths: number[];
+}
+
+/**
+ * One pass for many paths: walks only into the members that some path names and skips everything else,
+ * recording for each path its deepest match (the closest existing ancestor when it is missing).
+ */
+function seekMany(text: string, paths: JsonPath[]): (Found | undefined)[] {
+  const root: TrieNode = { children: new Map(), paths: paths.map((_, i) => i) };
+  paths.forEach((path, i) => {
+    let node = root;
+    for (const seg of path) {
+      const k = typeof seg === 'number' ? `#${seg}` : `.${seg}`;
+      let next = node.children.get(k);
+      if (!next) node.children.set(k, (next = { children: new Map(), paths: [] }));
+      next.paths.push(i);
+      node = next;
+    }
+  });
+  const results: (Found | undefined)[] = new Array(paths.length).fill(undefined);
+  const scanner = createScanner(text, true);
+  let token = scanner.scan();
+  if (token === SyntaxKind.EOF) return results;
+  const record = (node: TrieNode, found: Found) => {
+    for (const i of node.paths) results[i] = found;
+  };
+  /** At the start of a value matched by `node`; returns the token after the value. */
+  const walk = (node: TrieNode, found: Found): SyntaxKind => {
+    record(node, found);
+    if (node.children.size === 0) return skipValue(scanner, token);
+    if (token === SyntaxKind.OpenBraceToken) {
+      token = scanner.scan();
+      while (token !== SyntaxKind.CloseBraceToken && token !== SyntaxKind.EOF) {
+        if (token === SyntaxKind.CommaToken) {
+          token = scanner.scan();
+          continue;
+        }
+        if (token !== SyntaxKind.StringLiteral) return SyntaxKind.EOF;
+        const child = node.children.get(`.${scanner.getTokenValue()}`);
+        const key = { offset: scanner.getTokenOffset(), length: scanner.getTokenLength() };
+        token = scanner.scan();
+        if (token !== SyntaxKind.ColonToken) return SyntaxKind.EOF;
+        token = scanner.scan();
+        token = child ? walk(child, { value: spanAt(scanner, token), key, depth: found.depth + 1 }) : skipValue(scanner, token);
+      }
+      return scanner.scan();
+    }
+    if (token === SyntaxKind.OpenBracketToken) {
+      token = scanner.scan();
+      let index = 0;
+      while (token !== SyntaxKind.CloseBracketToken && token !== SyntaxKind.EOF) {
+        if (token === SyntaxKind.CommaToken) {
+          token = scanner.scan();
+          index++;
+          continue;
+        }
+        const child = node.children.get(`#${index}`);
+        token = child ? walk(child, { value: spanAt(scanner, token), depth: found.depth + 1 }) : skipValue(scanner, token);
+      }
+      return scanner.scan();
+    }
+    return scanner.scan();
+  };
+  walk(root, { value: spanAt(scanner, token), depth: 0 });
+  return results;
 }
 
 function spanAt(scanner: JSONScanner, token: SyntaxKind): Span {

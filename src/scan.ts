@@ -210,6 +210,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
         continue;
       }
       const paramUri = evaluation.parameterFile ? toUri(repoRoot, evaluation.parameterFile) : undefined;
+      prefetchPositions(evaluation.diagnostics.map((d) => [d.file, d.path]), textOf);
       for (const d of evaluation.diagnostics) {
         const meta = metaById.get(d.ruleId);
         if (!meta || !enabled(d.ruleId)) continue;
@@ -228,6 +229,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
 
   const graph = new ScanGraph(resources);
   const allReports: { ruleId: string; report: RuleReport }[] = [];
+  const failing: { meta: RuleMeta; report: RuleReport; at: JsonPath }[] = [];
   for (const rule of options.rules) {
     if (!rule.check || !enabled(rule.meta.id)) continue;
     const meta = rule.meta;
@@ -240,15 +242,18 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     }
     for (const r of reports) {
       if (options.chains) allReports.push({ ruleId: meta.id, report: r });
-      if (r.verdict === 'pass') continue;
-      const res = r.resource;
-      const paramUri = parameterFileOf.get(res);
-      const level = r.verdict === 'undetermined' ? 'note' : (r.level ?? levelOf(meta));
-      const label = r.subject ? labelOf(r.subject.type, r.subject.name) : labelOf(res.type, res.name);
-      const finding = locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', withInstance(r.message, res), res.file, toUri(repoRoot, res.file), textOf(res.file), sourcePathOf(res, r.path), label, paramUri);
-      const entries = [...suppressionsIn(res.raw), ...suppressionsIn({ metadata: res.templateMetadata })];
-      findings.push(applyInSource(finding, meta, entries));
+      if (r.verdict !== 'pass') failing.push({ meta, report: r, at: sourcePathOf(r.resource, r.path) });
     }
+  }
+  prefetchPositions(failing.map((f) => [f.report.resource.file, f.at]), textOf);
+  for (const { meta, report: r, at } of failing) {
+    const res = r.resource;
+    const paramUri = parameterFileOf.get(res);
+    const level = r.verdict === 'undetermined' ? 'note' : (r.level ?? levelOf(meta));
+    const label = r.subject ? labelOf(r.subject.type, r.subject.name) : labelOf(res.type, res.name);
+    const finding = locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', withInstance(r.message, res), res.file, toUri(repoRoot, res.file), textOf(res.file), at, label, paramUri);
+    const entries = [...suppressionsIn(res.raw), ...suppressionsIn({ metadata: res.templateMetadata })];
+    findings.push(applyInSource(finding, meta, entries));
   }
 
   const configured = options.suppressions ?? [];
@@ -286,6 +291,13 @@ function labelOf(type: string, name: Value): ResourceLabel | undefined {
 }
 
 const indexes = new Map<string, PositionIndex>();
+
+/** Finds all paths of each file in one pass before the findings are located one by one. */
+function prefetchPositions(requests: [string, JsonPath][], textOf: (file: string) => string): void {
+  const byFile = new Map<string, JsonPath[]>();
+  for (const [file, at] of requests) byFile.set(file, [...(byFile.get(file) ?? []), at]);
+  for (const [file, paths] of byFile) indexFor(file, textOf(file)).prefetch(paths);
+}
 
 /** Position trees are as large as the text: keep them only while one template's findings are located. */
 function releasePositions(): void {
