@@ -2,6 +2,9 @@
  * Property-based tests: random expressions and random templates never make an exception escape, and results
  * are deterministic. A quick run belongs to `npm test`; `npm run fuzz` sets FUZZ_RUNS for a long campaign.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateTemplate } from '../../src/eval/template.js';
@@ -10,8 +13,11 @@ import { TemplateEvalError } from '../../src/eval/functions/types.js';
 import { toDisplayJson } from '../../src/eval/value.js';
 import { parseJsonText } from '../../src/load.js';
 import { PositionIndex } from '../../src/locate.js';
+import { scan } from '../../src/scan.js';
+import { rules } from '../../rules/index.js';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 200);
+const ROOT = path.resolve(import.meta.dirname, '../..');
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
 
 const FUNCTIONS = [
@@ -86,6 +92,23 @@ describe('fuzzing', () => {
         expect(run()).toBe(run());
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it('scans mutated fixture templates without an internal error', async () => {
+    const fixtures = ['fixtures/cmk-registry.json', 'fixtures/bicep/cmk-registry-modules.json', 'fixtures/violations/ACR010-role-assignment-on-access-policy-vault.json'];
+    const texts = fixtures.map((f) => readFileSync(path.join(ROOT, f), 'utf8'));
+    await fc.assert(
+      fc.asyncProperty(fc.nat(texts.length - 1), fc.nat(), fc.integer({ min: 0, max: 8 }), fc.constantFrom('', '[', ']', '{', '}', ',', '"', "'", '(', ')', '[[', 'null', '0', '-1', '"x"', "[concat('a'"), async (which, at, cut, insert) => {
+        const text = texts[which]!;
+        const pos = at % (text.length + 1);
+        const mutated = text.slice(0, pos) + insert + text.slice(pos + cut);
+        const dir = mkdtempSync(path.join(tmpdir(), 'cmkguard-fuzz-'));
+        writeFileSync(path.join(dir, 'main.json'), mutated);
+        const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules });
+        expect(result.internalErrors).toEqual([]);
+      }),
+      { numRuns: Math.max(20, Math.floor(RUNS / 10)) },
     );
   });
 
