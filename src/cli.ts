@@ -130,6 +130,7 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       const result = await scan({
         ...scanInputs(values, positionals, cwd, context, config, rules),
         suppressions: config.suppressions,
+        budgets: config.budgets,
         maxFileBytes,
         chains: format === 'markdown',
         onProgress: progressReporter(),

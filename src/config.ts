@@ -37,10 +37,21 @@ export interface Config {
   context: DeploymentContextInput;
   failLevel?: FailLevel;
   suppressions: ConfigSuppression[];
+  budgets: BudgetSettings;
+}
+
+/** Per-file limits (SECURITY.md); absent ones keep their defaults. */
+export interface BudgetSettings {
+  maxFileBytes?: number;
+  evaluationSteps?: number;
+  stringLength?: number;
+  arrayLength?: number;
+  copyCount?: number;
+  deploymentDepth?: number;
 }
 
 export function emptyConfig(): Config {
-  return { settings: new Map(), include: [], exclude: [], parameters: new Map(), context: {}, suppressions: [] };
+  return { settings: new Map(), include: [], exclude: [], parameters: new Map(), context: {}, suppressions: [], budgets: {} };
 }
 
 /** The nearest config file from `start` upwards, stopping at the repository root or the file system root. */
@@ -66,6 +77,7 @@ interface RawConfig {
   context?: DeploymentContextInput;
   failLevel?: FailLevel;
   suppressions?: ConfigSuppression[];
+  budgets?: BudgetSettings;
 }
 
 export async function loadConfig(file: string, rules: readonly Rule[]): Promise<Config> {
@@ -138,6 +150,7 @@ async function resolveConfig(file: string, raw: RawConfig, rules: readonly Rule[
   }
   config.context = raw.context ?? {};
   config.failLevel = raw.failLevel;
+  config.budgets = raw.budgets ?? {};
   for (const s of raw.suppressions ?? []) {
     if (!ruleByIdOrName(rules, s.rule)) throw new ConfigError(`${file}: suppression for '${s.rule}': not a rule id or name`);
     config.suppressions.push(s);

@@ -15,7 +15,8 @@ import type { Rule, RuleReport } from './rule-api.js';
 import { sourcePathOf } from './sourcemap.js';
 import type { Finding, Level, ResourceLabel, RuleMeta, ScanResult, ScannedFile } from './types.js';
 import { VERSION } from './version.js';
-import type { ConfigSuppression } from './config.js';
+import type { BudgetSettings, ConfigSuppression } from './config.js';
+import { Budget } from './eval/expression.js';
 import { glob } from './glob.js';
 import { applyConfig, applyInSource, suppressionsIn } from './suppress.js';
 import type { Value } from './eval/value.js';
@@ -45,6 +46,8 @@ export interface ScanOptions {
   suppressions?: ConfigSuppression[];
   /** Also describe each registry's CMK chain with every rule's verdict (explain, markdown). */
   chains?: boolean;
+  /** Per-file limits; absent ones keep their defaults. */
+  budgets?: BudgetSettings;
   /** Called after each template is evaluated, with the count done and the total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -81,7 +84,8 @@ export function pairsWith(templatePath: string, parameterPath: string): boolean 
 export async function scan(options: ScanOptions): Promise<ScanResult & { exitErrors: string[] }> {
   const repoRoot = options.repoRoot ?? findRepoRoot(options.cwd);
   const settings = options.settings ?? new Map<string, RuleSetting>();
-  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const maxBytes = options.maxFileBytes ?? options.budgets?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const budgets = options.budgets ?? {};
   const metaById = new Map(options.rules.map((r) => [r.meta.id, r.meta]));
   const levelOf = (meta: RuleMeta): Level => settings.get(meta.id)?.level ?? meta.level;
   const enabled = (id: string): boolean => settings.get(id)?.enabled ?? true;
@@ -204,6 +208,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
           parameters: params ? { file: params.path, values: parameterValues(params.json) } : undefined,
           context: options.context,
           loadLinked: (from, rel) => loadLinked(from, rel, linkRoot, maxBytes, texts),
+          budget: new Budget(budgets.evaluationSteps, budgets.stringLength, budgets.arrayLength),
+          maxCopyCount: budgets.copyCount,
+          maxDeploymentDepth: budgets.deploymentDepth,
         });
       } catch (err) {
         internalErrors.push(`${uri}: internal error while evaluating: ${(err as Error).stack ?? String(err)}`);

@@ -156,3 +156,18 @@ describe('baselines', () => {
     expect(cli(['scan', '.', '--baseline', 'nope.json'], dir).code).toBe(2);
   });
 });
+
+describe('budgets', () => {
+  it('come from the configuration and stop a template that exceeds them, with a TPL002 naming the budget', () => {
+    const variables: Record<string, string> = { v0: 'x' };
+    for (let i = 1; i <= 30; i++) variables[`v${i}`] = `[concat(variables('v${i - 1}'), 'x')]`;
+    const t = { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', variables, outputs: { o: { type: 'string', value: "[variables('v30')]" } } };
+    const dir = writeTree({ '.git/HEAD': '', 'main.json': t });
+    expect(jsonFindings(['scan', '.'], dir).findings.filter((f) => f.ruleId === 'TPL002')).toEqual([]);
+    writeFileSync(path.join(dir, '.cmkguard.yaml'), 'budgets:\n  evaluationSteps: 50\n');
+    const limited = jsonFindings(['scan', '.'], dir).findings.filter((f) => f.ruleId === 'TPL002');
+    expect(limited.map((f) => f.message)).toContainEqual(expect.stringMatching(/more than 50 steps/));
+    writeFileSync(path.join(dir, '.cmkguard.yaml'), 'budgets:\n  evaluationSteps: lots\n');
+    expect(cli(['scan', '.'], dir).code).toBe(2);
+  });
+});
