@@ -240,13 +240,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
   for (const rule of options.rules) {
     if (!rule.check || !enabled(rule.meta.id)) continue;
     const meta = rule.meta;
-    const reports: RuleReport[] = [];
-    try {
-      rule.check({ graph, options: settings.get(meta.id)?.options ?? {}, report: (r) => reports.push(r) });
-    } catch (err) {
-      internalErrors.push(`rule ${meta.id} failed: ${(err as Error).stack ?? String(err)}`);
-      continue;
-    }
+    const reports = runRule(rule, graph, resources, settings.get(meta.id)?.options ?? {}, (file, err) =>
+      internalErrors.push(`${file ? `${toUri(repoRoot, file)}: ` : ''}rule ${meta.id} failed: ${(err as Error)?.stack ?? String(err)}`),
+    );
     for (const r of reports) {
       if (options.chains) allReports.push({ ruleId: meta.id, report: r });
       if (r.verdict !== 'pass') failing.push({ meta, report: r, at: sourcePathOf(r.resource, r.path) });
@@ -280,6 +276,33 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
 /** Resources no rule reads keep their identity and links but drop their evaluated contents (memory). */
 function slim(r: EvaluatedResource): EvaluatedResource {
   return { ...r, body: Object.create(null), raw: {}, templateMetadata: undefined };
+}
+
+/**
+ * Runs a rule over the whole scan. If it throws (a bug), it runs again per evaluated template, so that the
+ * failure is an internal error of the templates that cause it and every other template keeps its results.
+ */
+function runRule(rule: Rule, graph: ScanGraph, resources: EvaluatedResource[], options: Record<string, unknown>, fail: (file: string | undefined, err: unknown) => void): RuleReport[] {
+  const attempt = (g: ScanGraph): RuleReport[] => {
+    const reports: RuleReport[] = [];
+    rule.check!({ graph: g, options, report: (r) => reports.push(r) });
+    return reports;
+  };
+  try {
+    return attempt(graph);
+  } catch {
+    const byUnit = new Map<string, EvaluatedResource[]>();
+    for (const r of resources) byUnit.set(r.unit, [...(byUnit.get(r.unit) ?? []), r]);
+    const reports: RuleReport[] = [];
+    for (const unitResources of byUnit.values()) {
+      try {
+        reports.push(...attempt(new ScanGraph(unitResources)));
+      } catch (err) {
+        fail(unitResources[0]!.file, err);
+      }
+    }
+    return reports;
+  }
 }
 
 function withInstance(message: string, res: EvaluatedResource): string {

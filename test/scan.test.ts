@@ -20,3 +20,25 @@ describe('scan', () => {
     ]);
   });
 });
+
+describe('isolation', () => {
+  it('turns a rule that crashes on one template into an internal error for that template; the others keep their results', async () => {
+    const { defineMeta } = await import('../src/meta.js');
+    const crashing = {
+      meta: defineMeta({ id: 'ACR999', name: 'crashes-on-boom', level: 'error', shortDescription: 'x', fullDescription: 'x', help: 'x', tags: [], precision: 'low' }),
+      check(ctx: import('../src/rule-api.js').RuleContext) {
+        for (const r of ctx.graph.deployed('Microsoft.ContainerRegistry/registries')) {
+          if (r.name === 'boom') throw new Error('rule bug');
+          ctx.report({ resource: r, path: [], verdict: 'fail', message: 'seen' });
+        }
+      },
+    };
+    const boom = cmkStack();
+    (boom['resources'] as { type: string; name: string }[]).find((x) => x.type === 'Microsoft.ContainerRegistry/registries')!.name = 'boom';
+    const dir = writeTree({ 'a.json': text(boom), 'b.json': text(cmkStack()) });
+    const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules: [crashing] });
+    expect(result.internalErrors).toHaveLength(1);
+    expect(result.internalErrors[0]).toMatch(/^a\.json: rule ACR999 failed: Error: rule bug/);
+    expect(result.findings.filter((f) => f.ruleId === 'ACR999').map((f) => f.uri)).toEqual(['b.json']);
+  });
+});
