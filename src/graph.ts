@@ -4,13 +4,14 @@
  * partly unknown.
  */
 import type { EvaluatedResource } from './eval/template.js';
-import { idKey } from './eval/ids.js';
-import { PartialString, Unknown, type Value } from './eval/value.js';
+import { displayPart, idKey } from './eval/ids.js';
+import { PartialString, Unknown, textWithHoles, type Value } from './eval/value.js';
 import { equalsIgnoreCase, read } from './rule-api.js';
 
 export const REGISTRY = 'Microsoft.ContainerRegistry/registries';
 export const VAULT = 'Microsoft.KeyVault/vaults';
 export const KEY = 'Microsoft.KeyVault/vaults/keys';
+const DEPLOYMENT = 'Microsoft.Resources/deployments';
 
 /** Resource types that rules read; other resources keep only their identity and dependencies in a scan. */
 const MODELLED = new Set(
@@ -164,7 +165,7 @@ function nameProblem(vault: string, key: string): string | undefined {
 }
 
 function lastSegmentAfter(id: Value, type: string): Value | undefined {
-  const text = typeof id === 'string' ? id : id instanceof PartialString ? id.parts.map((p) => (typeof p === 'string' ? p : '\u0000')).join('') : undefined;
+  const text = textWithHoles(id);
   if (text === undefined) return undefined;
   const m = new RegExp(`/${type}/([^/]+)$`, 'i').exec(text);
   if (!m || m[1]!.includes('\u0000')) return undefined;
@@ -172,10 +173,14 @@ function lastSegmentAfter(id: Value, type: string): Value | undefined {
 }
 
 function namesFromKeyId(id: Value): { vaultName?: Value; keyName?: Value } {
-  const text = typeof id === 'string' ? id : id instanceof PartialString ? id.parts.map((p) => (typeof p === 'string' ? p : '\u0000')).join('') : '';
+  const text = textWithHoles(id) ?? '';
   const m = /\/vaults\/([^/]+)\/keys\/([^/]+)$/i.exec(text);
   if (!m) return {};
   return { vaultName: m[1]!.includes('\u0000') ? undefined : m[1], keyName: m[2]!.includes('\u0000') ? undefined : m[2] };
+}
+
+function startsWith(a: readonly string[], prefix: readonly string[]): boolean {
+  return prefix.length <= a.length && prefix.every((p, i) => a[i] === p);
 }
 
 /**
@@ -217,24 +222,43 @@ export class ScanGraph {
     return this.keyIndex.get(key);
   }
 
-  /** Keys of everything `r` depends on, directly or through other dependencies. */
-  dependsOnClosure(r: EvaluatedResource): Set<string> {
+  /**
+   * Keys of everything `r` is deployed after: its dependsOn closure, where a resource inside a nested
+   * deployment also waits for what that deployment depends on, and depending on a deployment means
+   * depending on everything it deploys.
+   */
+  deployedAfter(r: EvaluatedResource): Set<string> {
     const seen = new Set<string>();
-    const stack = [...r.dependsOn];
+    const stack = [...r.dependsOn, ...this.enclosingDeployments(r).flatMap((d) => d.dependsOn)];
     while (stack.length) {
       const k = stack.pop()!;
       if (seen.has(k)) continue;
       seen.add(k);
       const dep = this.byKey(k);
-      if (dep) stack.push(...dep.dependsOn);
+      if (!dep) continue;
+      stack.push(...dep.dependsOn);
+      for (const d of this.enclosingDeployments(dep)) stack.push(...d.dependsOn);
+      if (dep.type.toLowerCase() === DEPLOYMENT.toLowerCase()) stack.push(...this.contentsOf(dep).map((x) => x.key));
     }
     return seen;
   }
 
-  /** Deployed resources of `type` attached to `target` (extension resources whose scope is its id). */
-  attachedTo(target: EvaluatedResource, type: string): EvaluatedResource[] {
-    const k = idKey(target.id);
-    return sameUnitFirst(this.deployed(type).filter((r) => idKey(r.scope) === k), target);
+  /** The nested deployment resources that contain `r`, innermost first (same evaluation unit). */
+  private enclosingDeployments(r: EvaluatedResource): EvaluatedResource[] {
+    const out: EvaluatedResource[] = [];
+    for (let depth = r.deploymentPath.length; depth > 0; depth--) {
+      const outer = r.deploymentPath.slice(0, depth - 1);
+      const name = r.deploymentPath[depth - 1];
+      const d = this.declared(DEPLOYMENT).find((x) => x.unit === r.unit && x.deploymentPath.length === outer.length && startsWith(x.deploymentPath, outer) && displayPart(x.name) === name);
+      if (d) out.push(d);
+    }
+    return out;
+  }
+
+  /** Everything a nested deployment resource deploys. */
+  private contentsOf(d: EvaluatedResource): EvaluatedResource[] {
+    const inner = [...d.deploymentPath, displayPart(d.name)];
+    return this.resources.filter((x) => x.unit === d.unit && startsWith(x.deploymentPath, inner));
   }
 
   /** Deployed child resources of `type` under `parent` (by id: `parentId/childType/name`). */
@@ -248,6 +272,14 @@ export class ScanGraph {
     const status = read(registry, ['properties', 'encryption', 'status']);
     if (status.state === 'missing') return false;
     return equalsIgnoreCase(status.value, 'enabled');
+  }
+
+  /** Deployed registries that enable CMK (`cmk` true) or may (`cmk` undefined: known only at deployment). */
+  cmkCandidates(): { registry: EvaluatedResource; cmk: true | undefined }[] {
+    return this.deployed(REGISTRY).flatMap((registry) => {
+      const cmk = this.isCmkRegistry(registry);
+      return cmk === false ? [] : [{ registry, cmk }];
+    });
   }
 
   /** Every registry that enables CMK, with its vault and key where the scan has them. */

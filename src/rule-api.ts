@@ -78,6 +78,26 @@ export function equalsIgnoreCase(v: Value, expected: string): boolean | undefine
   return false;
 }
 
+/** Three-valued truth: undefined when it is only known at deployment. */
+export type Tri = boolean | undefined;
+
+/** Three-valued and: false when any is false, true when all are true. */
+export function and3(...xs: Tri[]): Tri {
+  if (xs.some((x) => x === false)) return false;
+  return xs.every((x) => x === true) ? true : undefined;
+}
+
+/** Three-valued or: true when any is true, false when all are false. */
+export function or3(...xs: Tri[]): Tri {
+  if (xs.some((x) => x === true)) return true;
+  return xs.every((x) => x === false) ? false : undefined;
+}
+
+/** Three-valued: is the value read `expected` (case-insensitively)? Absent is not. */
+export function isSetTo(r: Read, expected: string): Tri {
+  return r.state === 'missing' ? false : equalsIgnoreCase(r.value, expected);
+}
+
 /** Three-valued boolean: ARM accepts 'true'/'false' strings where booleans are expected. */
 export function asBoolean(v: Value): boolean | undefined {
   if (typeof v === 'boolean') return v;

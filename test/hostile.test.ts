@@ -70,3 +70,26 @@ describe('hostile JSON with comments', () => {
     expect(only(result.findings, 'ACR002').map((f) => f.uri)).toEqual(['z-neighbour.json']);
   });
 });
+
+describe('links in the scanned folder', () => {
+  it('does not follow a directory link loop, nor a file link that leads outside the scan root', async () => {
+    const { symlinkSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const path = (await import('node:path')).default;
+    const { writeTree } = await import('./helpers/scan.js');
+    const outside = writeTree({ 'secret.json': violating() });
+    const dir = writeTree({ 'inside/ok.json': violating() });
+    mkdirSync(path.join(dir, 'inside/sub'), { recursive: true });
+    symlinkSync(path.join(dir, 'inside'), path.join(dir, 'inside/sub/loop'));
+    symlinkSync(path.join(outside, 'secret.json'), path.join(dir, 'inside/escape.json'));
+    symlinkSync(path.join(dir, 'inside/ok.json'), path.join(dir, 'inside/alias.json'));
+    writeFileSync(path.join(dir, 'inside/readme.txt'), 'x');
+    const { scan } = await import('../src/scan.js');
+    const { rules } = await import('../rules/index.js');
+    const started = Date.now();
+    const result = await scan({ paths: ['inside'], cwd: dir, repoRoot: dir, rules });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    // Discovery does not follow links at all: no loop, nothing outside the root, no file read twice.
+    expect(result.files.map((f) => f.uri)).toEqual(['inside/ok.json']);
+    expect(result.findings.every((f) => f.uri === 'inside/ok.json')).toBe(true);
+  });
+});

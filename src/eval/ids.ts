@@ -184,6 +184,59 @@ export function idKey(id: Value): string {
   return JSON.stringify(id);
 }
 
+/** Splits canonical id text into known runs and holes (`⟨...⟩`, possibly nested). */
+function segmentsOf(text: string): (string | null)[] {
+  const out: (string | null)[] = [];
+  let depth = 0;
+  let run = '';
+  for (const ch of text) {
+    if (ch === '⟨') {
+      if (depth === 0) {
+        if (run) out.push(run);
+        run = '';
+        out.push(null);
+      }
+      depth++;
+      continue;
+    }
+    if (ch === '⟩' && depth > 0) {
+      depth--;
+      continue;
+    }
+    if (depth === 0) run += ch;
+  }
+  if (run) out.push(run);
+  return out;
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Three-valued equality of two id keys (idKey text) that may hold unknown parts: true when the canonical texts
+ * are equal, false when the known parts cannot line up, undefined otherwise.
+ */
+export function idKeysMayMatch(a: string, b: string): boolean | undefined {
+  if (a === b) return true;
+  const sa = segmentsOf(a);
+  const sb = segmentsOf(b);
+  const holesA = sa.includes(null);
+  const holesB = sb.includes(null);
+  if (!holesA && !holesB) return false;
+  const asRegex = (s: (string | null)[]) => new RegExp(`^${s.map((p) => (p === null ? '.*' : escapeRegex(p))).join('')}$`, 's');
+  if (!holesB) return asRegex(sa).test(b) ? undefined : false;
+  if (!holesA) return asRegex(sb).test(a) ? undefined : false;
+  // Both partly unknown: compare the known text before the first hole and after the last one.
+  const preA = sa[0] ?? '';
+  const preB = sb[0] ?? '';
+  if (preA !== null && preB !== null && !(preA.startsWith(preB) || preB.startsWith(preA))) return false;
+  const sufA = sa[sa.length - 1] ?? '';
+  const sufB = sb[sb.length - 1] ?? '';
+  if (sufA !== null && sufB !== null && !(sufA.endsWith(sufB) || sufB.endsWith(sufA))) return false;
+  return undefined;
+}
+
 function trimSlashes(s: string): string {
   let end = s.length;
   while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
@@ -206,6 +259,11 @@ export function displayPart(v: Value): string {
   if (v instanceof PartialString) return v.parts.map((p) => (typeof p === 'string' ? p : `{${shortKey(p)}}`)).join('');
   if (v instanceof Unknown) return `{${shortKey(v)}}`;
   return JSON.stringify(v);
+}
+
+/** The last segment of an id (a resource's own name), for messages. */
+export function lastSegment(id: Value): string {
+  return displayPart(id).split('/').pop()!;
 }
 
 function shortKey(u: Unknown): string {

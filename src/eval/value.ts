@@ -180,6 +180,13 @@ export function isUnknown(v: Value | undefined): v is Unknown | PartialString {
   return v instanceof Unknown || v instanceof PartialString;
 }
 
+/** A string, or a partly known one with each unknown part as \u0000; undefined for anything else. */
+export function textWithHoles(v: Value): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v instanceof PartialString) return v.parts.map((p) => (typeof p === 'string' ? p : '\u0000')).join('');
+  return undefined;
+}
+
 export function isObject(v: Value | undefined): v is ValueObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Unknown) && !(v instanceof PartialString) && !(v instanceof Lambda);
 }
