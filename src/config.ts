@@ -48,6 +48,7 @@ export interface BudgetSettings {
   arrayLength?: number;
   copyCount?: number;
   deploymentDepth?: number;
+  expressionDepth?: number;
 }
 
 export function emptyConfig(): Config {

@@ -208,7 +208,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
           parameters: params ? { file: params.path, values: parameterValues(params.json) } : undefined,
           context: options.context,
           loadLinked: (from, rel) => loadLinked(from, rel, linkRoot, maxBytes, texts),
-          budget: new Budget(budgets.evaluationSteps, budgets.stringLength, budgets.arrayLength),
+          budget: new Budget(budgets.evaluationSteps, budgets.stringLength, budgets.arrayLength, budgets.expressionDepth),
           maxCopyCount: budgets.copyCount,
           maxDeploymentDepth: budgets.deploymentDepth,
         });

@@ -93,3 +93,40 @@ describe('links in the scanned folder', () => {
     expect(result.findings.every((f) => f.uri === 'inside/ok.json')).toBe(true);
   });
 });
+
+describe('no network', () => {
+  it('never opens a connection, even for remote linked templates', async () => {
+    const net = await import('node:net');
+    const http = await import('node:http');
+    const https = await import('node:https');
+    const calls: string[] = [];
+    const saved = { connect: net.Socket.prototype.connect, httpRequest: http.request, httpsRequest: https.request, fetch: globalThis.fetch };
+    net.Socket.prototype.connect = function (...args: unknown[]) {
+      calls.push(`connect ${JSON.stringify(args[0])}`);
+      throw new Error('network used');
+    } as typeof net.Socket.prototype.connect;
+    globalThis.fetch = (async (input: unknown) => {
+      calls.push(`fetch ${String(input)}`);
+      throw new Error('network used');
+    }) as typeof fetch;
+    try {
+      const linked = { $schema: TEMPLATE_SCHEMA, resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: 'remote', properties: { mode: 'Incremental', templateLink: { uri: 'https://example.com/t.json' } } }] };
+      const findings = await scanWithNeighbour('remote.json', JSON.stringify(linked));
+      expect(findings.map((f) => f.ruleId)).toEqual(['TPL004']);
+    } finally {
+      net.Socket.prototype.connect = saved.connect;
+      globalThis.fetch = saved.fetch;
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('honours a configured expression nesting budget', async () => {
+    const { evaluateTemplate } = await import('../src/eval/template.js');
+    const { Budget } = await import('../src/eval/expression.js');
+    const nested = `[${'concat('.repeat(20)}'x'${')'.repeat(20)}]`;
+    const json = { $schema: TEMPLATE_SCHEMA, outputs: { o: { type: 'string', value: nested } } };
+    expect(evaluateTemplate({ file: '/x.json', json }).diagnostics).toEqual([]);
+    const limited = evaluateTemplate({ file: '/x.json', json, budget: new Budget(undefined, undefined, undefined, 10) });
+    expect(limited.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/nests deeper than 10 levels/)]);
+  });
+});

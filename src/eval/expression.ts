@@ -3,7 +3,7 @@
  * functions that need the template (parameters, variables, copyIndex, reference, resourceId, scope...)
  * are asked of the environment's `TemplateHost`.
  */
-import { parseExpression, type Expr } from './parser.js';
+import { DEFAULT_MAX_NESTING, parseExpression, type Expr } from './parser.js';
 import { TemplateEvalError, type FunctionContext, type FunctionDef } from './functions/types.js';
 import { arrayFunctions } from './functions/array.js';
 import { objectFunctions } from './functions/object.js';
@@ -57,6 +57,7 @@ export class Budget {
     readonly maxSteps = 2_000_000,
     readonly maxStringLength = 4_000_000,
     readonly maxArrayLength = 100_000,
+    readonly maxExpressionDepth = DEFAULT_MAX_NESTING,
   ) {}
 
   step(): void {
@@ -89,7 +90,7 @@ export function isLibraryFunction(name: string): boolean {
 
 /** Evaluates an expression string (with its brackets). */
 export function evaluateExpressionText(text: string, env: Env): Value {
-  return evalExpr(parseExpression(text), env);
+  return evalExpr(parseExpression(text, env.host.budget.maxExpressionDepth), env);
 }
 
 export function evalExpr(e: Expr, env: Env): Value {

@@ -15,7 +15,8 @@ export type Expr =
 
 /** ARM's documented maximum expression length. */
 export const MAX_EXPRESSION_LENGTH = 24576;
-const MAX_NESTING = 256;
+/** Default limit on how deeply calls and accessors nest in one expression (a budget, see SECURITY.md). */
+export const DEFAULT_MAX_NESTING = 256;
 
 /** True when the JSON string is an expression: `[...]`, not the `[[` escape. */
 export function isExpression(s: string): boolean {
@@ -30,22 +31,26 @@ export function unescapeLiteral(s: string): string {
 const cache = new Map<string, Expr>();
 
 /** Parses the text of an expression string (with its brackets). Results are cached: templates repeat them. */
-export function parseExpression(text: string): Expr {
-  const hit = cache.get(text);
+export function parseExpression(text: string, maxNesting = DEFAULT_MAX_NESTING): Expr {
+  const key = maxNesting === DEFAULT_MAX_NESTING ? text : `${maxNesting}\u0000${text}`;
+  const hit = cache.get(key);
   if (hit) return hit;
   if (text.length > MAX_EXPRESSION_LENGTH) {
     throw new TemplateEvalError(`expression is ${text.length} characters long; ARM allows at most ${MAX_EXPRESSION_LENGTH}`);
   }
-  const expr = new Parser(text.slice(1, -1)).parseRoot();
+  const expr = new Parser(text.slice(1, -1), maxNesting).parseRoot();
   if (cache.size > 50_000) cache.clear();
-  cache.set(text, expr);
+  cache.set(key, expr);
   return expr;
 }
 
 class Parser {
   private pos = 0;
   private depth = 0;
-  constructor(private readonly src: string) {}
+  constructor(
+    private readonly src: string,
+    private readonly maxNesting: number,
+  ) {}
 
   parseRoot(): Expr {
     this.skipSpace();
@@ -57,7 +62,7 @@ class Parser {
   }
 
   private parseValue(): Expr {
-    if (++this.depth > MAX_NESTING) throw this.error(`expression nests deeper than ${MAX_NESTING} levels`);
+    if (++this.depth > this.maxNesting) throw this.error(`expression nests deeper than ${this.maxNesting} levels`);
     let e = this.parsePrimary();
     for (;;) {
       this.skipSpace();
