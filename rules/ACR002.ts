@@ -1,6 +1,5 @@
-import { nameOf } from '../src/cmk-rules.js';
+import { nameOf, reportCmkUnknown } from '../src/cmk-rules.js';
 import { describeOrigins } from '../src/eval/value.js';
-import { REGISTRY } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
 import { display, equalsIgnoreCase, read, type Rule } from '../src/rule-api.js';
 
@@ -20,16 +19,13 @@ const meta = defineMeta({
 export const rule: Rule = {
   meta,
   check(ctx) {
-    for (const registry of ctx.graph.deployed(REGISTRY)) {
-      const cmk = ctx.graph.isCmkRegistry(registry);
-      if (cmk === false) continue;
+    for (const { registry, cmk } of ctx.graph.cmkCandidates()) {
       const name = nameOf(registry);
       const sku = read(registry, ['sku', 'name']);
       if (cmk === undefined) {
         // Only a registry that might use CMK and might not be Premium leaves the question open.
         if (sku.state === 'known' && equalsIgnoreCase(sku.value, 'Premium') === true) continue;
-        const status = read(registry, ['properties', 'encryption', 'status']);
-        ctx.report({ resource: registry, path: status.path, verdict: 'undetermined', message: `Cannot tell whether registry '${name}' needs the Premium SKU, because whether it enables a customer-managed key depends on deployment: ${describeOrigins(status.state === 'missing' ? null : status.value)}.` });
+        reportCmkUnknown(ctx, registry, `registry '${name}' needs the Premium SKU`);
         continue;
       }
       if (sku.state === 'missing') {

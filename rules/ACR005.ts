@@ -1,12 +1,19 @@
-import { nameOf } from '../src/cmk-rules.js';
-import type { EvaluatedResource, JsonPath } from '../src/eval/template.js';
-import { displayPart, idKey } from '../src/eval/ids.js';
-import { PartialString, Unknown, describeOrigins, getProperty, isObject, type Value } from '../src/eval/value.js';
-import { REGISTRY, type ScanGraph } from '../src/graph.js';
-import { IDENTITY, identityRefOf, type IdentityRef } from '../src/grants.js';
+import { nameOf, reportCmkUnknown } from '../src/cmk-rules.js';
+import type { EvaluatedResource } from '../src/eval/template.js';
+import { displayPart, lastSegment } from '../src/eval/ids.js';
+import { PartialString, Unknown, describeOrigins } from '../src/eval/value.js';
+import {
+  attachedIdentities,
+  fullReferenceId,
+  identityLabel,
+  identityRefOf,
+  identityTypeIncludes,
+  isAttached,
+  looksLikeResourceId,
+  type IdentityRef,
+} from '../src/identity.js';
 import { defineMeta } from '../src/meta.js';
 import { display, equalsIgnoreCase, read, type Read, type RuleContext, type Rule, type Verdict } from '../src/rule-api.js';
-import { identityTypeIncludes } from './ACR006.js';
 
 const meta = defineMeta({
   id: 'ACR005',
@@ -32,122 +39,6 @@ const meta = defineMeta({
 });
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** One entry of a registry's `identity.userAssignedIdentities`. */
-export interface AttachedIdentity {
-  /** The id as written (evaluated), for messages. */
-  id: string;
-  key: string;
-  /** Exported templates carry the identity's ids in the entry: `{ "principalId": ..., "clientId": ... }`. */
-  clientId?: Value;
-  principalId?: Value;
-}
-
-/** The user-assigned identities attached to a resource; `known` is false when the map itself is not known. */
-export function attachedIdentities(resource: EvaluatedResource): { list: AttachedIdentity[]; known: boolean; path: JsonPath } {
-  const uai = read(resource, ['identity', 'userAssignedIdentities']);
-  if (uai.state === 'missing') return { list: [], known: true, path: uai.path };
-  if (uai.state === 'unknown' || !isObject(uai.value)) return { list: [], known: uai.state !== 'unknown', path: uai.path };
-  const obj = uai.value;
-  const list = Object.keys(obj).map((id) => {
-    const entry = obj[id]!;
-    const client = isObject(entry) ? getProperty(entry, 'clientId') : undefined;
-    const principal = isObject(entry) ? getProperty(entry, 'principalId') : undefined;
-    return {
-      id,
-      key: idKey(id),
-      clientId: client?.found ? client.value : undefined,
-      principalId: principal?.found ? principal.value : undefined,
-    };
-  });
-  return { list, known: true, path: uai.path };
-}
-
-/** Splits canonical id text into known runs and holes (`⟨...⟩`, possibly nested). */
-function segmentsOf(text: string): (string | null)[] {
-  const out: (string | null)[] = [];
-  let depth = 0;
-  let run = '';
-  for (const ch of text) {
-    if (ch === '⟨') {
-      if (depth === 0) {
-        if (run) out.push(run);
-        run = '';
-        out.push(null);
-      }
-      depth++;
-      continue;
-    }
-    if (ch === '⟩' && depth > 0) {
-      depth--;
-      continue;
-    }
-    if (depth === 0) run += ch;
-  }
-  if (run) out.push(run);
-  return out;
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * Three-valued equality of two id keys (idKey text) that may hold unknown parts: true when the canonical texts
- * are equal, false when the known parts cannot line up, undefined otherwise.
- */
-export function idKeysMayMatch(a: string, b: string): boolean | undefined {
-  if (a === b) return true;
-  const sa = segmentsOf(a);
-  const sb = segmentsOf(b);
-  const holesA = sa.includes(null);
-  const holesB = sb.includes(null);
-  if (!holesA && !holesB) return false;
-  const asRegex = (s: (string | null)[]) => new RegExp(`^${s.map((p) => (p === null ? '.*' : escapeRegex(p))).join('')}$`, 's');
-  if (!holesB) return asRegex(sa).test(b) ? undefined : false;
-  if (!holesA) return asRegex(sb).test(a) ? undefined : false;
-  // Both partly unknown: compare the known text before the first hole and after the last one.
-  const preA = sa[0] ?? '';
-  const preB = sb[0] ?? '';
-  if (preA !== null && preB !== null && !(preA.startsWith(preB) || preB.startsWith(preA))) return false;
-  const sufA = sa[sa.length - 1] ?? '';
-  const sufB = sb[sb.length - 1] ?? '';
-  if (sufA !== null && sufB !== null && !(sufA.endsWith(sufB) || sufB.endsWith(sufA))) return false;
-  return undefined;
-}
-
-/** Three-valued: is the identity with this id attached to the resource? */
-export function isAttached(resource: EvaluatedResource, target: Value): boolean | undefined {
-  const att = attachedIdentities(resource);
-  const k = idKey(target);
-  if (att.list.some((a) => a.key === k)) return true;
-  if (!att.known) return undefined;
-  const maybe = att.list.some((a) => idKeysMayMatch(a.key, k) === undefined);
-  return maybe ? undefined : false;
-}
-
-/** `'name'` of the identity a resource id names: from the scan when declared there, else the id's last segment. */
-export function identityLabel(graph: ScanGraph, target: Value): string {
-  const k = idKey(target);
-  const declared = graph.declared(IDENTITY).find((r) => idKey(r.id) === k);
-  if (declared) return `'${nameOf(declared)}'`;
-  const text = displayPart(target);
-  const last = text.split('/').pop();
-  return last ? `'${last}'` : text;
-}
-
-/** Looks like a resource id: `/subscriptions/...` or `.../providers/Namespace/type/name`. */
-export function looksLikeResourceId(v: Value): boolean {
-  const text = typeof v === 'string' ? v : v instanceof PartialString ? v.parts.map((p) => (typeof p === 'string' ? p : '\u0000')).join('') : undefined;
-  if (text === undefined) return false;
-  return /^\/subscriptions\//i.test(text) || /\/providers\/[^/]+\.[^/]+\//i.test(text);
-}
-
-/** A UAMI resource id given as `reference(x, v, 'full').id`. */
-function fullReferenceId(v: Value): Value | undefined {
-  if (!(v instanceof Unknown) || !v.ref) return undefined;
-  return v.ref.path.length === 1 && v.ref.path[0]!.toLowerCase() === 'id' ? v.ref.target : undefined;
-}
 
 interface Decision {
   verdict: Verdict;
@@ -256,28 +147,16 @@ function decide(ctx: RuleContext, registry: EvaluatedResource, name: string, ide
   return { verdict: 'fail', message: `Registry '${name}' sets its encryption identity to ${display(value)}, which is not a client id: ${useClientId}.` };
 }
 
-function lastSegment(id: string): string {
-  return displayPart(id).split('/').pop() ?? id;
-}
-
 export const rule: Rule = {
   meta,
   check(ctx) {
-    for (const registry of ctx.graph.deployed(REGISTRY)) {
-      const cmk = ctx.graph.isCmkRegistry(registry);
-      if (cmk === false) continue;
+    for (const { registry, cmk } of ctx.graph.cmkCandidates()) {
       const name = nameOf(registry);
       const identity = read(registry, ['properties', 'encryption', 'keyVaultProperties', 'identity']);
       const d = decide(ctx, registry, name, identity);
       if (cmk === undefined && d.verdict !== 'pass') {
         // The identity only matters with CMK: a wrong or unknown identity leaves the question open.
-        const status = read(registry, ['properties', 'encryption', 'status']);
-        ctx.report({
-          resource: registry,
-          path: status.path,
-          verdict: 'undetermined',
-          message: `Cannot tell whether the encryption identity of registry '${name}' must match an attached identity, because whether it enables a customer-managed key depends on deployment: ${describeOrigins(status.state === 'missing' ? null : status.value)}.`,
-        });
+        reportCmkUnknown(ctx, registry, `the encryption identity of registry '${name}' must match an attached identity`);
         continue;
       }
       ctx.report({ resource: registry, path: identity.path, verdict: d.verdict, message: d.message });

@@ -1,6 +1,6 @@
-import { nameOf } from '../src/cmk-rules.js';
-import { PartialString, Unknown, describeOrigins, type Value } from '../src/eval/value.js';
-import { REGISTRY } from '../src/graph.js';
+import { nameOf, reportCmkUnknown } from '../src/cmk-rules.js';
+import { describeOrigins } from '../src/eval/value.js';
+import { identityTypeIncludes } from '../src/identity.js';
 import { defineMeta } from '../src/meta.js';
 import { display, read, type Rule } from '../src/rule-api.js';
 
@@ -26,40 +26,17 @@ const meta = defineMeta({
   securitySeverity: '5.5',
 });
 
-/**
- * Three-valued: does an identity `type` value ('UserAssigned', 'SystemAssigned, UserAssigned', ...) include
- * `kind`? Tokens are comma-separated and compared case-insensitively; an unknown token leaves the answer open.
- */
-export function identityTypeIncludes(type: Value, kind: 'UserAssigned' | 'SystemAssigned'): boolean | undefined {
-  if (type instanceof Unknown) return undefined;
-  let text: string;
-  if (typeof type === 'string') text = type;
-  else if (type instanceof PartialString) text = type.parts.map((p) => (typeof p === 'string' ? p : '\u0000')).join('');
-  else return false;
-  const tokens = text.split(',').map((t) => t.trim().toLowerCase());
-  if (tokens.includes(kind.toLowerCase())) return true;
-  return tokens.some((t) => t.includes('\u0000')) ? undefined : false;
-}
-
 export const rule: Rule = {
   meta,
   check(ctx) {
-    for (const registry of ctx.graph.deployed(REGISTRY)) {
-      const cmk = ctx.graph.isCmkRegistry(registry);
-      if (cmk === false) continue;
+    for (const { registry, cmk } of ctx.graph.cmkCandidates()) {
       const name = nameOf(registry);
       const type = read(registry, ['identity', 'type']);
       const has = type.state === 'missing' ? false : identityTypeIncludes(type.value, 'UserAssigned');
       if (cmk === undefined) {
         // Only a registry that might use CMK and might lack a user-assigned identity leaves the question open.
         if (has === true) continue;
-        const status = read(registry, ['properties', 'encryption', 'status']);
-        ctx.report({
-          resource: registry,
-          path: status.path,
-          verdict: 'undetermined',
-          message: `Cannot tell whether registry '${name}' needs a user-assigned identity, because whether it enables a customer-managed key depends on deployment: ${describeOrigins(status.state === 'missing' ? null : status.value)}.`,
-        });
+        reportCmkUnknown(ctx, registry, `registry '${name}' needs a user-assigned identity`);
         continue;
       }
       if (type.state === 'missing') {

@@ -1,15 +1,14 @@
-import { nameOf } from '../src/cmk-rules.js';
+import { compareApiVersions, parseApiVersion } from '../src/api-versions.js';
+import { nameOf, reportCmkUnknown } from '../src/cmk-rules.js';
 import type { EvaluatedResource } from '../src/eval/template.js';
-import { describeOrigins } from '../src/eval/value.js';
-import { REGISTRY } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
-import { read, type Rule } from '../src/rule-api.js';
+import type { Rule } from '../src/rule-api.js';
 
 /** The first registries API version whose schema has `encryption` and `identity`. */
-export const MIN_CMK_API_VERSION = '2019-12-01-preview';
+const MIN_CMK_API_VERSION = '2019-12-01-preview';
 /** The first stable registries API version with `encryption`; recommended over any preview. */
-export const MIN_STABLE_CMK_API_VERSION = '2021-09-01';
-export const LATEST_STABLE_API_VERSION = '2025-11-01';
+const MIN_STABLE_CMK_API_VERSION = '2021-09-01';
+const LATEST_STABLE_API_VERSION = '2025-11-01';
 
 const meta = defineMeta({
   id: 'ACR007',
@@ -34,33 +33,6 @@ const meta = defineMeta({
   precision: 'very-high',
   securitySeverity: '7.0',
 });
-
-export interface ApiVersion {
-  /** `YYYY-MM-DD`. */
-  date: string;
-  /** The suffix after the date (`preview`, `alpha`, ...), lower-cased; undefined for a stable version. */
-  prerelease?: string;
-}
-
-/** Parses `YYYY-MM-DD[-suffix]`; undefined when the text is not an API version. */
-export function parseApiVersion(text: string): ApiVersion | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:-([a-z][a-z0-9]*))?$/i.exec(text.trim());
-  if (!m) return undefined;
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
-  return { date: `${m[1]}-${m[2]}-${m[3]}`, prerelease: m[4]?.toLowerCase() };
-}
-
-/**
- * Orders API versions: by date, and on the same date a pre-release (`-preview`) before the stable version.
- * Negative when `a` is older than `b`.
- */
-export function compareApiVersions(a: ApiVersion, b: ApiVersion): number {
-  if (a.date !== b.date) return a.date < b.date ? -1 : 1;
-  if ((a.prerelease === undefined) === (b.prerelease === undefined)) return 0;
-  return a.prerelease === undefined ? 1 : -1;
-}
 
 /** The apiVersion as written in the declaration (for messages about a value that is not known). */
 function rawApiVersion(resource: EvaluatedResource): { found: boolean; value: unknown } {
@@ -95,22 +67,14 @@ function judge(resource: EvaluatedResource): Judgement {
 export const rule: Rule = {
   meta,
   check(ctx) {
-    for (const registry of ctx.graph.deployed(REGISTRY)) {
-      const cmk = ctx.graph.isCmkRegistry(registry);
-      if (cmk === false) continue;
+    for (const { registry, cmk } of ctx.graph.cmkCandidates()) {
       const name = nameOf(registry);
       const j = judge(registry);
       const at = { resource: registry, path: ['apiVersion'] };
       if (cmk === undefined) {
         // Only an apiVersion that would matter for a CMK registry leaves the question open.
         if (j.kind === 'ok') continue;
-        const status = read(registry, ['properties', 'encryption', 'status']);
-        ctx.report({
-          resource: registry,
-          path: status.path,
-          verdict: 'undetermined',
-          message: `Cannot tell whether registry '${name}' (apiVersion ${j.kind === 'unknown' ? 'not known' : `'${j.version}'`}) needs API version ${MIN_CMK_API_VERSION} or later, because whether it enables a customer-managed key depends on deployment: ${describeOrigins(status.state === 'missing' ? null : status.value)}.`,
-        });
+        reportCmkUnknown(ctx, registry, `registry '${name}' (apiVersion ${j.kind === 'unknown' ? 'not known' : `'${j.version}'`}) needs API version ${MIN_CMK_API_VERSION} or later`);
         continue;
       }
       switch (j.kind) {

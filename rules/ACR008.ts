@@ -1,8 +1,7 @@
 import { nameOf } from '../src/cmk-rules.js';
 import { describeOrigins } from '../src/eval/value.js';
-import { REGISTRY } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
-import { display, equalsIgnoreCase, read, type Rule } from '../src/rule-api.js';
+import { display, isSetTo, read, type Rule } from '../src/rule-api.js';
 
 const meta = defineMeta({
   id: 'ACR008',
@@ -27,13 +26,11 @@ const meta = defineMeta({
 export const rule: Rule = {
   meta,
   check(ctx) {
-    for (const registry of ctx.graph.deployed(REGISTRY)) {
-      const cmk = ctx.graph.isCmkRegistry(registry);
-      if (cmk === false) continue;
+    for (const { registry, cmk } of ctx.graph.cmkCandidates()) {
       const name = nameOf(registry);
       const trust = read(registry, ['properties', 'policies', 'trustPolicy', 'status']);
       // Absent status: content trust is off (the platform default).
-      const enabled = trust.state === 'missing' ? false : equalsIgnoreCase(trust.value, 'enabled');
+      const enabled = isSetTo(trust, 'enabled');
       if (enabled === false) {
         if (cmk) ctx.report({ resource: registry, path: trust.path, verdict: 'pass', message: `CMK registry '${name}' does not enable content trust.` });
         continue;

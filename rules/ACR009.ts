@@ -1,13 +1,12 @@
 import { nameOf } from '../src/cmk-rules.js';
 import type { EvaluatedResource } from '../src/eval/template.js';
-import { displayPart, idKey } from '../src/eval/ids.js';
+import { idKey } from '../src/eval/ids.js';
 import { describeOrigins } from '../src/eval/value.js';
-import type { CmkLink, ScanGraph } from '../src/graph.js';
-import { IDENTITY } from '../src/grants.js';
+import type { CmkLink } from '../src/graph.js';
+import { checkGrants, vaultModel, type GrantCheck } from '../src/grants.js';
+import { IDENTITY, cmkPrincipal, isAttached } from '../src/identity.js';
 import { defineMeta } from '../src/meta.js';
 import type { Rule, RuleContext } from '../src/rule-api.js';
-import { isAttached } from './ACR005.js';
-import { checkGrants, cmkPrincipal, vaultModel, type GrantCheck } from './ACR010.js';
 
 const meta = defineMeta({
   id: 'ACR009',
@@ -30,51 +29,6 @@ const meta = defineMeta({
   precision: 'high',
   securitySeverity: '4.0',
 });
-
-const DEPLOYMENT = 'Microsoft.Resources/deployments';
-
-function startsWith(a: readonly string[], prefix: readonly string[]): boolean {
-  return prefix.length <= a.length && prefix.every((p, i) => a[i] === p);
-}
-
-/** The nested deployment resources that contain `r`, innermost first (same evaluation unit). */
-function enclosingDeployments(graph: ScanGraph, r: EvaluatedResource): EvaluatedResource[] {
-  const out: EvaluatedResource[] = [];
-  for (let depth = r.deploymentPath.length; depth > 0; depth--) {
-    const outer = r.deploymentPath.slice(0, depth - 1);
-    const name = r.deploymentPath[depth - 1];
-    const d = graph.declared(DEPLOYMENT).find((x) => x.unit === r.unit && x.deploymentPath.length === outer.length && startsWith(x.deploymentPath, outer) && displayPart(x.name) === name);
-    if (d) out.push(d);
-  }
-  return out;
-}
-
-/** Everything a nested deployment resource deploys. */
-function contentsOf(graph: ScanGraph, d: EvaluatedResource): EvaluatedResource[] {
-  const inner = [...d.deploymentPath, displayPart(d.name)];
-  return graph.resources.filter((x) => x.unit === d.unit && startsWith(x.deploymentPath, inner));
-}
-
-/**
- * Keys of everything `r` is deployed after: its dependsOn closure, where a resource inside a nested
- * deployment also waits for what that deployment depends on, and depending on a deployment means
- * depending on everything it deploys.
- */
-export function deployedAfter(graph: ScanGraph, r: EvaluatedResource): Set<string> {
-  const seen = new Set<string>();
-  const stack = [...r.dependsOn, ...enclosingDeployments(graph, r).flatMap((d) => d.dependsOn)];
-  while (stack.length) {
-    const k = stack.pop()!;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    const dep = graph.byKey(k);
-    if (!dep) continue;
-    stack.push(...dep.dependsOn);
-    for (const d of enclosingDeployments(graph, dep)) stack.push(...d.dependsOn);
-    if (dep.type.toLowerCase() === DEPLOYMENT.toLowerCase()) stack.push(...contentsOf(graph, dep).map((x) => x.key));
-  }
-  return seen;
-}
 
 function label(r: EvaluatedResource): string {
   return r.symbolicName ? `'${r.symbolicName}'` : `'${nameOf(r)}'`;
@@ -110,7 +64,7 @@ function check(ctx: RuleContext, link: CmkLink, vault: EvaluatedResource): void 
   const maybe = local.filter((c) => !certain.includes(c) && c.ok !== false);
   if (certain.length === 0 && maybe.length === 0) return; // The grant is not in this template (ACR010 judges the access).
 
-  const after = deployedAfter(graph, registry);
+  const after = graph.deployedAfter(registry);
   const identityOk = after.has(identity.key);
   const certainDone = certain.some((c) => after.has(c.grant.resource.key));
   const maybeDone = maybe.some((c) => after.has(c.grant.resource.key));

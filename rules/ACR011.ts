@@ -2,7 +2,7 @@ import { nameOf } from '../src/cmk-rules.js';
 import { describeOrigins } from '../src/eval/value.js';
 import { REGISTRY } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
-import { display, equalsIgnoreCase, read, type Read, type Rule } from '../src/rule-api.js';
+import { display, isSetTo, read, type Rule } from '../src/rule-api.js';
 
 const meta = defineMeta({
   id: 'ACR011',
@@ -26,12 +26,6 @@ const meta = defineMeta({
   securitySeverity: '5.0',
 });
 
-/** true when the read value certainly equals `expected`, false when certainly not (absent counts as not), undefined when unknown. */
-function is(r: Read, expected: string): boolean | undefined {
-  if (r.state === 'missing') return false;
-  return equalsIgnoreCase(r.value, expected);
-}
-
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -39,8 +33,8 @@ export const rule: Rule = {
       const name = nameOf(registry);
       const pna = read(registry, ['properties', 'publicNetworkAccess']);
       const deny = read(registry, ['properties', 'networkRuleSet', 'defaultAction']);
-      const disabled = is(pna, 'Disabled');
-      const denies = is(deny, 'Deny');
+      const disabled = isSetTo(pna, 'Disabled');
+      const denies = isSetTo(deny, 'Deny');
       if (disabled === true) {
         ctx.report({ resource: registry, path: pna.path, verdict: 'pass', message: `Registry '${name}' disables public network access.` });
         continue;

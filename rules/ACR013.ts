@@ -1,11 +1,11 @@
-import { nameOf } from '../src/cmk-rules.js';
+import { nameOf, reportCmkUnknown } from '../src/cmk-rules.js';
 import type { EvaluatedResource } from '../src/eval/template.js';
-import { describeOrigins, type Value } from '../src/eval/value.js';
+import type { Value } from '../src/eval/value.js';
 import { REGISTRY, type ScanGraph } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
 import { display, read, type Rule } from '../src/rule-api.js';
 
-export const REPLICATION = 'Microsoft.ContainerRegistry/registries/replications';
+const REPLICATION = 'Microsoft.ContainerRegistry/registries/replications';
 
 const meta = defineMeta({
   id: 'ACR013',
@@ -62,23 +62,15 @@ export const rule: Rule = {
   check(ctx) {
     const { graph } = ctx;
     const byRegistry = replicationsByRegistry(graph);
-    for (const registry of graph.deployed(REGISTRY)) {
+    for (const { registry, cmk } of graph.cmkCandidates()) {
       const replications = byRegistry.get(registry) ?? [];
       if (replications.length === 0) continue;
-      const cmk = graph.isCmkRegistry(registry);
-      if (cmk === false) continue;
       // Prefer a replication declared next to the registry for where the note points.
       const ordered = [...replications.filter((r) => r.file === registry.file), ...replications.filter((r) => r.file !== registry.file)];
       const certain = ordered.filter((r) => r.deployed === true);
       const name = nameOf(registry);
       if (cmk === undefined) {
-        const status = read(registry, ['properties', 'encryption', 'status']);
-        ctx.report({
-          resource: registry,
-          path: status.path,
-          verdict: 'undetermined',
-          message: `Cannot tell whether geo-replicated registry '${name}' depends on a single CMK vault in every region, because whether it enables a customer-managed key depends on deployment: ${describeOrigins(status.state === 'missing' ? null : status.value)}.`,
-        });
+        reportCmkUnknown(ctx, registry, `geo-replicated registry '${name}' depends on a single CMK vault in every region`);
         continue;
       }
       const vault = vaultLabel(graph, registry);

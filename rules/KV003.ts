@@ -1,7 +1,7 @@
 import { forEachCmkVault, nameOf, registryNames } from '../src/cmk-rules.js';
 import { describeOrigins } from '../src/eval/value.js';
 import { defineMeta } from '../src/meta.js';
-import { display, equalsIgnoreCase, read, type Rule } from '../src/rule-api.js';
+import { display, equalsIgnoreCase, isSetTo, or3, read, type Rule } from '../src/rule-api.js';
 
 const meta = defineMeta({
   id: 'KV003',
@@ -38,9 +38,9 @@ export const rule: Rule = {
       }
       const deny = read(vault, ['properties', 'networkAcls', 'defaultAction']);
       const pna = read(vault, ['properties', 'publicNetworkAccess']);
-      const denies = deny.state === 'missing' ? false : equalsIgnoreCase(deny.value, 'Deny');
-      const disabled = pna.state === 'missing' ? false : equalsIgnoreCase(pna.value, 'Disabled');
-      const restricted = denies === true || disabled === true ? true : denies === false && disabled === false ? false : undefined;
+      const denies = isSetTo(deny, 'Deny');
+      const disabled = isSetTo(pna, 'Disabled');
+      const restricted = or3(denies, disabled);
       if (restricted === false) {
         ctx.report({ resource: vault, path: bypass.path, verdict: 'pass', message: `Key Vault '${name}' does not restrict network access.` });
         return;

@@ -1,7 +1,6 @@
-import { nameOf, registryNames } from '../src/cmk-rules.js';
-import type { EvaluatedResource } from '../src/eval/template.js';
+import { cmkOf, forEachCmkKey, nameOf, type CmkKey } from '../src/cmk-rules.js';
 import { PartialString, Unknown, describeOrigins, type Value } from '../src/eval/value.js';
-import { KEY, type CmkLink } from '../src/graph.js';
+import { KEY } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
 import { display, equalsIgnoreCase, option, read, type Read, type Rule, type RuleContext } from '../src/rule-api.js';
 
@@ -33,83 +32,6 @@ const meta = defineMeta({
 /** ARM's keySize default for RSA and RSA-HSM keys. */
 const DEFAULT_KEY_SIZE = 2048;
 
-// ---------------------------------------------------------------------------------------------------------
-// Shared walk over CMK keys (also used by KV005). It belongs in src/cmk-rules.ts next to forEachCmkVault.
-// ---------------------------------------------------------------------------------------------------------
-
-/** A CMK key deployed by the scanned templates, with the registries that use it and its vault as found. */
-export interface CmkKey {
-  key: EvaluatedResource;
-  links: CmkLink[];
-  /** The key's vault when the scan has it (possibly only an `existing` declaration). */
-  vault?: EvaluatedResource;
-  /** Why the vault's settings are not known, when they are not. */
-  vaultMissing?: string;
-}
-
-/** `vault/key` for messages and logical locations, from the key identifier; unknown parts stay unknown. */
-function keyLabel(link: CmkLink): Value {
-  const part = (v: Value | undefined, placeholder: string): string | Unknown | PartialString =>
-    typeof v === 'string' || v instanceof Unknown || v instanceof PartialString ? v : placeholder;
-  if (link.key) return link.key.name;
-  return PartialString.of([part(link.keyIdentifier.vaultName ?? link.vault?.name, '{vault}'), '/', part(link.keyIdentifier.keyName, '{key}')]);
-}
-
-export function showName(v: Value): string {
-  if (typeof v === 'string') return v;
-  if (v instanceof PartialString) return v.parts.map((p) => (typeof p === 'string' ? p : '{…}')).join('');
-  return '{…}';
-}
-
-/** Why the key's own settings are not in the scan, or undefined when they are. */
-function keyMissing(link: CmkLink, label: string): string | undefined {
-  const key = link.key;
-  const scanToo = 'scan the template that deploys it too';
-  if (!key) {
-    if (link.vault && !link.vault.existing) {
-      return `no scanned template deploys key '${label}' into vault '${nameOf(link.vault)}' (it may be created by a script or in the portal): ${scanToo}`;
-    }
-    return `key '${label}' is not in the scanned templates: ${scanToo}`;
-  }
-  if (key.existing) return `key '${label}' is declared 'existing': its settings live outside the scanned templates; ${scanToo}`;
-  if (key.deployed === false) return `the declaration of key '${label}' has a false condition, so the key comes from elsewhere: ${scanToo}`;
-  return undefined;
-}
-
-/**
- * Calls `check` once for every CMK key that the scanned templates deploy. For a registry whose key
- * identifier is unknown, or whose key is not deployed by the scan (absent, `existing`, condition false),
- * reports the rule as undetermined at the key identifier, naming the key. Invalid identifiers are ACR003's.
- */
-export function forEachCmkKey(ctx: RuleContext, what: string, check: (k: CmkKey) => void): void {
-  const keys = new Map<EvaluatedResource, CmkKey>();
-  for (const link of ctx.graph.cmkLinks()) {
-    const kid = link.keyIdentifier;
-    if (kid.status === 'invalid') continue;
-    const at = { resource: link.registry, path: link.keyIdentifierPath };
-    if (kid.status === 'unknown') {
-      ctx.report({ ...at, verdict: 'undetermined', message: `Cannot tell whether ${what}, because the key identifier does not say which key it is: ${describeOrigins(kid.value)}.` });
-      continue;
-    }
-    const label = keyLabel(link);
-    const missing = keyMissing(link, showName(label));
-    if (missing) {
-      ctx.report({ ...at, verdict: 'undetermined', message: `Cannot tell whether ${what}, because ${missing}.`, subject: { type: KEY, name: label } });
-      continue;
-    }
-    const key = link.key!;
-    const entry = keys.get(key);
-    if (entry) entry.links.push(link);
-    else keys.set(key, { key, links: [link], vault: link.vault, vaultMissing: link.vaultMissing });
-  }
-  for (const k of keys.values()) check(k);
-}
-
-/** " (CMK of registry 'a', 'b')" */
-export function cmkOf(links: CmkLink[]): string {
-  return ` (CMK of registry ${registryNames(links)})`;
-}
-
 /** Reads an integer that ARM may also receive as a numeric string. */
 function asInteger(v: Value): number | undefined {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
@@ -120,8 +42,6 @@ function asInteger(v: Value): number | undefined {
 function why(r: Read): string {
   return describeOrigins(r.state === 'missing' ? null : r.value);
 }
-
-// ---------------------------------------------------------------------------------------------------------
 
 function checkType(ctx: RuleContext, k: CmkKey): 'RSA' | 'RSA-HSM' | undefined {
   const { key, links } = k;

@@ -1,8 +1,7 @@
-import { nameOf } from '../src/cmk-rules.js';
+import { cmkOf, forEachCmkKey, nameOf } from '../src/cmk-rules.js';
 import { describeOrigins, type Value } from '../src/eval/value.js';
 import { defineMeta } from '../src/meta.js';
 import { equalsIgnoreCase, read, type Rule } from '../src/rule-api.js';
-import { cmkOf, forEachCmkKey } from './KV004.js';
 
 const meta = defineMeta({
   id: 'KV005',

@@ -1,10 +1,10 @@
 import { nameOf, registryNames } from '../src/cmk-rules.js';
+import { SettingIndex, knownName, scopeIsVault, scopeVaultName } from '../src/diagnostic-settings.js';
 import type { EvaluatedResource, JsonPath } from '../src/eval/template.js';
-import { idKey } from '../src/eval/ids.js';
-import { PartialString, Unknown, describeOrigins, type Value } from '../src/eval/value.js';
-import { VAULT, type CmkLink, type ScanGraph } from '../src/graph.js';
+import { describeOrigins, type Value } from '../src/eval/value.js';
+import { VAULT, type CmkLink } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
-import { asBoolean, equalsIgnoreCase, read, type Rule, type RuleContext } from '../src/rule-api.js';
+import { and3, asBoolean, isSetTo, or3, read, type Rule, type RuleContext, type Tri } from '../src/rule-api.js';
 
 const meta = defineMeta({
   id: 'KV006',
@@ -27,60 +27,6 @@ const meta = defineMeta({
   precision: 'high',
   securitySeverity: '4.0',
 });
-
-const EXTENSION = 'Microsoft.Insights/diagnosticSettings';
-const CLASSIC = 'Microsoft.KeyVault/vaults/providers/diagnosticSettings';
-
-type Tri = boolean | undefined;
-const or3 = (a: Tri, b: Tri): Tri => (a === true || b === true ? true : a === false && b === false ? false : undefined);
-const and3 = (a: Tri, b: Tri): Tri => (a === false || b === false ? false : a === true && b === true ? true : undefined);
-
-/** Text of a value with unknown parts as \u0000; undefined when nothing of it is known. */
-function textWithHoles(v: Value): string | undefined {
-  if (typeof v === 'string') return v;
-  if (v instanceof PartialString) return v.parts.map((p) => (typeof p === 'string' ? p : '\u0000')).join('');
-  return undefined;
-}
-
-const VAULT_SCOPE = /(?:^|\/)microsoft\.keyvault\/vaults\/([^/]+)$/i;
-
-/** The vault name a scope ends in, when that name is known. */
-function scopeVaultName(scope: Value): string | undefined {
-  const text = textWithHoles(scope);
-  const m = text === undefined ? null : VAULT_SCOPE.exec(text.replace(/\/+$/, ''));
-  return m && !m[1]!.includes('\u0000') ? m[1] : undefined;
-}
-
-/**
- * Whether a diagnostic setting's scope is the vault. Vault names are globally unique (they are DNS names), so
- * a scope naming the vault by name is the vault, even when its subscription or resource group is unknown or
- * it is relative (`Microsoft.KeyVault/vaults/kv`, which Bicep emits for `scope: vault`).
- */
-export function scopeIsVault(scope: Value, vaultId: Value | undefined, vaultName: string | undefined): Tri {
-  if (vaultId !== undefined && idKey(scope) === idKey(vaultId)) return true;
-  const text = textWithHoles(scope);
-  if (text === undefined) return scope instanceof Unknown ? undefined : false;
-  const m = VAULT_SCOPE.exec(text.replace(/\/+$/, ''));
-  if (!m) {
-    // A known scope that does not end in a vault, or holes that could hide one.
-    return text.includes('\u0000') ? holesCouldName(text, vaultName) : false;
-  }
-  // The vault's own name not known: any vault could be it.
-  if (vaultName === undefined) return undefined;
-  const named = m[1]!;
-  if (!named.includes('\u0000')) return named.toLowerCase() === vaultName.toLowerCase();
-  return holesCouldName(text, vaultName);
-}
-
-function holesCouldName(text: string, vaultName: string | undefined): Tri {
-  const pattern = text
-    .replace(/\/+$/, '')
-    .split('\u0000')
-    .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  const candidate = `/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/${vaultName ?? 'v'}`;
-  return new RegExp(`(?:^|/)${pattern}$`, 'i').test(candidate) ? undefined : false;
-}
 
 interface LogsVerdict {
   verdict: Tri;
@@ -107,9 +53,8 @@ function auditLogs(setting: EvaluatedResource): LogsVerdict {
     const category = read(setting, [...logs.path, i, 'category']);
     const group = read(setting, [...logs.path, i, 'categoryGroup']);
     const enabled = read(setting, [...logs.path, i, 'enabled']);
-    const isAuditCategory: Tri = category.state === 'missing' ? false : equalsIgnoreCase(category.value, 'AuditEvent');
-    const isAuditGroup: Tri =
-      group.state === 'missing' ? false : or3(equalsIgnoreCase(group.value, 'audit'), equalsIgnoreCase(group.value, 'allLogs'));
+    const isAuditCategory = isSetTo(category, 'AuditEvent');
+    const isAuditGroup = or3(isSetTo(group, 'audit'), isSetTo(group, 'allLogs'));
     const on: Tri = enabled.state === 'missing' ? false : asBoolean(enabled.value) ?? (enabled.state === 'unknown' ? undefined : false);
     const entryResult = and3(or3(isAuditCategory, isAuditGroup), on);
     if (entryResult === true) return { verdict: true, path: entry.path, unknown: [] };
@@ -128,51 +73,6 @@ interface VaultTarget {
   links: CmkLink[];
   /** Why its settings might live outside the scan (vault missing or `existing`). */
   missing?: string;
-}
-
-const knownName = (r: EvaluatedResource): string | undefined => (typeof r.name === 'string' ? r.name : undefined);
-
-/** The deployed diagnostic settings of the scan, indexed by the vault name their scope ends in, when known. */
-class SettingIndex {
-  private readonly byName = new Map<string, EvaluatedResource[]>();
-  /** Settings whose scope could name any vault (unknown parts). */
-  private readonly open: EvaluatedResource[] = [];
-  private readonly all: EvaluatedResource[];
-  private readonly vaultsByUnit = new Map<string, EvaluatedResource[]>();
-  private readonly ownVaults = new Map<EvaluatedResource, EvaluatedResource[]>();
-
-  constructor(graph: ScanGraph) {
-    this.all = [...graph.deployed(EXTENSION), ...graph.deployed(CLASSIC)];
-    for (const s of this.all) {
-      const text = textWithHoles(s.scope);
-      const named = scopeVaultName(s.scope);
-      if (named !== undefined) {
-        const k = named.toLowerCase();
-        this.byName.set(k, [...(this.byName.get(k) ?? []), s]);
-      } else if (text === undefined || text.includes('\u0000')) this.open.push(s);
-      // A fully known scope that does not end in a vault never names one.
-    }
-    for (const v of graph.deployed(VAULT)) this.vaultsByUnit.set(v.unit, [...(this.vaultsByUnit.get(v.unit) ?? []), v]);
-  }
-
-  /** Settings that may be attached to a vault of this name (every setting when the name is unknown). */
-  candidates(vaultName: string | undefined): EvaluatedResource[] {
-    if (vaultName === undefined) return this.all;
-    return [...(this.byName.get(vaultName.toLowerCase()) ?? []), ...this.open];
-  }
-
-  /**
-   * A setting belongs to a vault that its own evaluation deploys, when there is one: equal ids in different
-   * templates never alias (as the graph links a registry to the vault of its own evaluation first).
-   */
-  belongsElsewhere(s: EvaluatedResource, vault: EvaluatedResource | undefined): boolean {
-    let own = this.ownVaults.get(s);
-    if (!own) {
-      own = (this.vaultsByUnit.get(s.unit) ?? []).filter((v) => scopeIsVault(s.scope, v.id, knownName(v)) === true);
-      this.ownVaults.set(s, own);
-    }
-    return own.length > 0 && own.every((v) => v !== vault);
-  }
 }
 
 function checkVault(ctx: RuleContext, t: VaultTarget, index: SettingIndex): void {

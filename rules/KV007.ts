@@ -1,7 +1,8 @@
+import { apiVersionIsFrom } from '../src/api-versions.js';
 import { forEachCmkVault, nameOf, registryNames } from '../src/cmk-rules.js';
 import { describeOrigins } from '../src/eval/value.js';
 import { defineMeta } from '../src/meta.js';
-import { display, equalsIgnoreCase, read, type Rule } from '../src/rule-api.js';
+import { display, isSetTo, read, type Rule } from '../src/rule-api.js';
 
 const meta = defineMeta({
   id: 'KV007',
@@ -32,9 +33,10 @@ export const rule: Rule = {
       const name = `Key Vault '${nameOf(vault)}' (CMK vault of registry ${registryNames(links)})`;
       const deny = read(vault, ['properties', 'networkAcls', 'defaultAction']);
       const pna = read(vault, ['properties', 'publicNetworkAccess']);
-      const pnaHonoured = !/^\d{4}-\d{2}-\d{2}/.test(vault.apiVersion) || vault.apiVersion.slice(0, 10) >= PNA_SINCE;
-      const denies = deny.state === 'missing' ? false : equalsIgnoreCase(deny.value, 'Deny');
-      const disabledValue = pna.state === 'missing' ? false : equalsIgnoreCase(pna.value, 'Disabled');
+      // An API version that is not known gets the benefit of the doubt.
+      const pnaHonoured = apiVersionIsFrom(vault.apiVersion, PNA_SINCE) !== false;
+      const denies = isSetTo(deny, 'Deny');
+      const disabledValue = isSetTo(pna, 'Disabled');
       const disabled = pnaHonoured ? disabledValue : false;
       if (denies === true) {
         ctx.report({ resource: vault, path: deny.path, verdict: 'pass', message: `${name} denies public traffic by default.` });

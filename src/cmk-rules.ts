@@ -1,9 +1,23 @@
-/** Shared walks for rules about the CMK vault: each vault once, and an undetermined report where it is missing. */
+/**
+ * Shared walks for rules about the CMK chain: each vault or key once, and an undetermined report where it is
+ * missing or where whether a registry uses CMK is only known at deployment.
+ */
 import type { EvaluatedResource } from './eval/template.js';
 import type { CmkLink } from './graph.js';
-import { VAULT } from './graph.js';
-import type { RuleContext } from './rule-api.js';
-import { PartialString, describeOrigins } from './eval/value.js';
+import { KEY, VAULT } from './graph.js';
+import { read, type RuleContext } from './rule-api.js';
+import { PartialString, Unknown, describeOrigins, type Value } from './eval/value.js';
+
+/** Reports `question` undetermined for a registry whose encryption status is only known at deployment. */
+export function reportCmkUnknown(ctx: RuleContext, registry: EvaluatedResource, question: string): void {
+  const status = read(registry, ['properties', 'encryption', 'status']);
+  ctx.report({
+    resource: registry,
+    path: status.path,
+    verdict: 'undetermined',
+    message: `Cannot tell whether ${question}, because whether it enables a customer-managed key depends on deployment: ${describeOrigins(status.state === 'missing' ? null : status.value)}.`,
+  });
+}
 
 /**
  * Calls `check` once for every CMK vault found in the scan. For registries whose vault is not in the scan (or
@@ -39,13 +53,86 @@ export function forEachCmkVault(ctx: RuleContext, what: string, check: (vault: E
   }
 }
 
+/** A CMK key deployed by the scanned templates, with the registries that use it and its vault as found. */
+export interface CmkKey {
+  key: EvaluatedResource;
+  links: CmkLink[];
+  /** The key's vault when the scan has it (possibly only an `existing` declaration). */
+  vault?: EvaluatedResource;
+  /** Why the vault's settings are not known, when they are not. */
+  vaultMissing?: string;
+}
+
+/** `vault/key` for messages and logical locations, from the key identifier; unknown parts stay unknown. */
+function keyLabel(link: CmkLink): Value {
+  const part = (v: Value | undefined, placeholder: string): string | Unknown | PartialString =>
+    typeof v === 'string' || v instanceof Unknown || v instanceof PartialString ? v : placeholder;
+  if (link.key) return link.key.name;
+  return PartialString.of([part(link.keyIdentifier.vaultName ?? link.vault?.name, '{vault}'), '/', part(link.keyIdentifier.keyName, '{key}')]);
+}
+
+/** Why the key's own settings are not in the scan, or undefined when they are. */
+function keyMissing(link: CmkLink, label: string): string | undefined {
+  const key = link.key;
+  const scanToo = 'scan the template that deploys it too';
+  if (!key) {
+    if (link.vault && !link.vault.existing) {
+      return `no scanned template deploys key '${label}' into vault '${nameOf(link.vault)}' (it may be created by a script or in the portal): ${scanToo}`;
+    }
+    return `key '${label}' is not in the scanned templates: ${scanToo}`;
+  }
+  if (key.existing) return `key '${label}' is declared 'existing': its settings live outside the scanned templates; ${scanToo}`;
+  if (key.deployed === false) return `the declaration of key '${label}' has a false condition, so the key comes from elsewhere: ${scanToo}`;
+  return undefined;
+}
+
+/**
+ * Calls `check` once for every CMK key that the scanned templates deploy. For a registry whose key
+ * identifier is unknown, or whose key is not deployed by the scan (absent, `existing`, condition false),
+ * reports the rule as undetermined at the key identifier, naming the key. Invalid identifiers are ACR003's.
+ */
+export function forEachCmkKey(ctx: RuleContext, what: string, check: (k: CmkKey) => void): void {
+  const keys = new Map<EvaluatedResource, CmkKey>();
+  for (const link of ctx.graph.cmkLinks()) {
+    const kid = link.keyIdentifier;
+    if (kid.status === 'invalid') continue;
+    const at = { resource: link.registry, path: link.keyIdentifierPath };
+    if (kid.status === 'unknown') {
+      ctx.report({ ...at, verdict: 'undetermined', message: `Cannot tell whether ${what}, because the key identifier does not say which key it is: ${describeOrigins(kid.value)}.` });
+      continue;
+    }
+    const label = keyLabel(link);
+    const missing = keyMissing(link, showName(label));
+    if (missing) {
+      ctx.report({ ...at, verdict: 'undetermined', message: `Cannot tell whether ${what}, because ${missing}.`, subject: { type: KEY, name: label } });
+      continue;
+    }
+    const key = link.key!;
+    const entry = keys.get(key);
+    if (entry) entry.links.push(link);
+    else keys.set(key, { key, links: [link], vault: link.vault, vaultMissing: link.vaultMissing });
+  }
+  for (const k of keys.values()) check(k);
+}
+
+/** " (CMK of registry 'a', 'b')" */
+export function cmkOf(links: CmkLink[]): string {
+  return ` (CMK of registry ${registryNames(links)})`;
+}
+
 export function registryNames(links: CmkLink[]): string {
   return links.map((l) => `'${nameOf(l.registry)}'`).join(', ');
 }
 
 /** The resource's name for messages; unknown parts show as {…}. */
 export function nameOf(r: EvaluatedResource): string {
-  if (typeof r.name === 'string') return r.name;
-  if (r.name instanceof PartialString) return r.name.parts.map((p) => (typeof p === 'string' ? p : '{…}')).join('');
+  if (typeof r.name === 'string' || r.name instanceof PartialString) return showName(r.name);
   return r.symbolicName ?? `{${r.type.split('/').pop()} name}`;
+}
+
+/** A name for messages; unknown parts, or a name not known at all, show as {…}. */
+function showName(v: Value): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof PartialString) return v.parts.map((p) => (typeof p === 'string' ? p : '{…}')).join('');
+  return '{…}';
 }

@@ -1,63 +1,40 @@
 /**
- * Who may use a key: identities and their references, access policies and role assignments on a vault
- * (domain.md §2). Client id vs principal id is the classic trap: ACR names its identity by client id, grants
- * name it by principal (object) id.
+ * Who may use a key: access policies and role assignments on a vault, and the permission model that decides
+ * which of them count (domain.md §2). Client id vs principal id is the classic trap: ACR names its identity by
+ * client id, grants name it by principal (object) id.
  */
-import { idKey } from './eval/ids.js';
+import { apiVersionIsFrom } from './api-versions.js';
+import { nameOf } from './cmk-rules.js';
+import { idKey, lastSegment } from './eval/ids.js';
 import type { EvaluatedResource, JsonPath } from './eval/template.js';
-import { PartialString, Unknown, getProperty, isObject, valueKey, type Value } from './eval/value.js';
-import type { ScanGraph } from './graph.js';
-import { asBoolean, read } from './rule-api.js';
+import { PartialString, Unknown, getProperty, isObject, isUnknown, valueKey, type Value } from './eval/value.js';
+import { isModelled, type CmkLink, type ScanGraph } from './graph.js';
+import { identityRefOf, type CmkPrincipal } from './identity.js';
+import { and3, asBoolean, display, or3, read, type Tri } from './rule-api.js';
 
-export const IDENTITY = 'Microsoft.ManagedIdentity/userAssignedIdentities';
 export const ROLE_ASSIGNMENT = 'Microsoft.Authorization/roleAssignments';
 export const ACCESS_POLICIES = 'Microsoft.KeyVault/vaults/accessPolicies';
 
 /** Built-in roles whose data actions cover key read, wrap and unwrap (domain.md §2). */
-export const KEY_ACCESS_ROLES: Record<string, string> = {
+const KEY_ACCESS_ROLES: Record<string, string> = {
   'e147488a-f6f5-4113-8e2d-b22465e65bf6': 'Key Vault Crypto Service Encryption User',
   '12338af0-0e69-4776-bea7-57ae8d297424': 'Key Vault Crypto User',
   '14b46e9e-c2b7-41b4-b07b-48a6ebf60603': 'Key Vault Crypto Officer',
   '00482a5a-887f-4fb3-b363-3b7fe8e74483': 'Key Vault Administrator',
 };
 
-/** Built-in Key Vault roles that do not let a registry use a key, for precise messages. */
-export const OTHER_KEY_VAULT_ROLES: Record<string, string> = {
+/** Built-in roles that do not let a registry use a key, for precise messages. */
+const NON_KEY_ROLES: Record<string, string> = {
+  '8e3af657-a8ff-443c-a75c-2fe8c4bcb635': 'Owner',
+  'b24988ac-6180-42a0-ab88-20f7382dd24c': 'Contributor',
+  'acdd72a7-3385-48ef-bd42-f606fba81ae7': 'Reader',
+  '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9': 'User Access Administrator',
   '21090545-7ca7-4776-b22c-e363652d74d2': 'Key Vault Reader',
   '08bbd89e-9f13-488c-ac41-acfcb10c90ab': 'Key Vault Crypto Service Release User',
   'f25e0fa2-a7c8-4377-a976-54943a77a395': 'Key Vault Contributor',
   'a68e7c17-0ab2-4c09-9a58-125dae29748c': 'Key Vault Purge Operator',
   '8b54135c-b56d-4d72-a534-26097cfdc8d8': 'Key Vault Data Access Administrator',
 };
-
-/** A runtime property of a resource: `reference(identity).clientId` is {target: identity id, property: 'clientId'}. */
-export interface IdentityRef {
-  target: Value;
-  property: string;
-  /** The system-assigned identity of `target` (`reference(x, v, 'full').identity.principalId`). */
-  system: boolean;
-}
-
-export function identityRefOf(v: Value): IdentityRef | undefined {
-  if (!(v instanceof Unknown) || !v.ref || v.ref.path.length !== 2) return undefined;
-  const [section, property] = v.ref.path as [string, string];
-  if (section.toLowerCase() === 'properties') return { target: v.ref.target, property, system: false };
-  if (section.toLowerCase() === 'identity') return { target: v.ref.target, property, system: true };
-  return undefined;
-}
-
-/** The identity resources attached to a registry (`identity.userAssignedIdentities` keys), as id keys. */
-export function attachedIdentityKeys(resource: EvaluatedResource): { keys: string[]; known: boolean; path: JsonPath } {
-  const uai = read(resource, ['identity', 'userAssignedIdentities']);
-  if (uai.state === 'missing') return { keys: [], known: true, path: uai.path };
-  if (uai.state === 'unknown' || !isObject(uai.value)) return { keys: [], known: false, path: uai.path };
-  return { keys: Object.keys(uai.value).map((k) => idKey(k)), known: true, path: uai.path };
-}
-
-/** The principal (object) id that grants must name for an identity given by its client id reference. */
-export function principalOf(ref: IdentityRef): Value {
-  return ref.system ? Unknown.resource(ref.target, ['identity', 'principalId'], true) : Unknown.resource(ref.target, ['principalId']);
-}
 
 /** Three-valued: do two values name the same principal? Unknowns match only when built the same way. */
 export function samePrincipal(a: Value, b: Value): boolean | undefined {
@@ -136,12 +113,210 @@ export function roleGuid(roleDefinitionId: Value): string | undefined {
   return m ? m[1]!.toLowerCase() : undefined;
 }
 
-/** The vault's permission model: true for Azure RBAC, false for access policies, undefined when unknown. */
-export function usesRbac(vault: EvaluatedResource): boolean | undefined {
+
+/** API versions from this one create vaults with Azure RBAC when enableRbacAuthorization is not set. */
+const RBAC_BY_DEFAULT_FROM = '2026-02-01';
+
+/** The vault's permission model (true for Azure RBAC, false for access policies), why, and the path that decides it. */
+export function vaultModel(vault: EvaluatedResource): { rbac: Tri; why: string; path: JsonPath; value?: Value } {
   const flag = read(vault, ['properties', 'enableRbacAuthorization']);
-  if (flag.state === 'known') return asBoolean(flag.value);
-  if (flag.state === 'unknown') return undefined;
-  // The default flipped to RBAC with API version 2026-02-01 (for new vaults).
-  if (!/^\d{4}-\d{2}-\d{2}/.test(vault.apiVersion)) return undefined;
-  return vault.apiVersion >= '2026-02-01';
+  if (flag.state === 'known') {
+    const b = asBoolean(flag.value);
+    return { rbac: b, why: b === undefined ? `enableRbacAuthorization is ${display(flag.value)}` : `enableRbacAuthorization is ${b}`, path: flag.path, value: flag.value };
+  }
+  if (flag.state === 'unknown') return { rbac: undefined, why: 'enableRbacAuthorization is not known', path: flag.path, value: flag.value };
+  const rbac = apiVersionIsFrom(vault.apiVersion, RBAC_BY_DEFAULT_FROM);
+  if (rbac === undefined) return { rbac: undefined, why: 'enableRbacAuthorization is not set and the API version is not known', path: ['apiVersion'] };
+  return {
+    rbac,
+    why: rbac
+      ? `enableRbacAuthorization is not set, and API version ${vault.apiVersion} creates vaults with Azure RBAC by default`
+      : `enableRbacAuthorization is not set, and before API version ${RBAC_BY_DEFAULT_FROM} vaults are created with access policies`,
+    path: flag.path,
+  };
+}
+
+/** One grant on the CMK vault, judged for one principal. */
+export interface GrantCheck {
+  grant: AccessPolicyGrant | RoleGrant;
+  model: 'rbac' | 'accessPolicy';
+  /** Names the principal. */
+  principal: Tri;
+  /** Names the identity by its client id instead of its principal id (the classic trap). */
+  clientIdInstead: boolean;
+  /** The permissions (access policy) or role (role assignment) cover get, wrapKey and unwrapKey. */
+  permission: Tri;
+  /** What is missing, for messages: permission names, or the role's name. */
+  lacking: string;
+  /** The assignment applies to the CMK key (a role assigned on another key of the vault does not). */
+  scope: Tri;
+  /** An access policy with applicationId is a compound identity: it does not grant the identity alone. */
+  compound: Tri;
+  ok: Tri;
+  /** Where this grant is decided, in `grant.resource`: the defect when ok is false, the unknown when undefined. */
+  path: JsonPath;
+  /** The unknown value behind an undefined `ok`. */
+  unknownValue?: Value;
+  /** For messages. */
+  label: string;
+}
+
+function knownPrincipalMatch(grantPrincipal: Value, principal: Value): Tri {
+  if (grantPrincipal === null || typeof grantPrincipal === 'boolean' || typeof grantPrincipal === 'number' || Array.isArray(grantPrincipal) || isObject(grantPrincipal)) return false;
+  return samePrincipal(grantPrincipal, principal);
+}
+
+function namesClientIdOf(grantPrincipal: Value, target: Value | undefined): boolean {
+  const ref = identityRefOf(grantPrincipal);
+  return !!ref && target !== undefined && !ref.system && ref.property.toLowerCase() === 'clientid' && idKey(ref.target) === idKey(target);
+}
+
+const NEEDED = ['get', 'wrapKey', 'unwrapKey'];
+
+function keyPermissions(v: Value): { ok: Tri; missing: string[] } {
+  if (isUnknown(v)) return { ok: undefined, missing: [] };
+  if (!Array.isArray(v)) return { ok: false, missing: NEEDED };
+  const known = v.filter((p): p is string => typeof p === 'string').map((p) => p.toLowerCase());
+  if (known.includes('all')) return { ok: true, missing: [] };
+  const missing = NEEDED.filter((n) => !known.includes(n.toLowerCase()));
+  if (missing.length === 0) return { ok: true, missing };
+  return { ok: v.some(isUnknown) ? undefined : false, missing };
+}
+
+const KEY_DATA_ACTIONS = ['Microsoft.KeyVault/vaults/keys/read', 'Microsoft.KeyVault/vaults/keys/wrap/action', 'Microsoft.KeyVault/vaults/keys/unwrap/action'];
+
+function actionMatches(pattern: Value, action: string): Tri {
+  if (isUnknown(pattern)) return undefined;
+  if (typeof pattern !== 'string') return false;
+  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  return re.test(action);
+}
+
+/** Three-valued: do the data actions of a custom role defined in the scan cover key read, wrap and unwrap? */
+function customRoleCovers(def: EvaluatedResource): Tri {
+  // A scan keeps the contents of modelled resource types only (src/graph.ts isModelled): without them, say nothing.
+  if (!isModelled(def.type)) return undefined;
+  const perms = read(def, ['properties', 'permissions']);
+  if (perms.state === 'unknown') return undefined;
+  if (perms.state === 'missing' || !Array.isArray(perms.value)) return false;
+  const blocks = perms.value;
+  const covers = (action: string): Tri =>
+    or3(
+      ...blocks.map((block): Tri => {
+        if (isUnknown(block)) return undefined;
+        if (!isObject(block)) return false;
+        const list = (x: ReturnType<typeof getProperty>): Value[] | undefined => (x.found ? (Array.isArray(x.value) ? x.value : undefined) : []);
+        const allows = list(getProperty(block, 'dataActions'));
+        const denies = list(getProperty(block, 'notDataActions'));
+        if (allows === undefined || denies === undefined) return undefined;
+        const allowed = or3(...allows.map((p) => actionMatches(p, action)));
+        const denied = or3(...denies.map((p) => actionMatches(p, action)));
+        return and3(allowed, denied === undefined ? undefined : !denied);
+      }),
+    );
+  return and3(...KEY_DATA_ACTIONS.map(covers));
+}
+
+function roleCovers(graph: ScanGraph, roleDefinitionId: Value): { ok: Tri; name: string } {
+  const guid = roleGuid(roleDefinitionId);
+  if (guid && KEY_ACCESS_ROLES[guid]) return { ok: true, name: KEY_ACCESS_ROLES[guid]! };
+  if (guid && NON_KEY_ROLES[guid]) return { ok: false, name: NON_KEY_ROLES[guid]! };
+  // A custom role defined in the scan: judge its data actions.
+  const k = idKey(roleDefinitionId);
+  const def = graph.declared('Microsoft.Authorization/roleDefinitions').find((d) => d.deployed !== false && k.endsWith(`/${idKey(d.name)}`));
+  if (def) return { ok: customRoleCovers(def), name: `custom role '${nameOf(def)}'` };
+  if (guid) return { ok: undefined, name: `role ${guid}` };
+  return { ok: undefined, name: 'the assigned role' };
+}
+
+/** The CMK key's resource id key, when it can be told. */
+function cmkKeyIdKey(link: CmkLink, vault: EvaluatedResource): string | undefined {
+  if (link.key) return idKey(link.key.id);
+  const keyName = link.keyIdentifier.keyName;
+  return typeof keyName === 'string' ? `${idKey(vault.id)}/keys/${keyName.toLowerCase()}` : undefined;
+}
+
+function roleLabel(g: RoleGrant, vault: EvaluatedResource, roleName: string): string {
+  const sym = g.resource.symbolicName ? ` '${g.resource.symbolicName}'` : '';
+  const on =
+    g.level === 'vault'
+      ? `on vault '${nameOf(vault)}'`
+      : g.level === 'key'
+        ? `on key '${lastSegment(g.resource.scope)}'`
+        : g.level === 'resourceGroup'
+          ? "on the vault's resource group"
+          : "on the vault's subscription";
+  return `the ${roleName} role assignment${sym} ${on}`;
+}
+
+/** Every grant on `vault` (both models), judged for `principal`. */
+export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: CmkLink, p: CmkPrincipal): GrantCheck[] {
+  const out: GrantCheck[] = [];
+  const principal = p.principal!;
+  for (const g of accessPolicyGrants(graph, vault)) {
+    const who = knownPrincipalMatch(g.objectId, principal);
+    const perms = keyPermissions(g.keyPermissions);
+    const entry = read(g.resource, g.path);
+    const app = entry.state === 'known' && isObject(entry.value) ? getProperty(entry.value, 'applicationId') : { found: false as const };
+    const compound: Tri = !app.found || app.value === null || app.value === '' ? false : isUnknown(app.value) ? undefined : true;
+    const ok = and3(who, perms.ok, compound === undefined ? undefined : !compound);
+    const where = g.resource === vault ? `the access policy of vault '${nameOf(vault)}'` : `the access policy in '${nameOf(g.resource)}'`;
+    let path: JsonPath = g.path;
+    let unknownValue: Value | undefined;
+    if (who === false || (who === undefined && ok !== false)) {
+      path = [...g.path, 'objectId'];
+      if (who === undefined) unknownValue = g.objectId;
+    } else if (perms.ok === false || (perms.ok === undefined && ok !== false)) {
+      path = [...g.path, 'permissions', 'keys'];
+      if (perms.ok === undefined) unknownValue = g.keyPermissions;
+    } else if (compound !== false) {
+      path = [...g.path, 'applicationId'];
+      if (compound === undefined) unknownValue = app.found ? app.value : null;
+    }
+    out.push({
+      grant: g,
+      model: 'accessPolicy',
+      principal: who,
+      clientIdInstead: namesClientIdOf(g.objectId, p.target),
+      permission: perms.ok,
+      lacking: perms.missing.join(', '),
+      scope: true,
+      compound,
+      ok,
+      path,
+      unknownValue,
+      label: where,
+    });
+  }
+  const keyIdKey = cmkKeyIdKey(link, vault);
+  for (const g of roleGrants(graph, vault)) {
+    const who = knownPrincipalMatch(g.principalId, principal);
+    const role = roleCovers(graph, g.roleDefinitionId);
+    const scope: Tri = g.level !== 'key' ? true : keyIdKey === undefined ? undefined : idKey(g.resource.scope) === keyIdKey;
+    const ok = and3(who, role.ok, scope);
+    let path: JsonPath = [];
+    let unknownValue: Value | undefined;
+    if (who === false || (who === undefined && ok !== false)) {
+      path = read(g.resource, ['properties', 'principalId']).path;
+      if (who === undefined) unknownValue = g.principalId;
+    } else if (role.ok === false || (role.ok === undefined && ok !== false)) {
+      path = read(g.resource, ['properties', 'roleDefinitionId']).path;
+      if (role.ok === undefined) unknownValue = g.roleDefinitionId;
+    } else if (scope !== true) path = ['scope'];
+    out.push({
+      grant: g,
+      model: 'rbac',
+      principal: who,
+      clientIdInstead: namesClientIdOf(g.principalId, p.target),
+      permission: role.ok,
+      lacking: role.name,
+      scope,
+      compound: false,
+      ok,
+      path,
+      unknownValue,
+      label: roleLabel(g, vault, role.name),
+    });
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idKeysMayMatch } from '../../rules/ACR005.js';
+import { idKeysMayMatch } from '../../src/eval/ids.js';
 import { template } from '../helpers/scan.js';
 import { findingsOf, expectOneAt } from './expect.js';
 import { REGISTRY, cmkStack, findResource, text, type Json } from './stack.js';

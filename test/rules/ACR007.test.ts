@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareApiVersions, parseApiVersion } from '../../rules/ACR007.js';
+import { compareApiVersions, parseApiVersion } from '../../src/api-versions.js';
 import { template } from '../helpers/scan.js';
 import { findingsOf, expectOneAt } from './expect.js';
 import { REGISTRY, cmkStack, findResource, text, type Json } from './stack.js';

@@ -101,3 +101,14 @@ describe.each(rules.map((r) => [r.meta.id, r] as [string, Rule]))('%s', (id, rul
     expect(violations.filter((f) => f.startsWith(`${id}-`))).not.toEqual([]);
   });
 });
+
+describe('rule files depend on src/ only', () => {
+  it('no rule imports another rule', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('../../rules/', import.meta.url);
+    const offenders = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+      .filter((f) => /from '\.\/[^']+'/.test(readFileSync(new URL(f, dir), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+});
