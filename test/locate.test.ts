@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { lineColumnOf, lineStarts, PositionIndex } from '../src/locate.js';
+
+describe('positions', () => {
+  it('count lines the same way for LF, CRLF and lone CR', () => {
+    expect(lineStarts('a\nb\nc')).toEqual([0, 2, 4]);
+    expect(lineStarts('a\r\nb\r\nc')).toEqual([0, 3, 6]);
+    expect(lineStarts('a\rb\r\nc')).toEqual([0, 2, 5]);
+    expect(lineColumnOf('ab\r\ncd', 5)).toEqual({ line: 2, column: 2 });
+  });
+
+  it('locate one path by seeking and many paths in one pass, with the same answers', () => {
+    const text = '{\n  "a": { "b": [1, {"c": "x"}] },\n  // comment\n  "d": "[concat(\'y\')]",\n}\n';
+    const paths: (string | number)[][] = [['a', 'b', 1, 'c'], ['d', 'e'], ['a', 'missing'], ['a']];
+    const one = paths.map((p) => new PositionIndex(text).locate(p));
+    const many = new PositionIndex(text);
+    many.prefetch(paths);
+    expect(paths.map((p) => many.locate(p))).toEqual(one);
+    expect(one[0]).toEqual({ region: { startLine: 2, startColumn: 25, endLine: 2, endColumn: 28 }, exact: true }); // "x" in column 25-27
+    expect(one[1]!.exact).toBe(false);
+    expect(one[1]!.region.startLine).toBe(4);
+    expect(one[3]!.region).toEqual({ startLine: 2, startColumn: 3, endLine: 2, endColumn: 6 });
+  });
+});
