@@ -6,10 +6,9 @@ import path from 'node:path';
 import { evaluateTemplate, type DeploymentContextInput } from './eval/template.js';
 import { toDisplayJson, type Value } from './eval/value.js';
 import { member } from './eval/expression.js';
-import { decode, isLoadError, loadFile, parseJsonText } from './load.js';
+import { DEFAULT_MAX_FILE_BYTES, isLoadError, loadFile } from './load.js';
 import { PositionIndex } from './locate.js';
-import { readFileSync } from 'node:fs';
-import { isInside } from './scan.js';
+import { loadLinked } from './scan.js';
 
 export function expand(file: string, parameterFiles: string[], context: DeploymentContextInput): { json: unknown; ok: boolean } {
   const loaded = loadFile(file);
@@ -26,24 +25,16 @@ export function expand(file: string, parameterFiles: string[], context: Deployme
   }
   const texts = new Map<string, PositionIndex>([[file, new PositionIndex(loaded.text)]]);
   const root = path.dirname(file);
+  const linkedTexts = new Map<string, string>();
   const evaluation = evaluateTemplate({
     file,
     json: loaded.json,
     parameters,
     context,
     loadLinked: (from, rel) => {
-      const target = path.resolve(path.dirname(from), rel);
-      if (!isInside(target, root)) return `'${rel}' resolves outside the template's folder`;
-      try {
-        const text = decode(readFileSync(target));
-        if (typeof text !== 'string') return text.error;
-        const parsed = parseJsonText(text);
-        if ('error' in parsed) return parsed.error;
-        texts.set(target, new PositionIndex(text));
-        return { file: target, json: parsed.json };
-      } catch {
-        return 'the file does not exist';
-      }
+      const linked = loadLinked(from, rel, root, DEFAULT_MAX_FILE_BYTES, linkedTexts);
+      if (typeof linked !== 'string') texts.set(linked.file, new PositionIndex(linkedTexts.get(linked.file) ?? ''));
+      return linked;
     },
   });
   const where = (f: string, at: (string | number)[]) => {

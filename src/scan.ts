@@ -421,7 +421,7 @@ export function isInside(child: string, parent: string): boolean {
 }
 
 /** Loads a `templateLink.relativePath` target, never outside the scan root (symlinks resolved first). */
-function loadLinked(fromFile: string, rel: string, root: string, maxBytes: number, texts: Map<string, string>): { file: string; json: unknown } | string {
+export function loadLinked(fromFile: string, rel: string, root: string, maxBytes: number, texts: Map<string, string>): { file: string; json: unknown } | string {
   if (path.isAbsolute(rel) || /^[a-z]+:/i.test(rel)) return 'the path is absolute; only paths relative to the linking template are followed';
   const target = path.resolve(path.dirname(fromFile), rel);
   if (!isInside(target, root)) return `'${rel}' resolves outside the scan root`;
