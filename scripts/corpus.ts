@@ -2,7 +2,7 @@
  * Corpus pass: scans every template and parameter pairing of ../shared/corpus and ../shared/corpus-cmk
  * (real ARM templates from public repositories) through the whole pipeline. Fails on internal errors
  * (crashes, uncaught exceptions); reports how many templates end with TPL002, grouped by message.
- * Reads ../shared; says so and exits 0 when it is absent.
+ * Reads ../shared; says so and exits 0 when it is absent. CORPUS_LIST=1 also prints each template with TPL002.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -40,6 +40,7 @@ for (const corpus of corpora) {
     for (const f of result.findings) {
       if (f.ruleId === 'TPL001') parseErrors++;
       if (f.ruleId !== 'TPL002') continue;
+      if (!tpl002Files.has(f.uri) && process.env.CORPUS_LIST) console.log(`TPL002 ${f.uri}:${f.region.startLine}: ${f.message.slice(0, 240)}`);
       tpl002Files.add(f.uri);
       const key = normalize(f.message);
       const g = groups.get(key) ?? { count: 0, example: `${f.uri}:${f.region.startLine}: ${f.message}` };

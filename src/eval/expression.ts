@@ -11,7 +11,7 @@ import { logicFunctions } from './functions/logic.js';
 import { stringFunctions } from './functions/string.js';
 import { dateFunctions } from './functions/date.js';
 import { cidrFunctions } from './functions/cidr.js';
-import { Lambda, PartialString, Unknown, containsUnknown, getProperty, isObject, typeName, valueKey, type Value } from './value.js';
+import { Lambda, PartialString, Unknown, containsUnknown, getProperty, isObject, typeName, unknownRest, valueKey, type Value } from './value.js';
 
 /** Where an expression stands in the template; some functions are legal only in some places. */
 export type Site = 'parameter' | 'variable' | 'name' | 'body' | 'output' | 'condition' | 'count' | 'function';
@@ -124,6 +124,8 @@ export function member(obj: Value, key: Value): Value {
     if (typeof key !== 'string') throw new TemplateEvalError(`an object property name must be a string, not ${typeName(key)}`);
     const hit = getProperty(obj, key);
     if (!hit.found) {
+      const rest = unknownRest(obj, key);
+      if (rest !== undefined) return rest;
       const keys = Object.keys(obj);
       throw new TemplateEvalError(`the object has no property '${key}'${keys.length ? ` (it has ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', ...' : ''})` : ''}`);
     }

@@ -28,10 +28,12 @@ import {
   Unknown,
   fromJson,
   getProperty,
+  isObject,
   newObject,
   objectFrom,
   typeName,
   valueKey,
+  withUnknownRest,
   type Value,
   type ValueObject,
 } from './value.js';
@@ -121,6 +123,15 @@ const CONTEXT_FUNCTIONS = new Set([
   'fail', 'extensions', 'tologicalzone', 'tophysicalzone', 'tologicalzones', 'tophysicalzones', 'roledefinitions',
 ]);
 
+/** A default that only stands for "no value": '', null, [] or {}. */
+function isEmptyPlaceholder(raw: unknown): boolean {
+  return raw === '' || raw === null || (Array.isArray(raw) && raw.length === 0) || (typeof raw === 'object' && raw !== null && !(raw instanceof Unknown) && !(raw instanceof PartialString) && Object.keys(raw).length === 0);
+}
+
+function displayJson(raw: unknown): string {
+  return Array.isArray(raw) ? '[]' : raw !== null && typeof raw === 'object' ? '{}' : JSON.stringify(raw);
+}
+
 /** JSON nesting that evaluation follows; deeper values (hostile or broken templates) become a TPL002. */
 const MAX_JSON_DEPTH = 256;
 
@@ -163,6 +174,55 @@ class EvaluationState {
 
   private quiet = 0;
 
+  /**
+   * Parameters read by the expressions under evaluation whose value is only a placeholder (an empty default,
+   * a nullable parameter without value, a null from the parameter file), with why. An expression that fails
+   * on such a value needs a real one; the template itself is not shown broken.
+   */
+  readonly placeholderReads: PlaceholderRead[] = [];
+  /** Where each expression (or variable, parameter, count) under evaluation started in placeholderReads. */
+  private readonly frameMarks: number[] = [];
+  /** Last index of each placeholder in placeholderReads: a read already visible to the innermost frame is not repeated. */
+  private readonly lastRead = new Map<string, number>();
+  /** While set, placeholder parameters (and what was computed from them) read as unknown. */
+  placeholdersAsUnknown = false;
+
+  /** Runs `fn`; returns its value and the placeholder parameters it read (still visible to the enclosing expression). */
+  trackPlaceholders<T>(fn: () => T): { value: T; read: PlaceholderRead[] | undefined } {
+    const mark = this.enterFrame();
+    try {
+      const value = fn();
+      return { value, read: this.placeholderReads.length > mark ? this.placeholderReads.slice(mark) : undefined };
+    } finally {
+      this.leaveFrame();
+    }
+  }
+
+  enterFrame(): number {
+    const mark = this.placeholderReads.length;
+    this.frameMarks.push(mark);
+    return mark;
+  }
+
+  leaveFrame(): void {
+    this.frameMarks.pop();
+    if (this.frameMarks.length === 0) {
+      this.placeholderReads.length = 0;
+      this.lastRead.clear();
+    }
+  }
+
+  notePlaceholders(reads: readonly PlaceholderRead[]): void {
+    const floor = this.frameMarks.length ? this.frameMarks[this.frameMarks.length - 1]! : 0;
+    for (const r of reads) {
+      const key = r.name.toLowerCase();
+      const last = this.lastRead.get(key);
+      if (last !== undefined && last >= floor) continue;
+      this.lastRead.set(key, this.placeholderReads.length);
+      this.placeholderReads.push(r);
+    }
+  }
+
   /** Runs `fn` with diagnostics switched off when `when` holds (parts of the template ARM never evaluates). */
   quietWhile<T>(when: boolean, fn: () => T): T {
     if (when) this.quiet++;
@@ -180,6 +240,18 @@ class EvaluationState {
     this.diagKeys.add(k);
     this.diagnostics.push({ ruleId, message, file, path: [...at] });
   }
+}
+
+interface PlaceholderRead {
+  name: string;
+  why: string;
+}
+
+interface VariableDecl {
+  name: string;
+  value: unknown;
+  path: JsonPath;
+  copy?: Record<string, unknown>;
 }
 
 interface ParamDecl {
@@ -318,8 +390,11 @@ class TemplateScope implements TemplateHost {
   private paramDecls?: Map<string, ParamDecl>;
   private readonly paramValues = new Map<string, Value>();
   private readonly paramEvaluating = new Set<string>();
-  private varDecls?: Map<string, { name: string; value: unknown; path: JsonPath; copy?: Record<string, unknown> }>;
+  private varDecls?: Map<string, VariableDecl>;
   private readonly varValues = new Map<string, Value>();
+  /** Placeholder parameters a variable's (or parameter's) value was computed from. */
+  private readonly varTaint = new Map<string, { name: string; why: string }[]>();
+  private readonly paramTaint = new Map<string, { name: string; why: string }[]>();
   private readonly varEvaluating = new Set<string>();
   private functions?: Map<string, UserFunction>;
   private decls: ResourceDecl[] = [];
@@ -408,7 +483,7 @@ class TemplateScope implements TemplateHost {
   }
 
   private evalCount(raw: unknown, at: JsonPath, env: Env): number | undefined {
-    const v = this.evalTree(raw, at, { ...env, site: 'count' }, false);
+    const { value: v, read } = this.state.trackPlaceholders(() => this.evalTree(raw, at, { ...env, site: 'count' }, false));
     const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
     if (typeof n === 'number' && Number.isInteger(n) && n >= 0) {
       const max = this.state.options.maxCopyCount ?? 800;
@@ -418,7 +493,10 @@ class TemplateScope implements TemplateHost {
       }
       return n;
     }
-    if (!(v instanceof Unknown || v instanceof PartialString)) this.state.diagnose('TPL002', `copy count must be a non-negative integer, got ${typeName(v)}`, this.file, at);
+    const problem = `copy count must be a non-negative integer, got ${typeName(v)}`;
+    if (v instanceof Unknown || v instanceof PartialString) return undefined;
+    if (read) this.needsValue(read, problem, typeof raw === 'string' ? raw : JSON.stringify(raw), at);
+    else this.state.diagnose('TPL002', problem, this.file, at);
     return undefined;
   }
 
@@ -426,16 +504,50 @@ class TemplateScope implements TemplateHost {
     if (!isExpression(s)) return unescapeLiteral(s);
     const saved = this.currentPath;
     this.currentPath = at;
+    const state = this.state;
+    const mark = state.enterFrame();
     try {
       return evaluateExpressionText(s, env);
     } catch (err) {
       if (err instanceof RangeError) err = new BudgetExceeded(`expression nests too deeply (${err.message})`);
       if (!(err instanceof TemplateEvalError)) throw err;
-      this.state.diagnose('TPL002', `${err.message} in '${abbreviate(s)}'`, this.file, at);
+      const placeholders = err instanceof BudgetExceeded ? [] : state.placeholderReads.slice(mark);
+      if (placeholders.length > 0 && this.succeedsWithoutPlaceholders(s, env)) return this.needsValue(placeholders, err.message, s, at);
+      state.diagnose('TPL002', `${err.message} in '${abbreviate(s)}'`, this.file, at);
       return Unknown.error(err.message);
     } finally {
       this.currentPath = saved;
+      state.leaveFrame();
     }
+  }
+
+  /** Whether the expression evaluates when its placeholder parameters are unknown: then they, not it, are at fault. */
+  private succeedsWithoutPlaceholders(text: string, env: Env): boolean {
+    if (this.state.placeholdersAsUnknown) return false;
+    this.state.placeholdersAsUnknown = true;
+    try {
+      evaluateExpressionText(text, env);
+      return true;
+    } catch (err) {
+      if (err instanceof TemplateEvalError || err instanceof RangeError) return false;
+      throw err;
+    } finally {
+      this.state.placeholdersAsUnknown = false;
+    }
+  }
+
+  /** An expression failed on a placeholder parameter value: ask for a real value (TPL003), the result is unknown. */
+  private needsValue(placeholders: PlaceholderRead[], error: string, text: string, at: JsonPath): Value {
+    const seen = new Map(placeholders.map((p) => [p.name.toLowerCase(), p]));
+    const list = [...seen.values()];
+    const subject = list.map((p) => `'${p.name}' (${p.why})`).join(', ');
+    this.state.diagnose(
+      'TPL003',
+      `parameter${list.length > 1 ? 's' : ''} ${subject} need${list.length > 1 ? '' : 's'} a real value: with ${list.length > 1 ? 'these' : 'it'}, '${abbreviate(text)}' fails (${error}); checks that depend on it are undetermined. Give ${list.length > 1 ? 'them values' : 'it a value'} in a parameter file`,
+      this.file,
+      at,
+    );
+    return Unknown.parameter(list[0]!.name);
   }
 
   // ---------------------------------------------------------------- parameters and variables
@@ -458,7 +570,12 @@ class TemplateScope implements TemplateHost {
     if (this.outer) return this.outer.parameter(name);
     const lower = name.toLowerCase();
     const cached = this.paramValues.get(lower);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      const taint = this.paramTaint.get(lower);
+      if (taint && this.state.placeholdersAsUnknown) return Unknown.parameter(name);
+      if (taint) this.state.notePlaceholders(taint);
+      return cached;
+    }
     const decl = this.params().get(lower);
     if (!decl) {
       const known = [...this.params().values()].map((d) => d.name);
@@ -468,7 +585,9 @@ class TemplateScope implements TemplateHost {
     this.paramEvaluating.add(lower);
     let value: Value;
     try {
-      value = this.resolveParameter(decl);
+      const { value: v, read } = this.state.trackPlaceholders(() => this.resolveParameter(decl));
+      value = v;
+      if (read) this.paramTaint.set(lower, read);
     } finally {
       this.paramEvaluating.delete(lower);
     }
@@ -476,13 +595,29 @@ class TemplateScope implements TemplateHost {
     return value;
   }
 
-  private resolveParameter(decl: ParamDecl): Value {
+  /** The parameter file's value, unless it is null for a parameter that needs one (ARM treats null as not given). */
+  private suppliedValue(decl: ParamDecl): Value | undefined {
     const supplied = this.supplied.get(decl.name.toLowerCase());
+    if (supplied === null && decl.decl['nullable'] !== true) return undefined;
+    return supplied;
+  }
+
+  private resolveParameter(decl: ParamDecl): Value {
+    const supplied = this.suppliedValue(decl);
+    if (supplied !== undefined) {
+      if (isEmptyPlaceholder(supplied)) this.state.notePlaceholders([{ name: decl.name, why: `${this.depth === 0 ? 'the parameter file gives' : 'the deployment passes'} ${displayJson(supplied)}` }]);
+      return supplied;
+    }
     const def = rawGet(decl.decl, 'defaultValue');
-    // ARM treats a null value as not given: the default applies (Bicep passes optional module parameters so).
-    if (supplied !== undefined && !(supplied === null && def)) return supplied;
-    if (def) return this.evalTree(def.value, [...decl.path, def.key], { host: this, site: 'parameter', paramName: decl.name }, false);
-    if (decl.decl['nullable'] === true) return null;
+    if (def) {
+      const value = this.evalTree(def.value, [...decl.path, def.key], { host: this, site: 'parameter', paramName: decl.name }, false);
+      if (isEmptyPlaceholder(def.value)) this.state.notePlaceholders([{ name: decl.name, why: `its default is ${displayJson(def.value)}` }]);
+      return value;
+    }
+    if (decl.decl['nullable'] === true) {
+      this.state.notePlaceholders([{ name: decl.name, why: 'nullable, and no value is given' }]);
+      return null;
+    }
     return Unknown.parameter(decl.name);
   }
 
@@ -490,10 +625,11 @@ class TemplateScope implements TemplateHost {
   checkParameters(): void {
     if (this.outer) return;
     for (const decl of this.params().values()) {
-      if (!this.supplied.has(decl.name.toLowerCase()) && !rawGet(decl.decl, 'defaultValue') && decl.decl['nullable'] !== true) {
+      if (this.suppliedValue(decl) === undefined && !rawGet(decl.decl, 'defaultValue') && decl.decl['nullable'] !== true) {
+        const given = this.supplied.has(decl.name.toLowerCase()) ? 'the parameter file gives null' : 'no parameter file value';
         this.state.diagnose(
           'TPL003',
-          `parameter '${decl.name}' has no value: no default and no parameter file value; checks that depend on it are undetermined. Give it a value in a parameter file`,
+          `parameter '${decl.name}' has no value: no default and ${given}; checks that depend on it are undetermined. Give it a value in a parameter file`,
           this.file,
           decl.path,
         );
@@ -507,7 +643,7 @@ class TemplateScope implements TemplateHost {
     }
   }
 
-  private vars(): Map<string, { name: string; value: unknown; path: JsonPath; copy?: Record<string, unknown> }> {
+  private vars(): Map<string, VariableDecl> {
     if (!this.varDecls) {
       this.varDecls = new Map();
       const v = rawGet(this.raw, 'variables');
@@ -531,30 +667,38 @@ class TemplateScope implements TemplateHost {
     if (this.outer) return this.outer.variable(name);
     const lower = name.toLowerCase();
     const cached = this.varValues.get(lower);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      const taint = this.varTaint.get(lower);
+      if (taint && this.state.placeholdersAsUnknown) return Unknown.parameter(taint[0]!.name);
+      if (taint) this.state.notePlaceholders(taint);
+      return cached;
+    }
     const decl = this.vars().get(lower);
     if (!decl) throw new TemplateEvalError(`the template has no variable '${name}'`);
     if (this.varEvaluating.has(lower)) throw new TemplateEvalError(`variable '${name}' is circular: it refers to itself`);
     this.varEvaluating.add(lower);
     let value: Value;
     try {
-      const env = this.env('variable');
-      if (decl.copy) {
-        const count = this.evalCount(decl.copy['count'], [...decl.path, 'count'], env);
-        if (count === undefined) value = Unknown.derived('copy', [decl.name]);
-        else {
-          const items: Value[] = [];
-          for (let i = 0; i < count; i++) {
-            items.push(this.evalTree(decl.value, [...decl.path, 'input'], { ...env, copy: { name: decl.name, index: i, namedOnly: true } }, true));
-          }
-          value = items;
-        }
-      } else value = this.evalTree(decl.value, decl.path, env, true);
+      const { value: v, read } = this.state.trackPlaceholders(() => this.computeVariable(decl));
+      value = v;
+      if (read) this.varTaint.set(lower, read);
     } finally {
       this.varEvaluating.delete(lower);
     }
     this.varValues.set(lower, value);
     return value;
+  }
+
+  private computeVariable(decl: VariableDecl): Value {
+    const env = this.env('variable');
+    if (!decl.copy) return this.evalTree(decl.value, decl.path, env, true);
+    const count = this.evalCount(decl.copy['count'], [...decl.path, 'count'], env);
+    if (count === undefined) return Unknown.derived('copy', [decl.name]);
+    const items: Value[] = [];
+    for (let i = 0; i < count; i++) {
+      items.push(this.evalTree(decl.value, [...decl.path, 'input'], { ...env, copy: { name: decl.name, index: i, namedOnly: true } }, true));
+    }
+    return items;
   }
 
   userFunction(name: string): UserFunction | undefined {
@@ -878,7 +1022,7 @@ class TemplateScope implements TemplateHost {
 
   private evaluateInstance(inst: Instance): EvaluatedResource | undefined {
     if (inst.record) return inst.record;
-    return this.state.quietWhile(inst.deployed === false || inst.type.includes('@'), () => this.evaluateInstanceBody(inst));
+    return this.state.quietWhile(inst.deployed === false || inst.existing || inst.type.includes('@'), () => this.evaluateInstanceBody(inst));
   }
 
   private evaluateInstanceBody(inst: Instance): EvaluatedResource | undefined {
@@ -989,7 +1133,10 @@ class TemplateScope implements TemplateHost {
       this.evaluateInstance(inst);
       const outputs = inst.deploymentState ?? Unknown.resource(inst.id, [], full);
       if (outputs instanceof Unknown) return full ? outputs : outputs.member('properties');
-      return full ? objectFrom([['properties', outputs], ['id', inst.id], ['name', inst.name], ['type', inst.type]]) : outputs;
+      // Only the outputs are known before deployment; provisioningState, timestamp, scope... are not.
+      const properties = withUnknownRest(objectFrom(Object.entries(outputs as ValueObject)), (k) => Unknown.resource(inst.id, [k]));
+      if (!full) return properties;
+      return withUnknownRest(objectFrom([['properties', properties], ['id', inst.id], ['name', inst.name], ['type', inst.type]]), (k) => Unknown.resource(inst.id, [k], true));
     }
     return Unknown.resource(inst ? inst.id : target, [], full);
   }
@@ -1086,6 +1233,11 @@ class TemplateScope implements TemplateHost {
           if (!isPlainObject(entry)) continue;
           if ('value' in entry) supplied.set(name.toLowerCase(), this.evalTree(entry['value'], [...propsPath, params.key, name, 'value'], env, true));
           else if ('reference' in entry) supplied.set(name.toLowerCase(), Unknown.secret(name));
+          else if (Array.isArray(entry['copy'])) {
+            // Bicep passes a `for` expression as a property loop that builds `value`.
+            const built = this.evalTree(entry, [...propsPath, params.key, name], env, true);
+            if (isObject(built) && getProperty(built, 'value').found) supplied.set(name.toLowerCase(), (getProperty(built, 'value') as { value: Value }).value);
+          }
         }
       }
       nested = new TemplateScope(this.state, templateJson, file, base, nestedScope, supplied, [...this.deploymentPath, deploymentName], undefined, this.depth + 1);

@@ -259,6 +259,22 @@ export function objectFrom(entries: Iterable<readonly [string, Value]>): ValueOb
   return o;
 }
 
+const openRest = new WeakMap<ValueObject, (key: string) => Value>();
+
+/**
+ * Marks an object whose listed properties are known and whose other properties exist only at deploy time
+ * (what `reference()` returns for a deployment: its outputs are known, its provisioningState is not).
+ */
+export function withUnknownRest(obj: ValueObject, rest: (key: string) => Value): ValueObject {
+  openRest.set(obj, rest);
+  return obj;
+}
+
+/** The deploy-time value of a property an open object does not list, or undefined for a plain object. */
+export function unknownRest(obj: ValueObject, key: string): Value | undefined {
+  return openRest.get(obj)?.(key);
+}
+
 /** Case-insensitive own-property lookup, as ARM does for property access. */
 export function getProperty(obj: ValueObject, name: string): { found: true; key: string; value: Value } | { found: false } {
   if (Object.prototype.hasOwnProperty.call(obj, name)) return { found: true, key: name, value: obj[name]! };

@@ -5,7 +5,7 @@
  * lambda, and only an unknown the function must decide on (a filter verdict, a sort order, a key)
  * makes the whole result unknown.
  */
-import { Lambda, Unknown, fromJson, getProperty, isObject, isUnknown, newObject, objectFrom, valueKey, type Value, type ValueObject } from '../value.js';
+import { Lambda, Unknown, fromJson, getProperty, isObject, isUnknown, newObject, objectFrom, unknownRest, valueKey, type Value, type ValueObject } from '../value.js';
 import { TemplateEvalError, type FunctionContext, type FunctionDef } from './types.js';
 import { parseJsonText } from './string.js';
 import { expectArray, expectObject, shallow } from './array.js';
@@ -62,6 +62,8 @@ function tryGet(args: Value[]): Value {
       if (typeof key !== 'string') throw new TemplateEvalError(`tryGet: an object property name must be a string, got ${kindOf(key)}`);
       const hit = getProperty(current, key);
       if (!hit.found) {
+        const rest = unknownRest(current, key);
+        if (rest !== undefined) return Unknown.derived('tryGet', [rest, ...args.slice(i + 1)]);
         if (lenient) return null;
         throw new TemplateEvalError(`tryGet: the object has no property '${key}'`);
       }
