@@ -58,6 +58,10 @@ function checkLink(ctx: RuleContext, vault: EvaluatedResource, link: CmkLink): v
   }
   const model = vaultModel(vault);
   const checks = checkGrants(ctx.graph, vault, link, p);
+  // Live mode read the vault but not its role assignments: a missing grant proves nothing.
+  const rolesGap = model.rbac !== false ? ctx.graph.liveGap(vault, 'roles') : undefined;
+  const rolesUnread = (): void =>
+    ctx.report({ resource: vault, path: model.path, verdict: 'undetermined', message: `Cannot tell whether vault '${kv}' lets ${p.label} (encryption identity of registry '${reg}') use its key, because live mode could not list its role assignments: ${rolesGap}.` });
   const rbac = checks.filter((c) => c.model === 'rbac');
   const policies = checks.filter((c) => c.model === 'accessPolicy');
   const okRbac = anyOk(rbac);
@@ -70,6 +74,7 @@ function checkLink(ctx: RuleContext, vault: EvaluatedResource, link: CmkLink): v
       return;
     }
     if (okRbac === false && okPolicies === false) {
+      if (rolesGap) return rolesUnread();
       ctx.report({
         resource: registry,
         path: p.path,
@@ -107,6 +112,7 @@ function checkLink(ctx: RuleContext, vault: EvaluatedResource, link: CmkLink): v
     });
     return;
   }
+  if (rolesGap) return rolesUnread();
   const otherOk = other.find((c) => c.ok === true);
   const ignored = otherOk
     ? ` ${otherOk.label} grants it access, but vault '${kv}' uses ${modelName} (${model.why}), so ${model.rbac ? 'access policies are ignored' : 'data-plane role assignments are ignored'}.`

@@ -112,6 +112,11 @@ function checkVault(ctx: RuleContext, t: VaultTarget, index: SettingIndex): void
     ctx.report({ resource: first.setting, path: first.path, verdict: 'undetermined', subject, message: `Cannot tell whether ${who} sends audit logs, because ${first.reason}.` });
     return;
   }
+  const gap = t.vault ? ctx.graph.liveGap(t.vault, 'diagnostics') : undefined;
+  if (gap) {
+    ctx.report({ resource: t.vault!, path: [], verdict: 'undetermined', subject, message: `Cannot tell whether ${who} sends audit logs, because live mode could not list its diagnostic settings: ${gap}.` });
+    return;
+  }
   if (t.missing || !t.vault) {
     const link = t.links[0]!;
     ctx.report({

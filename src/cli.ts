@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { DeploymentContextInput } from './eval/template.js';
 import type { Rule } from './rule-api.js';
+import type { LiveScanOptions } from './scan.js';
 import type { FailLevel, Finding, ScanResult } from './types.js';
 import { VERSION } from './version.js';
 
@@ -43,6 +44,11 @@ Scan options:
       --write-baseline <file>      write the findings as a baseline (JSON report) for later --baseline runs
       --category <id>              SARIF automationDetails category (default cmkguard)
       --max-file-size <bytes>      larger files are reported instead of read (default 16 MiB)
+      --live                       also read from Azure Resource Manager what the templates only name (CMK vault
+                                   and key, attached identities, the vault's role assignments and diagnostic
+                                   settings) and check it too; read-only, signs in with DefaultAzureCredential
+      --arm-endpoint <url>         ARM endpoint for --live (default https://management.azure.com)
+      --arm-ca <pem file>          extra CA certificates to trust for --arm-endpoint (Azure Stack Hub, test servers)
       --color / --no-color         force or disable colours (default: on for a terminal unless NO_COLOR is set)
 
 Exit codes: 0 no finding at or above the fail level, 1 findings, 2 usage, configuration or internal error.
@@ -64,6 +70,9 @@ const OPTIONS = {
   baseline: { type: 'string' },
   'write-baseline': { type: 'string' },
   'max-file-size': { type: 'string' },
+  live: { type: 'boolean' },
+  'arm-endpoint': { type: 'string' },
+  'arm-ca': { type: 'string' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -137,6 +146,10 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       });
       clearProgress();
       for (const e of result.exitErrors) process.stderr.write(`cmkguard: ${e}\n`);
+      if (result.live) {
+        const { calls, resources, problems } = result.live;
+        process.stderr.write(`cmkguard: live: ${calls} ARM call${calls === 1 ? '' : 's'}, ${resources.length} resource${resources.length === 1 ? '' : 's'} read${problems.length ? `; could not read: ${problems.join('; ')}` : ''}\n`);
+      }
       if (values['write-baseline']) {
         const { formatJson } = await import('./report/json.js');
         writeFileSync(path.resolve(cwd, values['write-baseline']), `${formatJson(result)}\n`);
@@ -221,7 +234,27 @@ function scanInputs(values: ReturnType<typeof parse>['values'], positionals: str
     context: { ...config.context, ...definedOnly(context) },
     rules,
     settings: config.settings,
+    live: liveOptions(values, cwd, { ...config.context, ...definedOnly(context) }),
   };
+}
+
+/** Live mode from --live and its flags; the token comes from CMKGUARD_ARM_TOKEN when set. */
+function liveOptions(values: ReturnType<typeof parse>['values'], cwd: string, context: DeploymentContextInput): LiveScanOptions | undefined {
+  const endpoint = values['arm-endpoint'];
+  if (!values.live) {
+    if (endpoint !== undefined || values['arm-ca'] !== undefined) throw new UsageError('--arm-endpoint and --arm-ca only apply with --live');
+    return undefined;
+  }
+  if (endpoint !== undefined && !/^https:\/\/[^/]+/i.test(endpoint)) {
+    throw new UsageError(`--arm-endpoint must be an https:// URL (tokens are only sent over TLS); got '${endpoint}'`);
+  }
+  const settings = {
+    subscriptionId: context.subscriptionId,
+    endpoint,
+    token: process.env['CMKGUARD_ARM_TOKEN'] || undefined,
+    caFile: values['arm-ca'] === undefined ? undefined : path.resolve(cwd, values['arm-ca']),
+  };
+  return { subscriptionId: context.subscriptionId, connect: async () => (await import('./live/arm.js')).connectArm(settings) };
 }
 
 /** The configuration from --config or the nearest .cmkguard.yaml; none is fine. */

@@ -74,7 +74,7 @@ function keyLabel(link: CmkLink): Value {
 /** Why the key's own settings are not in the scan, or undefined when they are. */
 function keyMissing(link: CmkLink, label: string): string | undefined {
   const key = link.key;
-  const scanToo = 'scan the template that deploys it too';
+  const scanToo = link.keyLiveNote ? `live mode could not read it: ${link.keyLiveNote}` : 'scan the template that deploys it too';
   if (!key) {
     if (link.vault && !link.vault.existing) {
       return `no scanned template deploys key '${label}' into vault '${nameOf(link.vault)}' (it may be created by a script or in the portal): ${scanToo}`;

@@ -58,6 +58,8 @@ export interface CmkLink {
   key?: EvaluatedResource;
   /** Why the vault is not in the scan (or is only declared `existing`), for undetermined messages. */
   vaultMissing?: string;
+  /** Why live mode could not read the key, when it tried and failed. */
+  keyLiveNote?: string;
 }
 
 const SENTINEL = /\u0001(\d+)\u0002/g;
@@ -196,7 +198,14 @@ export class ScanGraph {
   private readonly byType = new Map<string, EvaluatedResource[]>();
   private links?: CmkLink[];
 
-  constructor(readonly resources: readonly EvaluatedResource[]) {
+  /**
+   * `resources` may include what live mode read from ARM; `liveNotes` says what it could not read
+   * (`vault:<name>`, `key:<vault>/<key>`, `roles:<vault>`, `diagnostics:<vault>`, lower case).
+   */
+  constructor(
+    readonly resources: readonly EvaluatedResource[],
+    private readonly liveNotes: ReadonlyMap<string, string> = new Map(),
+  ) {
     for (const r of resources) {
       const t = r.type.toLowerCase();
       const list = this.byType.get(t) ?? [];
@@ -216,6 +225,23 @@ export class ScanGraph {
   }
 
   private keyIndex?: Map<string, EvaluatedResource>;
+  private liveIndex?: Map<string, EvaluatedResource>;
+
+  /** Why live mode could not read the role assignments or diagnostic settings of a vault it read. */
+  liveGap(vault: EvaluatedResource, part: 'roles' | 'diagnostics'): string | undefined {
+    if (!vault.live || typeof vault.name !== 'string') return undefined;
+    return this.liveNotes.get(`${part}:${vault.name.toLowerCase()}`);
+  }
+
+  /** A deploy-time property that live mode read: `reference(<identity id>).principalId` becomes its value. */
+  liveValue(v: Value): Value {
+    if (!(v instanceof Unknown) || !v.ref) return v;
+    this.liveIndex ??= new Map(this.resources.filter((r) => r.live).map((r) => [idKey(r.id), r]));
+    const target = this.liveIndex.get(idKey(v.ref.target));
+    if (!target) return v;
+    const found = read(target, v.ref.path);
+    return found.state === 'known' ? found.value : v;
+  }
 
   byKey(key: string): EvaluatedResource | undefined {
     this.keyIndex ??= new Map(this.resources.map((r) => [r.key, r]));
@@ -315,7 +341,7 @@ export class ScanGraph {
     return [...matches].sort((a, b) => rank(a) - rank(b))[0];
   }
 
-  private findVaultAndKey(kid: KeyIdentifier, registry: EvaluatedResource): Pick<CmkLink, 'vault' | 'key' | 'vaultMissing'> {
+  private findVaultAndKey(kid: KeyIdentifier, registry: EvaluatedResource): Pick<CmkLink, 'vault' | 'key' | 'vaultMissing' | 'keyLiveNote'> {
     if (kid.status !== 'valid') return { vaultMissing: 'the key identifier is not a known Key Vault key URI' };
     const vaults = this.declared(VAULT);
     let vault: EvaluatedResource | undefined;
@@ -340,15 +366,16 @@ export class ScanGraph {
       key = this.pick(this.declared(KEY).filter((r) => typeof r.name === 'string' && r.name.toLowerCase() === full), vault);
     }
     const vaultLabel = typeof kid.vaultName === 'string' ? `'${kid.vaultName}'` : 'of the key identifier';
+    const vaultNote = typeof kid.vaultName === 'string' ? this.liveNotes.get(`vault:${kid.vaultName.toLowerCase()}`) : undefined;
+    const keyNote =
+      typeof kid.vaultName === 'string' && typeof kid.keyName === 'string' ? this.liveNotes.get(`key:${kid.vaultName}/${kid.keyName}`.toLowerCase()) : undefined;
+    const instead = vaultNote ? `live mode could not read it: ${vaultNote}` : 'scan the template that deploys it too';
     if (!vault) {
-      return {
-        key,
-        vaultMissing: `the Key Vault ${vaultLabel} is not in the scanned templates: scan the template that deploys it too`,
-      };
+      return { key, keyLiveNote: keyNote, vaultMissing: `the Key Vault ${vaultLabel} is not in the scanned templates${vaultNote ? ', and ' : ': '}${instead}` };
     }
     if (vault.existing) {
-      return { vault, key, vaultMissing: `the Key Vault ${vaultLabel} is declared 'existing': its settings live outside the scanned templates; scan the template that deploys it too` };
+      return { vault, key, keyLiveNote: keyNote, vaultMissing: `the Key Vault ${vaultLabel} is declared 'existing': its settings live outside the scanned templates; ${instead}` };
     }
-    return { vault, key };
+    return { vault, key, keyLiveNote: keyNote };
   }
 }

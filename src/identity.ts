@@ -133,13 +133,13 @@ export function cmkPrincipal(graph: ScanGraph, registry: EvaluatedResource): Cmk
   const ref = identityRefOf(value);
   if (ref) {
     const label = ref.system ? `the system-assigned identity of ${identityLabel(graph, ref.target)}` : `identity ${identityLabel(graph, ref.target)}`;
-    return { principal: principalOf(ref), target: ref.target, system: ref.system, label, path };
+    return { principal: graph.liveValue(principalOf(ref)), target: ref.target, system: ref.system, label, path };
   }
   // reference(x, v, 'full').id or a resource id string: the identity is still recognisable (ACR005 fails the form).
   const fullId = fullReferenceId(value);
   if (fullId !== undefined || looksLikeResourceId(value)) {
     const target = fullId ?? value;
-    return { principal: principalOf({ target, property: 'clientId', system: false }), target, system: false, label: `identity ${identityLabel(graph, target)}`, path };
+    return { principal: graph.liveValue(principalOf({ target, property: 'clientId', system: false })), target, system: false, label: `identity ${identityLabel(graph, target)}`, path };
   }
   if (typeof value === 'string' && equalsIgnoreCase(value, 'system')) {
     return {

@@ -20,6 +20,8 @@ import { Budget } from './eval/expression.js';
 import { glob } from './glob.js';
 import { applyConfig, applyInSource, suppressionsIn } from './suppress.js';
 import type { Value } from './eval/value.js';
+import type { ArmReader } from './live/arm.js';
+import { resolveLive } from './live/resolve.js';
 
 export interface RuleSetting {
   enabled: boolean;
@@ -50,6 +52,15 @@ export interface ScanOptions {
   budgets?: BudgetSettings;
   /** Called after each template is evaluated, with the count done and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** Live mode (`--live`): read from ARM what the templates only name, then check it too. */
+  live?: LiveScanOptions;
+}
+
+export interface LiveScanOptions {
+  /** Connects lazily: a scan without live mode never loads the Azure SDK. */
+  connect(): Promise<ArmReader>;
+  subscriptionId?: string;
+  concurrency?: number;
 }
 
 interface TemplateUnit {
@@ -234,7 +245,21 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     releasePositions();
   }
 
-  const graph = new ScanGraph(resources);
+  let liveNotes = new Map<string, string>();
+  let live: ScanResult['live'];
+  if (options.live) {
+    try {
+      const reader = await options.live.connect();
+      const outcome = await resolveLive(resources, reader, { subscriptionId: options.live.subscriptionId, concurrency: options.live.concurrency });
+      resources.push(...outcome.resources);
+      liveNotes = outcome.notes;
+      live = { calls: outcome.calls, resources: outcome.resources.map((r) => r.live!.id), problems: [...outcome.notes.values()] };
+    } catch (err) {
+      exitErrors.push(`live mode could not start: ${(err as Error).message}`);
+    }
+  }
+
+  const graph = new ScanGraph(resources, liveNotes);
   const allReports: { ruleId: string; report: RuleReport }[] = [];
   const failing: { meta: RuleMeta; report: RuleReport; at: JsonPath }[] = [];
   for (const rule of options.rules) {
@@ -245,7 +270,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     );
     for (const r of reports) {
       if (options.chains) allReports.push({ ruleId: meta.id, report: r });
-      if (r.verdict !== 'pass') failing.push({ meta, report: r, at: sourcePathOf(r.resource, r.path) });
+      // A live resource is not in any file: its findings point where the template names it.
+      if (r.verdict !== 'pass') failing.push({ meta, report: r, at: r.resource.live ? r.resource.path : sourcePathOf(r.resource, r.path) });
     }
   }
   prefetchPositions(failing.map((f) => [f.report.resource.file, f.at]), textOf);
@@ -254,7 +280,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     const paramUri = parameterFileOf.get(res);
     const level = r.verdict === 'undetermined' ? 'note' : (r.level ?? levelOf(meta));
     const label = r.subject ? labelOf(r.subject.type, r.subject.name) : labelOf(res.type, res.name);
-    const finding = locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', withInstance(r.message, res), res.file, toUri(repoRoot, res.file), textOf(res.file), at, label, paramUri);
+    const message = res.live ? `live: ${withInstance(r.message, res)}` : withInstance(r.message, res);
+    const finding = locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', message, res.file, toUri(repoRoot, res.file), textOf(res.file), at, label, paramUri);
+    if (res.live) finding.live = { source: res.live.source, resourceId: res.live.id };
     const entries = [...suppressionsIn(res.raw), ...suppressionsIn({ metadata: res.templateMetadata })];
     findings.push(applyInSource(finding, meta, entries));
   }
@@ -270,6 +298,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     chains: options.chains ? buildChains(graph, allReports, (file) => toUri(repoRoot, file)) : undefined,
     internalErrors,
     exitErrors,
+    live,
   };
 }
 

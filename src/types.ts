@@ -60,6 +60,8 @@ export interface Finding {
   /** Repository-relative path of the parameter file this evaluation used, when there was one. */
   parameterFile?: string;
   suppression?: Suppression;
+  /** The finding is about a resource read from Azure in live mode (or predicted by what-if), not a template. */
+  live?: { source: 'arm' | 'what-if'; resourceId: string };
 }
 
 export interface ScannedFile {
@@ -78,4 +80,6 @@ export interface ScanResult {
   internalErrors: string[];
   /** Each CMK registry's chain with every rule's verdict, when asked for (explain, markdown). */
   chains?: ChainView[];
+  /** Live mode: ARM calls made, resources read (ids), and what could not be read. */
+  live?: { calls: number; resources: string[]; problems: string[] };
 }

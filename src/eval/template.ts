@@ -77,6 +77,11 @@ export interface EvaluatedResource {
   /** Names of the nested deployments that contain the resource, outermost first. */
   deploymentPath: string[];
   parentKey?: string;
+  /**
+   * Read from Azure Resource Manager in live mode rather than evaluated from a template: `id` is the resource
+   * read; `file` and `path` are where a scanned template names it, so findings about it point there.
+   */
+  live?: { source: 'arm' | 'what-if'; id: string };
 }
 
 export interface DeploymentContextInput {

@@ -27,6 +27,7 @@
  *           "resource": { "fullyQualifiedName": "Microsoft.ContainerRegistry/registries/contosoreg",
  *                         "type": "Microsoft.ContainerRegistry/registries", "name": "contosoreg" },  // optional
  *           "parameterFile": "infra/main.prod.parameters.json",                                       // optional
+ *           "live": { "source": "arm", "resourceId": "/subscriptions/…/vaults/kv" },                   // optional: read in live mode
  *           "suppression": { "kind": "inSource", "justification": "…" }                               // optional
  *         }
  *       ],
@@ -54,6 +55,7 @@ export interface JsonFinding {
   resource?: ResourceLabel;
   parameterFile?: string;
   suppression?: Suppression;
+  live?: { source: 'arm' | 'what-if'; resourceId: string };
 }
 
 export interface JsonReport {
@@ -80,6 +82,7 @@ function toJsonFinding(f: Finding, names: Map<string, string>): JsonFinding {
   if (f.resource) out.resource = { fullyQualifiedName: f.resource.fullyQualifiedName, type: f.resource.type, name: f.resource.name };
   if (f.parameterFile !== undefined) out.parameterFile = f.parameterFile;
   if (f.suppression) out.suppression = { kind: f.suppression.kind, justification: f.suppression.justification };
+  if (f.live) out.live = { source: f.live.source, resourceId: f.live.resourceId };
   return out;
 }
 

@@ -10,7 +10,7 @@
  *   `originalUriBaseIds["%SRCROOT%"]` = `file:///<repository root>/`;
  * - all four region fields, `kind: "open"` for undetermined results (omitted for `fail`),
  *   messages ending with a period, the resource in `logicalLocations`, the parameter file in
- *   `properties.parameterFile`, suppressions;
+ *   `properties.parameterFile`, `properties.live` / `liveSource` / `liveResourceId` for live facts, suppressions;
  * - no `partialFingerprints` (the upload-sarif action computes them, §a.4);
  * - `invocations[0].executionSuccessful` is false when there were internal errors, each of which is a
  *   `toolExecutionNotifications` entry at level `error`.
@@ -84,7 +84,7 @@ export interface SarifResult {
     logicalLocations?: Array<{ fullyQualifiedName: string; kind: 'resource'; name: string }>;
   }>;
   suppressions?: Array<{ kind: 'inSource' | 'external'; justification?: string }>;
-  properties?: { parameterFile: string };
+  properties?: { parameterFile?: string; live?: true; liveSource?: 'arm' | 'what-if'; liveResourceId?: string };
 }
 
 interface SarifNotification {
@@ -221,6 +221,7 @@ function toResult(f: Finding, ruleIndex: Map<string, number>): SarifResult {
     r.suppressions = [s];
   }
   if (f.parameterFile !== undefined) r.properties = { parameterFile: f.parameterFile };
+  if (f.live) r.properties = { ...r.properties, live: true, liveSource: f.live.source, liveResourceId: f.live.resourceId };
   return r;
 }
 

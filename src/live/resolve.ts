@@ -1,0 +1,233 @@
+/**
+ * Live mode: reads from Azure Resource Manager the parts of the CMK chain that the scanned templates only
+ * name — the vault and key of a key identifier or an `existing` declaration, the user-assigned identities a
+ * registry attaches, the role assignments and diagnostic settings of such a vault — and turns them into
+ * resources the rules check like any other. Each live resource remembers where the template names it, so
+ * findings about it point there. What cannot be read becomes a note that keeps the affected checks
+ * undetermined and says why.
+ */
+import { idKey } from '../eval/ids.js';
+import type { EvaluatedResource, JsonPath } from '../eval/template.js';
+import { fromJson, type ValueObject } from '../eval/value.js';
+import { KEY, ScanGraph, VAULT, type CmkLink } from '../graph.js';
+import { IDENTITY, attachedIdentities, cmkPrincipal } from '../identity.js';
+import { sourcePathOf } from '../sourcemap.js';
+import { API_VERSIONS, ArmError, toArmError, type ArmObject, type ArmReader } from './arm.js';
+
+const ROLE_ASSIGNMENT = 'Microsoft.Authorization/roleAssignments';
+const DIAGNOSTIC_SETTING = 'Microsoft.Insights/diagnosticSettings';
+
+/** Where a template names a resource that live mode read: findings about the resource point here. */
+interface Anchor {
+  file: string;
+  path: JsonPath;
+}
+
+export interface LiveOutcome {
+  resources: EvaluatedResource[];
+  /** Why something could not be read, by `vault:<name>`, `key:<vault>/<key>` or `identity:<id>` (lower case). */
+  notes: Map<string, string>;
+  /** ARM calls made (for the summary and the tests). */
+  calls: number;
+}
+
+/** A full resource id without unknown parts: `/subscriptions/<sub>/resourceGroups/<rg>/providers/...`. */
+const KNOWN_ID = /^\/subscriptions\/[^/\u0000-\u0002]+\/resourcegroups\/[^/\u0000-\u0002]+\/providers\/[^\u0000-\u0002]+$/i;
+
+function knownId(v: unknown): string | undefined {
+  return typeof v === 'string' && KNOWN_ID.test(v) ? v.replace(/\/+$/, '') : undefined;
+}
+
+/** At most `limit` holders at a time; a released slot passes straight to the next waiter. */
+function semaphore(limit: number): { acquire(): Promise<void>; release(): void } {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    async acquire() {
+      if (active < limit) {
+        active++;
+        return;
+      }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    },
+  };
+}
+
+/** `vault` of `/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/vault/keys/k` → `vault/k`. */
+function nameFromId(id: string): string {
+  const provider = id.slice(id.toLowerCase().lastIndexOf('/providers/') + '/providers/'.length).split('/');
+  return provider.slice(2).filter((_, i) => i % 2 === 0).join('/');
+}
+
+function resourceGroupOf(id: string): string {
+  const m = /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+)/i.exec(id);
+  return m ? m[1]! : '';
+}
+
+function record(type: string, id: string, body: Record<string, unknown>, anchor: Anchor, scope: string, apiVersion: string): EvaluatedResource {
+  const { id: _id, name: _name, type: _type, ...rest } = body;
+  return {
+    key: `live|${type.toLowerCase()}|${id.toLowerCase()}`,
+    unit: 'live',
+    file: anchor.file,
+    path: anchor.path,
+    templatePath: [],
+    raw: {},
+    type,
+    apiVersion,
+    name: nameFromId(id),
+    id,
+    scope,
+    deployed: true,
+    existing: false,
+    body: fromJson(JSON.parse(JSON.stringify(rest))) as ValueObject,
+    dependsOn: [],
+    deploymentPath: [],
+    live: { source: 'arm', id },
+  };
+}
+
+/** The SDK flattens a role assignment's properties; rules read them under `properties`, as ARM returns them. */
+function roleAssignmentRecord(ra: ArmObject, anchor: Anchor): EvaluatedResource | undefined {
+  const id = typeof ra['id'] === 'string' ? ra['id'] : undefined;
+  const scope = typeof ra['scope'] === 'string' ? ra['scope'] : undefined;
+  if (!id || !scope) return undefined;
+  const properties = { principalId: ra['principalId'], principalType: ra['principalType'], roleDefinitionId: ra['roleDefinitionId'], scope };
+  return record(ROLE_ASSIGNMENT, id, { properties }, anchor, scope.replace(/\/+$/, ''), '2022-04-01');
+}
+
+interface VaultNeed {
+  anchor: Anchor;
+  /** Known id (from an `existing` declaration or a key reference), else found by name. */
+  id?: string;
+  name?: string;
+  keyNames: Set<string>;
+}
+
+function anchorOfLink(link: CmkLink): Anchor {
+  if (link.vault?.existing) return { file: link.vault.file, path: link.vault.path };
+  return { file: link.registry.file, path: sourcePathOf(link.registry, link.keyIdentifierPath) };
+}
+
+/** What the rules need and the scan lacks: vaults (with keys) and user-assigned identities. */
+function needs(graph: ScanGraph): { vaults: VaultNeed[]; identities: Map<string, { id: string; anchor: Anchor }> } {
+  const vaults = new Map<string, VaultNeed>();
+  for (const link of graph.cmkLinks()) {
+    const kid = link.keyIdentifier;
+    if (kid.status !== 'valid' || (link.vault && !link.vault.existing)) continue;
+    const fromKey = kid.fromResource?.kind === 'key' ? knownId(kid.fromResource.id)?.replace(/\/keys\/[^/]+$/i, '') : undefined;
+    const fromVault = kid.fromResource?.kind === 'vault' ? knownId(kid.fromResource.id) : undefined;
+    const id = knownId(link.vault?.id) ?? fromKey ?? fromVault;
+    const name = typeof kid.vaultName === 'string' ? kid.vaultName : typeof link.vault?.name === 'string' ? link.vault.name : id?.split('/').pop();
+    if (!id && !name) continue;
+    const k = id ? idKey(id) : `name:${name!.toLowerCase()}`;
+    const need = vaults.get(k) ?? { anchor: anchorOfLink(link), id, name, keyNames: new Set<string>() };
+    if (typeof kid.keyName === 'string' && !(link.key && !link.key.existing)) need.keyNames.add(kid.keyName);
+    vaults.set(k, need);
+  }
+  const declared = new Set(graph.declared(IDENTITY).filter((r) => !r.existing).map((r) => idKey(r.id)));
+  const identities = new Map<string, { id: string; anchor: Anchor }>();
+  for (const { registry } of graph.cmkCandidates()) {
+    const attached = attachedIdentities(registry);
+    const candidates = [...attached.list.map((a) => a.id), cmkPrincipal(graph, registry)?.target];
+    for (const c of candidates) {
+      const id = knownId(c);
+      if (!id || !/\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+$/i.test(id) || declared.has(idKey(id))) continue;
+      identities.set(idKey(id), { id, anchor: { file: registry.file, path: sourcePathOf(registry, attached.path) } });
+    }
+  }
+  return { vaults: [...vaults.values()], identities };
+}
+
+/** Reads what the templates only name; never throws for ARM errors (they become notes). */
+export async function resolveLive(resources: readonly EvaluatedResource[], reader: ArmReader, options: { concurrency?: number; subscriptionId?: string } = {}): Promise<LiveOutcome> {
+  const graph = new ScanGraph(resources);
+  const { vaults, identities } = needs(graph);
+  const out: EvaluatedResource[] = [];
+  const notes = new Map<string, string>();
+  let calls = 0;
+  const slots = semaphore(Math.max(1, options.concurrency ?? 4));
+  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T | ArmError> => {
+    await slots.acquire();
+    calls++;
+    try {
+      return await fn();
+    } catch (err) {
+      return err instanceof ArmError ? err : toArmError(err, what);
+    } finally {
+      slots.release();
+    }
+  };
+  const why = (err: ArmError): string => {
+    const hint =
+      err.status === 401 || err.status === 403
+        ? "; give the identity cmkguard runs as the Reader role on the vault's resource group (or sign in with `az login`)"
+        : err.status === 404
+          ? ''
+          : '; check the network and --arm-endpoint';
+    return `${err.message}${hint}`;
+  };
+
+  const vaultTasks = vaults.map((need) => async (): Promise<void> => {
+    const label = need.name ?? need.id!;
+    let id = need.id;
+    if (!id) {
+      if (!options.subscriptionId) {
+        notes.set(`vault:${label.toLowerCase()}`, `live mode needs --subscription-id to find vault '${label}' by name`);
+        return;
+      }
+      const found = await call(`finding vault '${label}'`, () => reader.findByName(VAULT, label));
+      if (found instanceof ArmError) return void notes.set(`vault:${label.toLowerCase()}`, why(found));
+      const ids = found.map((r) => knownId(r['id'])).filter((x): x is string => x !== undefined);
+      if (ids.length !== 1) {
+        notes.set(`vault:${label.toLowerCase()}`, ids.length ? `${ids.length} vaults are named '${label}' in subscription ${options.subscriptionId}` : `no vault named '${label}' in subscription ${options.subscriptionId}`);
+        return;
+      }
+      id = ids[0]!;
+    }
+    const vault = await call(`reading vault '${label}'`, () => reader.getById(id!, API_VERSIONS.vault));
+    if (vault instanceof ArmError) return void notes.set(`vault:${label.toLowerCase()}`, why(vault));
+    const vaultId = knownId(vault['id']) ?? id;
+    out.push(record(VAULT, vaultId, vault, need.anchor, resourceGroupOf(vaultId), API_VERSIONS.vault));
+    const vaultName = nameFromId(vaultId);
+    await Promise.all([
+      ...[...need.keyNames].map(async (keyName) => {
+        const key = await call(`reading key '${vaultName}/${keyName}'`, () => reader.getById(`${vaultId}/keys/${keyName}`, API_VERSIONS.key));
+        if (key instanceof ArmError) return void notes.set(`key:${vaultName}/${keyName}`.toLowerCase(), why(key));
+        out.push(record(KEY, knownId(key['id']) ?? `${vaultId}/keys/${keyName}`, key, need.anchor, resourceGroupOf(vaultId), API_VERSIONS.key));
+      }),
+      (async () => {
+        const assignments = await call(`listing role assignments at vault '${vaultName}'`, () => reader.roleAssignmentsAt(vaultId));
+        if (assignments instanceof ArmError) return void notes.set(`roles:${vaultName}`.toLowerCase(), why(assignments));
+        for (const ra of assignments) {
+          const r = roleAssignmentRecord(ra, need.anchor);
+          if (r) out.push(r);
+        }
+      })(),
+      (async () => {
+        const settings = await call(`listing diagnostic settings of vault '${vaultName}'`, () => reader.diagnosticSettingsOf(vaultId));
+        if (settings instanceof ArmError) return void notes.set(`diagnostics:${vaultName}`.toLowerCase(), why(settings));
+        for (const s of settings) {
+          const sid = typeof s['id'] === 'string' ? s['id'] : `${vaultId}/providers/${DIAGNOSTIC_SETTING}/${String(s['name'])}`;
+          out.push({ ...record(DIAGNOSTIC_SETTING, sid, s, need.anchor, vaultId, API_VERSIONS.diagnosticSettings), name: String(s['name'] ?? sid.split('/').pop()) });
+        }
+      })(),
+    ]);
+  });
+
+  const identityTasks = [...identities.values()].map(({ id, anchor }) => async (): Promise<void> => {
+    const identity = await call(`reading identity '${id.split('/').pop()}'`, () => reader.getById(id, API_VERSIONS.identity));
+    if (identity instanceof ArmError) return void notes.set(`identity:${idKey(id)}`, why(identity));
+    out.push(record(IDENTITY, knownId(identity['id']) ?? id, identity, anchor, resourceGroupOf(id), API_VERSIONS.identity));
+  });
+
+  await Promise.all([...vaultTasks, ...identityTasks].map((task) => task()));
+  // Concurrent reads finish in any order; the scan's output must not.
+  out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { resources: out, notes, calls };
+}
