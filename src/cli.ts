@@ -49,6 +49,8 @@ Scan options:
                                    settings) and check it too; read-only, signs in with DefaultAzureCredential
       --arm-endpoint <url>         ARM endpoint for --live (default https://management.azure.com)
       --arm-ca <pem file>          extra CA certificates to trust for --arm-endpoint (Azure Stack Hub, test servers)
+      --what-if                    with --live: also ask ARM's what-if to predict each template in --resource-group
+                                   and check the values static evaluation cannot know
       --color / --no-color         force or disable colours (default: on for a terminal unless NO_COLOR is set)
 
 Exit codes: 0 no finding at or above the fail level, 1 findings, 2 usage, configuration or internal error.
@@ -73,6 +75,7 @@ const OPTIONS = {
   live: { type: 'boolean' },
   'arm-endpoint': { type: 'string' },
   'arm-ca': { type: 'string' },
+  'what-if': { type: 'boolean' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -147,8 +150,9 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       clearProgress();
       for (const e of result.exitErrors) process.stderr.write(`cmkguard: ${e}\n`);
       if (result.live) {
-        const { calls, resources, problems } = result.live;
-        process.stderr.write(`cmkguard: live: ${calls} ARM call${calls === 1 ? '' : 's'}, ${resources.length} resource${resources.length === 1 ? '' : 's'} read${problems.length ? `; could not read: ${problems.join('; ')}` : ''}\n`);
+        const { calls, resources, problems, predicted } = result.live;
+        const whatIf = predicted === undefined ? '' : `, ${predicted} resource${predicted === 1 ? '' : 's'} completed by what-if`;
+        process.stderr.write(`cmkguard: live: ${calls} ARM call${calls === 1 ? '' : 's'}, ${resources.length} resource${resources.length === 1 ? '' : 's'} read${whatIf}${problems.length ? `; could not read: ${problems.join('; ')}` : ''}\n`);
       }
       if (values['write-baseline']) {
         const { formatJson } = await import('./report/json.js');
@@ -242,8 +246,11 @@ function scanInputs(values: ReturnType<typeof parse>['values'], positionals: str
 function liveOptions(values: ReturnType<typeof parse>['values'], cwd: string, context: DeploymentContextInput): LiveScanOptions | undefined {
   const endpoint = values['arm-endpoint'];
   if (!values.live) {
-    if (endpoint !== undefined || values['arm-ca'] !== undefined) throw new UsageError('--arm-endpoint and --arm-ca only apply with --live');
+    if (endpoint !== undefined || values['arm-ca'] !== undefined || values['what-if']) throw new UsageError('--arm-endpoint, --arm-ca and --what-if only apply with --live');
     return undefined;
+  }
+  if (values['what-if'] && (!context.resourceGroup || !context.subscriptionId)) {
+    throw new UsageError('--what-if needs --subscription-id and --resource-group: the deployment ARM predicts goes there');
   }
   if (endpoint !== undefined && !/^https:\/\/[^/]+/i.test(endpoint)) {
     throw new UsageError(`--arm-endpoint must be an https:// URL (tokens are only sent over TLS); got '${endpoint}'`);
@@ -254,7 +261,11 @@ function liveOptions(values: ReturnType<typeof parse>['values'], cwd: string, co
     token: process.env['CMKGUARD_ARM_TOKEN'] || undefined,
     caFile: values['arm-ca'] === undefined ? undefined : path.resolve(cwd, values['arm-ca']),
   };
-  return { subscriptionId: context.subscriptionId, connect: async () => (await import('./live/arm.js')).connectArm(settings) };
+  return {
+    subscriptionId: context.subscriptionId,
+    whatIfResourceGroup: values['what-if'] ? context.resourceGroup : undefined,
+    connect: async () => (await import('./live/arm.js')).connectArm(settings),
+  };
 }
 
 /** The configuration from --config or the nearest .cmkguard.yaml; none is fine. */

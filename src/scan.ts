@@ -22,6 +22,7 @@ import { applyConfig, applyInSource, suppressionsIn } from './suppress.js';
 import type { Value } from './eval/value.js';
 import type { ArmReader } from './live/arm.js';
 import { resolveLive } from './live/resolve.js';
+import { applyWhatIf, type WhatIfUnit } from './live/whatif.js';
 
 export interface RuleSetting {
   enabled: boolean;
@@ -61,6 +62,8 @@ export interface LiveScanOptions {
   connect(): Promise<ArmReader>;
   subscriptionId?: string;
   concurrency?: number;
+  /** `--what-if`: also predict each evaluation in this resource group and fill its unknown values. */
+  whatIfResourceGroup?: string;
 }
 
 interface TemplateUnit {
@@ -195,6 +198,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
   const linkRoot = commonRoot(scanRoots.map((r) => (safeIsFile(r) ? path.dirname(r) : r)));
   const resources: EvaluatedResource[] = [];
   const parameterFileOf = new Map<EvaluatedResource, string>();
+  const whatIfUnits: WhatIfUnit[] = [];
   for (const [done, unit] of units.entries()) {
     options.onProgress?.(done, units.length);
     const uri = toUri(repoRoot, unit.file);
@@ -235,9 +239,15 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
         const finding = locatedFinding(meta, levelOf(meta), 'fail', d.message, d.file, toUri(repoRoot, d.file), textOf(d.file), d.path, undefined, paramUri);
         findings.push(applyInSource(finding, meta, suppressionsIn(d.file === unit.file ? loaded.json : undefined)));
       }
+      const start = resources.length;
       for (const r of evaluation.resources) {
-        if (paramUri) parameterFileOf.set(r, paramUri);
-        resources.push(isModelled(r.type) ? r : slim(r));
+        const kept = isModelled(r.type) ? r : slim(r);
+        if (paramUri) parameterFileOf.set(kept, paramUri);
+        resources.push(kept);
+      }
+      if (options.live?.whatIfResourceGroup) {
+        const parameters = isPlainRecord(params?.json) && isPlainRecord(params.json['parameters']) ? params.json['parameters'] : {};
+        whatIfUnits.push({ file: unit.file, template: loaded.json, parameters, parameterFile: params?.path, start, end: resources.length });
       }
     }
     // Memory stays flat over large scans: a template's text and tree are not needed once it is evaluated.
@@ -254,6 +264,17 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
       resources.push(...outcome.resources);
       liveNotes = outcome.notes;
       live = { calls: outcome.calls, resources: outcome.resources.map((r) => r.live!.id), problems: [...outcome.notes.values()] };
+      if (options.live.whatIfResourceGroup) {
+        const before = resources.slice();
+        const predicted = await applyWhatIf(resources, whatIfUnits, reader, options.live.whatIfResourceGroup);
+        before.forEach((r, i) => {
+          const paramUri = parameterFileOf.get(r);
+          if (resources[i] !== r && paramUri !== undefined) parameterFileOf.set(resources[i]!, paramUri);
+        });
+        live.calls += predicted.calls;
+        live.problems.push(...predicted.problems);
+        live.predicted = predicted.predicted;
+      }
     } catch (err) {
       exitErrors.push(`live mode could not start: ${(err as Error).message}`);
     }
@@ -271,7 +292,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     for (const r of reports) {
       if (options.chains) allReports.push({ ruleId: meta.id, report: r });
       // A live resource is not in any file: its findings point where the template names it.
-      if (r.verdict !== 'pass') failing.push({ meta, report: r, at: r.resource.live ? r.resource.path : sourcePathOf(r.resource, r.path) });
+      if (r.verdict !== 'pass') failing.push({ meta, report: r, at: r.resource.live?.source === 'arm' ? r.resource.path : sourcePathOf(r.resource, r.path) });
     }
   }
   prefetchPositions(failing.map((f) => [f.report.resource.file, f.at]), textOf);
@@ -280,9 +301,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     const paramUri = parameterFileOf.get(res);
     const level = r.verdict === 'undetermined' ? 'note' : (r.level ?? levelOf(meta));
     const label = r.subject ? labelOf(r.subject.type, r.subject.name) : labelOf(res.type, res.name);
-    const message = res.live ? `live: ${withInstance(r.message, res)}` : withInstance(r.message, res);
+    const source = liveSourceOf(r);
+    const message = source ? `${source === 'arm' ? 'live' : 'what-if'}: ${withInstance(r.message, res)}` : withInstance(r.message, res);
     const finding = locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', message, res.file, toUri(repoRoot, res.file), textOf(res.file), at, label, paramUri);
-    if (res.live) finding.live = { source: res.live.source, resourceId: res.live.id };
+    if (source) finding.live = { source, resourceId: res.live!.id };
     const entries = [...suppressionsIn(res.raw), ...suppressionsIn({ metadata: res.templateMetadata })];
     findings.push(applyInSource(finding, meta, entries));
   }
@@ -300,6 +322,22 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     exitErrors,
     live,
   };
+}
+
+/**
+ * Whether a report rests on live facts: any report about a resource read from ARM, and a report about a
+ * what-if prediction when its path is at, inside or above a value the prediction filled.
+ */
+function liveSourceOf(r: RuleReport): 'arm' | 'what-if' | undefined {
+  const live = r.resource.live;
+  if (!live) return undefined;
+  if (live.source === 'arm') return 'arm';
+  const related = (a: JsonPath, b: JsonPath) => a.every((seg, i) => i >= b.length || String(seg).toLowerCase() === String(b[i]).toLowerCase());
+  return (live.filled ?? []).some((p) => related(p, r.path)) ? 'what-if' : undefined;
+}
+
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Resources no rule reads keep their identity and links but drop their evaluated contents (memory). */

@@ -81,5 +81,5 @@ export interface ScanResult {
   /** Each CMK registry's chain with every rule's verdict, when asked for (explain, markdown). */
   chains?: ChainView[];
   /** Live mode: ARM calls made, resources read (ids), and what could not be read. */
-  live?: { calls: number; resources: string[]; problems: string[] };
+  live?: { calls: number; resources: string[]; problems: string[]; predicted?: number };
 }

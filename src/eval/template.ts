@@ -78,10 +78,11 @@ export interface EvaluatedResource {
   deploymentPath: string[];
   parentKey?: string;
   /**
-   * Read from Azure Resource Manager in live mode rather than evaluated from a template: `id` is the resource
-   * read; `file` and `path` are where a scanned template names it, so findings about it point there.
+   * Read from Azure Resource Manager in live mode (`arm`) rather than evaluated from a template: `id` is the
+   * resource read; `file` and `path` are where a scanned template names it, so findings about it point there.
+   * `what-if`: a template resource whose unknown values ARM's what-if predicted (`filled` says where).
    */
-  live?: { source: 'arm' | 'what-if'; id: string };
+  live?: { source: 'arm' | 'what-if'; id: string; filled?: JsonPath[] };
 }
 
 export interface DeploymentContextInput {

@@ -270,6 +270,87 @@ describe('cmkguard scan --live', () => {
   });
 });
 
+describe('--what-if', () => {
+  const RG_NAME = 'apps-rg';
+  const APPS_VAULT_ID = `/subscriptions/${SUB}/resourceGroups/${RG_NAME}/providers/Microsoft.KeyVault/vaults/apps-kv`;
+  // Purge protection comes from a template linked by URI, which cmkguard never fetches: only ARM can tell.
+  const files = {
+    'main.json': {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2022-09-01',
+          name: 'policy',
+          properties: { mode: 'Incremental', templateLink: { uri: 'https://example.invalid/policy.json' } },
+        },
+        {
+          type: 'Microsoft.KeyVault/vaults',
+          apiVersion: '2023-07-01',
+          name: 'apps-kv',
+          location: 'westeurope',
+          dependsOn: ['policy'],
+          properties: {
+            tenantId: '[subscription().tenantId]',
+            sku: { family: 'A', name: 'standard' },
+            enableSoftDelete: true,
+            enablePurgeProtection: "[reference('policy').outputs.purgeProtection.value]",
+          },
+        },
+      ],
+    },
+  };
+
+  async function whatIfScan(dir: string) {
+    return scan({
+      paths: [dir],
+      cwd: dir,
+      repoRoot: dir,
+      rules,
+      settings: new Map([['KV001', { enabled: true, options: { scope: 'all' } }]]),
+      context: { subscriptionId: SUB, resourceGroup: RG_NAME },
+      live: {
+        subscriptionId: SUB,
+        whatIfResourceGroup: RG_NAME,
+        connect: () => connectArm({ endpoint: arm.endpoint, token: TEST_TOKEN, caFile: TEST_CA_FILE, subscriptionId: SUB, maxRetries: 1 }),
+      },
+    });
+  }
+
+  it("fills what static evaluation cannot know with ARM's prediction, and marks the finding", async () => {
+    const { writeTree } = await import('../helpers/scan.js');
+    const dir = writeTree(files);
+    const statically = await scan({ paths: [dir], cwd: dir, repoRoot: dir, rules, settings: new Map([['KV001', { enabled: true, options: { scope: 'all' } }]]) });
+    expect(statically.findings.filter((f) => f.ruleId === 'KV001').map((f) => f.kind)).toEqual(['open']);
+
+    arm.whatIfChanges = [
+      {
+        resourceId: APPS_VAULT_ID,
+        changeType: 'Create',
+        after: { id: APPS_VAULT_ID, name: 'apps-kv', type: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', properties: { enableSoftDelete: true, enablePurgeProtection: false, tenantId: '[subscription().tenantId]' } },
+      },
+    ];
+    const result = await whatIfScan(dir);
+    const kv001 = result.findings.filter((f) => f.ruleId === 'KV001');
+    expect(kv001.map((f) => f.kind)).toEqual(['fail']);
+    expect(kv001[0]!.message).toMatch(/^what-if: Key Vault 'apps-kv'.*enablePurgeProtection to false/);
+    expect(kv001[0]!.live).toEqual({ source: 'what-if', resourceId: APPS_VAULT_ID });
+    const whatIf = arm.requests.find((r) => r.method === 'POST')!;
+    expect(whatIf.path).toBe(`/subscriptions/${SUB}/resourcegroups/${RG_NAME}/providers/Microsoft.Resources/deployments/cmkguard-what-if-main/whatIf`);
+    expect(result.live!.predicted).toBe(1);
+  });
+
+  it('keeps the check undetermined when what-if fails, and says so', async () => {
+    const { writeTree } = await import('../helpers/scan.js');
+    const dir = writeTree(files);
+    arm.script(`/subscriptions/${SUB}/resourcegroups/${RG_NAME}/providers/Microsoft.Resources/deployments/cmkguard-what-if-main/whatIf`, error(403, 'AuthorizationFailed', 'no whatIf/action'));
+    const result = await whatIfScan(dir);
+    expect(result.findings.filter((f) => f.ruleId === 'KV001').map((f) => f.kind)).toEqual(['open']);
+    expect(result.live!.problems.join(' ')).toMatch(/what-if of main\.json: ARM answered 403 \(AuthorizationFailed\)/);
+  });
+});
+
 describe('without --live', () => {
   it('never loads the Azure SDK: it is imported dynamically, only by src/live/arm.ts', async () => {
     const { readdirSync } = await import('node:fs');
