@@ -263,7 +263,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
       const outcome = await resolveLive(resources, reader, { subscriptionId: options.live.subscriptionId, concurrency: options.live.concurrency });
       resources.push(...outcome.resources);
       liveNotes = outcome.notes;
-      live = { calls: outcome.calls, resources: outcome.resources.map((r) => r.live!.id), problems: [...outcome.notes.values()] };
+      live = { calls: outcome.calls, resources: outcome.resources.map((r) => r.live!.id), problems: [...outcome.notes.values()].sort() };
       if (options.live.whatIfResourceGroup) {
         const before = resources.slice();
         const predicted = await applyWhatIf(resources, whatIfUnits, reader, options.live.whatIfResourceGroup);

@@ -68,11 +68,12 @@ function staticToken(token: string): TokenCredentialLike {
 
 /** Turns whatever the SDK threw into an ArmError naming the status, the ARM error code and its message. */
 export function toArmError(err: unknown, what: string): ArmError {
-  const e = err as { statusCode?: number; code?: string; message?: string; details?: { error?: { code?: string; message?: string } } };
+  const e = err as { name?: string; statusCode?: number; code?: string; message?: string; details?: { error?: { code?: string; message?: string } } };
   const status = typeof e?.statusCode === 'number' ? e.statusCode : undefined;
   const inner = e?.details?.error;
-  const code = inner?.code ?? (typeof e?.code === 'string' ? e.code : undefined);
-  const text = (inner?.message ?? e?.message ?? String(err)).replace(/\s+/g, ' ').trim();
+  const credential = typeof e?.name === 'string' && /AuthenticationError|CredentialUnavailableError/.test(e.name) ? e.name : undefined;
+  const code = inner?.code ?? (typeof e?.code === 'string' ? e.code : credential);
+  const text = (inner?.message ?? e?.message ?? String(err)).replace(/\s+/g, ' ').trim().replace(/\.+$/, '');
   const head = status ? `ARM answered ${status}${code ? ` (${code})` : ''}` : `the request failed${code ? ` (${code})` : ''}`;
   return new ArmError(`${what}: ${head}: ${text.slice(0, 300)}`, status, code);
 }

@@ -169,7 +169,9 @@ export async function resolveLive(resources: readonly EvaluatedResource[], reade
         ? "; give the identity cmkguard runs as the Reader role on the vault's resource group (or sign in with `az login`)"
         : err.status === 404
           ? ''
-          : '; check the network and --arm-endpoint';
+          : err.code && /Authentication|Credential/.test(err.code)
+            ? '; sign in with `az login`, use workload identity or a managed identity, or set CMKGUARD_ARM_TOKEN'
+            : '; check the network and --arm-endpoint';
     return `${err.message}${hint}`;
   };
 

@@ -235,6 +235,67 @@ describe('live mode', () => {
   });
 });
 
+describe('live mode with an existing declaration', () => {
+  it('reads the vault by the id of its existing declaration (no search) and points there', async () => {
+    healthyArm(arm).add(vault({ enablePurgeProtection: false }));
+    const { writeTree } = await import('../helpers/scan.js');
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      languageVersion: '2.0',
+      contentVersion: '1.0.0.0',
+      resources: {
+        kv: { existing: true, type: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', name: 'contoso-cmk-kv', subscriptionId: SUB, resourceGroup: 'security-rg' },
+        registry: {
+          type: 'Microsoft.ContainerRegistry/registries',
+          apiVersion: '2023-07-01',
+          name: 'contosoacr',
+          location: 'westeurope',
+          sku: { name: 'Premium' },
+          identity: { type: 'UserAssigned', userAssignedIdentities: { [IDENTITY_ID]: {} } },
+          properties: {
+            adminUserEnabled: false,
+            publicNetworkAccess: 'Disabled',
+            encryption: {
+              status: 'enabled',
+              keyVaultProperties: { keyIdentifier: "[format('{0}keys/acr-cmk', reference('kv').vaultUri)]", identity: `[reference('${IDENTITY_ID}', '2023-01-31').clientId]` },
+            },
+          },
+        },
+      },
+    };
+    const dir = writeTree({ 'main.json': template });
+    const result = await scan({
+      paths: [dir],
+      cwd: dir,
+      repoRoot: dir,
+      rules,
+      live: { connect: () => connectArm({ endpoint: arm.endpoint, token: TEST_TOKEN, caFile: TEST_CA_FILE, maxRetries: 1 }) },
+    });
+    expect(arm.requests.some((r) => r.path.endsWith('/resources'))).toBe(false);
+    const kv001 = result.findings.filter((f) => f.ruleId === 'KV001');
+    expect(kv001.map((f) => [f.kind, f.live?.resourceId])).toEqual([['fail', VAULT_ID]]);
+    const text = readFileSync(path.join(dir, 'main.json'), 'utf8');
+    expect(kv001[0]!.region.startLine).toBe(positionOf(text, '"kv": {').line);
+  });
+});
+
+describe('live mode without credentials', () => {
+  it('tells how to sign in when the credential fails', async () => {
+    const failing = Object.assign(new Error('ChainedTokenCredential authentication failed.'), { name: 'AggregateAuthenticationError' });
+    const reader = {
+      getById: () => Promise.reject(failing),
+      findByName: () => Promise.reject(failing),
+      roleAssignmentsAt: () => Promise.reject(failing),
+      diagnosticSettingsOf: () => Promise.reject(failing),
+      whatIf: () => Promise.reject(failing),
+    };
+    const result = await scan({ paths: [FIXTURE], cwd: ROOT, repoRoot: ROOT, rules, context: { subscriptionId: SUB }, live: { subscriptionId: SUB, connect: async () => reader } });
+    const signIn = 'the request failed (AggregateAuthenticationError): ChainedTokenCredential authentication failed; sign in with `az login`, use workload identity or a managed identity, or set CMKGUARD_ARM_TOKEN';
+    expect(result.live!.problems).toEqual([`finding vault 'contoso-cmk-kv': ${signIn}`, `reading identity 'acr-cmk-id': ${signIn}`]);
+    expect(result.findings.every((f) => f.kind === 'open')).toBe(true);
+  });
+});
+
 describe('cmkguard scan --live', () => {
   function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
