@@ -1,3 +1,4 @@
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { lineColumnOf, lineStarts, PositionIndex } from '../src/locate.js';
 
@@ -20,5 +21,27 @@ describe('positions', () => {
     expect(one[1]!.exact).toBe(false);
     expect(one[1]!.region.startLine).toBe(4);
     expect(one[3]!.region).toEqual({ startLine: 2, startColumn: 3, endLine: 2, endColumn: 6 });
+  });
+
+  it('agree with a full JSONC parse where strings and comments hold brackets, quotes and escapes', () => {
+    const text = [
+      '\ufeff{',
+      '  /* a { comment " with [ brackets */ "skip": { "x": "a \\" } [ {", "y": [1, "]", {"z": "/* not a comment */"}] },',
+      '  // "line comment" { [',
+      '  "we\\u0069rd": { "k\\"q": ["//", 2.5e3, -1, true, null, { "deep": "\\\\" }] },',
+      '  "after": { "list": [ { "v": 1 }, { "v": "two" } ], },',
+      '}',
+    ].join('\r\n');
+    const tree = parseTree(text, [], { allowTrailingComma: true, disallowComments: false })!;
+    const paths: (string | number)[][] = [['after', 'list', 1, 'v'], ['weird', 'k"q', 5, 'deep'], ['skip', 'y', 2, 'z'], ['weird', 'k"q', 0], ['after'], ['skip', 'x']];
+    const index = new PositionIndex(text);
+    index.prefetch(paths);
+    for (const p of paths) {
+      const node = findNodeAtLocation(tree, p)!;
+      const region = index.locate(p).region;
+      const expected = lineColumnOf(text, node.type === 'object' || node.type === 'array' ? node.parent!.children![0]!.offset : node.offset);
+      expect([p, region.startLine, region.startColumn]).toEqual([p, expected.line, expected.column]);
+      expect([p, new PositionIndex(text).locate(p).region]).toEqual([p, region]);
+    }
   });
 });
