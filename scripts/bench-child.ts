@@ -1,6 +1,6 @@
 /**
  * Measured in a fresh process by scripts/bench.ts: either the JSON.parse floor or a full scan of the given
- * folders. Prints one JSON line: {files, bytes, ms, maxRssMiB, findings}.
+ * folders (`scan:<n>`: with n threads). Prints one JSON line: {files, bytes, ms, maxRssMiB, findings}.
  */
 import { readFileSync } from 'node:fs';
 import fg from 'fast-glob';
@@ -27,7 +27,8 @@ if (mode === 'floor') {
   }
 } else {
   for (const dir of dirs) {
-    const result = await scan({ paths: [dir], cwd: dir, repoRoot: dir, rules });
+    const jobs = mode?.startsWith('scan:') ? Number(mode.slice(5)) : undefined;
+    const result = await scan({ paths: [dir], cwd: dir, repoRoot: dir, rules, jobs });
     files += result.files.length;
     findings += result.findings.length;
   }

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +24,7 @@ interface Stats {
   findings: number;
 }
 
-function child(mode: 'floor' | 'scan', dirs: string[]): Stats {
+function child(mode: 'floor' | 'scan' | `scan:${number}`, dirs: string[]): Stats {
   const r = spawnSync(process.execPath, [path.join(here, 'bench-child.js'), mode, ...dirs], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Stats;
@@ -52,6 +53,11 @@ function report(label: string, dirs: string[]): void {
   console.log(`  scan : ${(run.ms / 1000).toFixed(2)} s, ${(run.files / (run.ms / 1000)).toFixed(0)} files/s, peak RSS ${run.maxRssMiB.toFixed(0)} MiB, ${run.findings} findings`);
   console.log(`  floor: ${(floor.ms / 1000).toFixed(2)} s (read + JSON.parse, one thread), peak RSS ${floor.maxRssMiB.toFixed(0)} MiB`);
   console.log(`  ratio scan / floor: ${(run.ms / floor.ms).toFixed(2)}`);
+  // The default picks threads by core count; show one thread against one worker per core side by side.
+  const cores = availableParallelism();
+  const one = child('scan:1', dirs);
+  const many = child(`scan:${cores}`, dirs);
+  console.log(`  threads: 1 → ${(one.ms / 1000).toFixed(2)} s; ${cores} workers → ${(many.ms / 1000).toFixed(2)} s, peak RSS ${many.maxRssMiB.toFixed(0)} MiB (${cores} cores here)`);
 }
 
 if (!existsSync(corpus) && !existsSync(corpusCmk)) {

@@ -44,6 +44,8 @@ Scan options:
       --write-baseline <file>      write the findings as a baseline (JSON report) for later --baseline runs
       --category <id>              SARIF automationDetails category (default cmkguard)
       --max-file-size <bytes>      larger files are reported instead of read (default 16 MiB)
+  -j, --jobs <n>                   worker threads that evaluate templates (default: one per core for 48 or more
+                                   templates on 4 or more cores, else 1); the report is the same for any n
       --live                       also read from Azure Resource Manager what the templates only name (CMK vault
                                    and key, attached identities, the vault's role assignments and diagnostic
                                    settings) and check it too; read-only, signs in with DefaultAzureCredential
@@ -72,6 +74,7 @@ const OPTIONS = {
   baseline: { type: 'string' },
   'write-baseline': { type: 'string' },
   'max-file-size': { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
   live: { type: 'boolean' },
   'arm-endpoint': { type: 'string' },
   'arm-ca': { type: 'string' },
@@ -239,7 +242,15 @@ function scanInputs(values: ReturnType<typeof parse>['values'], positionals: str
     rules,
     settings: config.settings,
     live: liveOptions(values, cwd, { ...config.context, ...definedOnly(context) }),
+    jobs: jobsOption(values.jobs),
   };
+}
+
+function jobsOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--jobs takes a number of threads from 1 to 64; got '${value}'`);
+  return n;
 }
 
 /** Live mode from --live and its flags; the token comes from CMKGUARD_ARM_TOKEN when set. */

@@ -8,7 +8,7 @@ import { toDisplayJson, type Value } from './eval/value.js';
 import { member } from './eval/expression.js';
 import { DEFAULT_MAX_FILE_BYTES, isLoadError, loadFile } from './load.js';
 import { PositionIndex } from './locate.js';
-import { loadLinked } from './scan.js';
+import { loadLinked } from './unit.js';
 
 export function expand(file: string, parameterFiles: string[], context: DeploymentContextInput): { json: unknown; ok: boolean } {
   const loaded = loadFile(file);

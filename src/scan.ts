@@ -2,27 +2,29 @@
  * The pipeline: discover → load and parse → evaluate → link → check → locate → report data.
  * Everything that can go wrong with one file becomes a finding on that file; the scan goes on.
  */
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { discover } from './discover.js';
-import { evaluateTemplate, type DeploymentContextInput, type Evaluation, type EvaluatedResource, type JsonPath } from './eval/template.js';
+import type { DeploymentContextInput, EvaluatedResource, JsonPath } from './eval/template.js';
 import { providerPartOf } from './eval/ids.js';
-import { ScanGraph, isModelled } from './graph.js';
+import { ScanGraph } from './graph.js';
 import { buildChains } from './chains.js';
-import { isLoadError, loadFile, probeTemplate, parseJsonText, classify, decode, DEFAULT_MAX_FILE_BYTES, type LoadedFile } from './load.js';
-import { PositionIndex } from './locate.js';
+import { isLoadError, loadFile, probeTemplate, DEFAULT_MAX_FILE_BYTES, type LoadedFile } from './load.js';
+import { fileFinding, locatedFinding, prefetchPositions, releasePositions, textReader } from './findings.js';
+import { threadsFor } from './threads.js';
+import { commonRoot, evaluateUnit, safeIsFile, toUri, type UnitEnv, type UnitJob } from './unit.js';
 import type { Rule, RuleReport } from './rule-api.js';
 import { sourcePathOf } from './sourcemap.js';
 import type { Finding, Level, ResourceLabel, RuleMeta, ScanResult, ScannedFile } from './types.js';
 import { VERSION } from './version.js';
 import type { BudgetSettings, ConfigSuppression } from './config.js';
-import { Budget } from './eval/expression.js';
 import { glob } from './glob.js';
 import { applyConfig, applyInSource, suppressionsIn } from './suppress.js';
+
+export { isInside, loadLinked, toUri } from './unit.js';
 import type { Value } from './eval/value.js';
 import type { ArmReader } from './live/arm.js';
-import { resolveLive } from './live/resolve.js';
-import { applyWhatIf, type WhatIfUnit } from './live/whatif.js';
+import type { WhatIfUnit } from './live/whatif.js';
 
 export interface RuleSetting {
   enabled: boolean;
@@ -53,6 +55,8 @@ export interface ScanOptions {
   budgets?: BudgetSettings;
   /** Called after each template is evaluated, with the count done and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** Worker threads for evaluation: 1 for none; default: one per core when there are many templates. */
+  jobs?: number;
   /** Live mode (`--live`): read from ARM what the templates only name, then check it too. */
   live?: LiveScanOptions;
 }
@@ -82,10 +86,6 @@ export function findRepoRoot(start: string): string {
   }
 }
 
-export function toUri(repoRoot: string, file: string): string {
-  return path.relative(repoRoot, file).split(path.sep).join('/');
-}
-
 /** `<name>.parameters.json` and `<name>.parameters.<env>.json` next to template `<name>.json`. */
 export function pairsWith(templatePath: string, parameterPath: string): boolean {
   if (path.dirname(templatePath) !== path.dirname(parameterPath)) return false;
@@ -113,20 +113,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
   const parameterFiles: LoadedFile[] = [];
 
   const include = (options.include ?? []).map(glob);
-  /** A file's text: from memory while its template is being evaluated, else read again (only files with findings). */
-  const textOf = (file: string): string => {
-    let text = texts.get(file);
-    if (text === undefined) {
-      try {
-        const decoded = decode(readFileSync(file));
-        text = typeof decoded === 'string' ? decoded : '';
-      } catch {
-        text = '';
-      }
-      texts.set(file, text);
-    }
-    return text;
-  };
+  /** A file's text, read again only for files with findings. */
+  const textOf = textReader(texts);
   for (const file of files) {
     const uri = toUri(repoRoot, file);
     if (include.length && !include.some((g) => g.test(uri))) continue;
@@ -199,67 +187,45 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
   const resources: EvaluatedResource[] = [];
   const parameterFileOf = new Map<EvaluatedResource, string>();
   const whatIfUnits: WhatIfUnit[] = [];
-  for (const [done, unit] of units.entries()) {
-    options.onProgress?.(done, units.length);
-    const uri = toUri(repoRoot, unit.file);
-    const loaded = loadFile(unit.file, maxBytes);
-    if (loaded === null || (!isLoadError(loaded) && loaded.kind !== 'template')) {
-      scanned.push({ path: unit.file, uri, kind: 'skipped' });
-      continue;
-    }
-    scanned.push({ path: unit.file, uri, kind: 'template' });
-    if (isLoadError(loaded)) {
-      if (enabled('TPL001')) findings.push(fileFinding('TPL001', levelOf(metaById.get('TPL001')!), `${loaded.message}.`, unit.file, uri, loaded.line, loaded.column, loaded.text));
-      continue;
-    }
-    texts.set(unit.file, loaded.text);
-    const runs = unit.parameterFiles.length ? unit.parameterFiles : [undefined];
-    for (const params of runs) {
-      let evaluation: Evaluation;
-      try {
-        evaluation = evaluateTemplate({
-          file: unit.file,
-          json: loaded.json,
-          parameters: params ? { file: params.path, values: parameterValues(params.json) } : undefined,
-          context: options.context,
-          loadLinked: (from, rel) => loadLinked(from, rel, linkRoot, maxBytes, texts),
-          budget: new Budget(budgets.evaluationSteps, budgets.stringLength, budgets.arrayLength, budgets.expressionDepth),
-          maxCopyCount: budgets.copyCount,
-          maxDeploymentDepth: budgets.deploymentDepth,
-        });
-      } catch (err) {
-        internalErrors.push(`${uri}: internal error while evaluating: ${(err as Error).stack ?? String(err)}`);
-        continue;
-      }
-      const paramUri = evaluation.parameterFile ? toUri(repoRoot, evaluation.parameterFile) : undefined;
-      prefetchPositions(evaluation.diagnostics.map((d) => [d.file, d.path]), textOf);
-      for (const d of evaluation.diagnostics) {
-        const meta = metaById.get(d.ruleId);
-        if (!meta || !enabled(d.ruleId)) continue;
-        const finding = locatedFinding(meta, levelOf(meta), 'fail', d.message, d.file, toUri(repoRoot, d.file), textOf(d.file), d.path, undefined, paramUri);
-        findings.push(applyInSource(finding, meta, suppressionsIn(d.file === unit.file ? loaded.json : undefined)));
-      }
+  const env: UnitEnv = {
+    repoRoot,
+    maxBytes,
+    linkRoot,
+    budgets,
+    context: options.context,
+    templateRules: ['TPL001', 'TPL002', 'TPL003', 'TPL004'].flatMap((id) => {
+      const meta = metaById.get(id);
+      return meta && enabled(id) ? [{ ...meta, level: levelOf(meta) }] : [];
+    }),
+  };
+  const jobs: UnitJob[] = units.map((u) => ({ file: u.file, parameterFiles: u.parameterFiles.map((p) => ({ path: p.path, json: p.json })) }));
+  const keepForWhatIf = options.live?.whatIfResourceGroup !== undefined;
+  const threads = keepForWhatIf ? 1 : threadsFor(jobs.length, options.jobs);
+  // Loaded only when used: a pre-commit run of one template starts no thread and loads no codec.
+  const outcomes = threads > 1 ? await (await import('./parallel.js')).evaluateInWorkers(jobs, env, threads, options.onProgress) : undefined;
+  for (const [done, job] of jobs.entries()) {
+    if (!outcomes) options.onProgress?.(done, jobs.length);
+    const outcome = outcomes?.[done] ?? evaluateUnit(job, env, keepForWhatIf);
+    scanned.push(outcome.scanned);
+    findings.push(...outcome.findings);
+    internalErrors.push(...outcome.internalErrors);
+    for (const run of outcome.runs) {
       const start = resources.length;
-      for (const r of evaluation.resources) {
-        const kept = isModelled(r.type) ? r : slim(r);
-        if (paramUri) parameterFileOf.set(kept, paramUri);
-        resources.push(kept);
+      for (const r of run.resources) {
+        if (run.parameterFile) parameterFileOf.set(r, run.parameterFile);
+        resources.push(r);
       }
-      if (options.live?.whatIfResourceGroup) {
-        const parameters = isPlainRecord(params?.json) && isPlainRecord(params.json['parameters']) ? params.json['parameters'] : {};
-        whatIfUnits.push({ file: unit.file, template: loaded.json, parameters, parameterFile: params?.path, start, end: resources.length });
+      if (keepForWhatIf) {
+        whatIfUnits.push({ file: job.file, template: run.template, parameters: run.parameters ?? {}, parameterFile: run.parameterPath, start, end: resources.length });
       }
     }
-    // Memory stays flat over large scans: a template's text and tree are not needed once it is evaluated.
-    texts.clear();
-    releasePositions();
   }
 
   let liveNotes = new Map<string, string>();
   let live: ScanResult['live'];
   if (options.live) {
     try {
-      const reader = await options.live.connect();
+      const [reader, { resolveLive }, { applyWhatIf }] = await Promise.all([options.live.connect(), import('./live/resolve.js'), import('./live/whatif.js')]);
       const outcome = await resolveLive(resources, reader, { subscriptionId: options.live.subscriptionId, concurrency: options.live.concurrency });
       resources.push(...outcome.resources);
       liveNotes = outcome.notes;
@@ -336,15 +302,6 @@ function liveSourceOf(r: RuleReport): 'arm' | 'what-if' | undefined {
   return (live.filled ?? []).some((p) => related(p, r.path)) ? 'what-if' : undefined;
 }
 
-function isPlainRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Resources no rule reads keep their identity and links but drop their evaluated contents (memory). */
-function slim(r: EvaluatedResource): EvaluatedResource {
-  return { ...r, body: Object.create(null), raw: {}, templateMetadata: undefined };
-}
-
 /**
  * Runs a rule over the whole scan. If it throws (a bug), it runs again per evaluated template, so that the
  * failure is an internal error of the templates that cause it and every other template keeps its results.
@@ -387,66 +344,6 @@ function labelOf(type: string, name: Value): ResourceLabel | undefined {
   }
 }
 
-const indexes = new Map<string, PositionIndex>();
-
-/** Finds all paths of each file in one pass before the findings are located one by one. */
-function prefetchPositions(requests: [string, JsonPath][], textOf: (file: string) => string): void {
-  const byFile = new Map<string, JsonPath[]>();
-  for (const [file, at] of requests) byFile.set(file, [...(byFile.get(file) ?? []), at]);
-  for (const [file, paths] of byFile) indexFor(file, textOf(file)).prefetch(paths);
-}
-
-/** Position trees are as large as the text: keep them only while one template's findings are located. */
-function releasePositions(): void {
-  indexes.clear();
-}
-
-function indexFor(file: string, text: string): PositionIndex {
-  let idx = indexes.get(file);
-  if (!idx || idx.text !== text) {
-    idx = new PositionIndex(text);
-    indexes.set(file, idx);
-  }
-  return idx;
-}
-
-function locatedFinding(
-  meta: RuleMeta,
-  level: Level,
-  kind: 'fail' | 'open',
-  message: string,
-  file: string,
-  uri: string,
-  text: string,
-  at: JsonPath,
-  resource: ResourceLabel | undefined,
-  parameterFile: string | undefined,
-): Finding {
-  const idx = indexFor(file, text);
-  const { region } = idx.locate(at);
-  return {
-    ruleId: meta.id,
-    level,
-    kind,
-    message: finishSentence(message),
-    file,
-    uri,
-    region,
-    snippet: idx.lineText(region.startLine),
-    resource,
-    parameterFile,
-  };
-}
-
-function fileFinding(ruleId: string, level: Level, message: string, file: string, uri: string, line: number, column: number, text?: string): Finding {
-  const snippet = text !== undefined ? new PositionIndex(text).lineText(line) : undefined;
-  return { ruleId, level, kind: 'fail', message, file, uri, region: { startLine: line, startColumn: column, endLine: line, endColumn: column + 1 }, snippet };
-}
-
-function finishSentence(s: string): string {
-  return /[.!?]$/.test(s) ? s : `${s}.`;
-}
-
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
@@ -461,60 +358,3 @@ function compareFindings(a: Finding, b: Finding): number {
   return a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : a.region.startLine - b.region.startLine || a.region.startColumn - b.region.startColumn || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || ((a.parameterFile ?? '') < (b.parameterFile ?? '') ? -1 : 1);
 }
 
-function parameterValues(json: unknown): Record<string, unknown> {
-  const p = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['parameters'] : undefined;
-  return typeof p === 'object' && p !== null && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
-}
-
-function safeIsFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function commonRoot(dirs: string[]): string {
-  let root = dirs[0] ?? process.cwd();
-  for (const d of dirs.slice(1)) {
-    while (!isInside(d, root)) root = path.dirname(root);
-  }
-  return root;
-}
-
-export function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-/** Loads a `templateLink.relativePath` target, never outside the scan root (symlinks resolved first). */
-export function loadLinked(fromFile: string, rel: string, root: string, maxBytes: number, texts: Map<string, string>): { file: string; json: unknown } | string {
-  if (path.isAbsolute(rel) || /^[a-z]+:/i.test(rel)) return 'the path is absolute; only paths relative to the linking template are followed';
-  const target = path.resolve(path.dirname(fromFile), rel);
-  if (!isInside(target, root)) return `'${rel}' resolves outside the scan root`;
-  let real: string;
-  try {
-    real = realpathSync(target);
-  } catch {
-    return 'the file does not exist';
-  }
-  let realRoot = root;
-  try {
-    realRoot = realpathSync(root);
-  } catch {
-    // keep the given root
-  }
-  if (!isInside(real, realRoot)) return `'${rel}' is a link that leads outside the scan root`;
-  try {
-    if (statSync(real).size > maxBytes) return `the file is larger than ${maxBytes} bytes`;
-    const text = decode(readFileSync(real));
-    if (typeof text !== 'string') return text.error;
-    const parsed = parseJsonText(text);
-    if ('error' in parsed) return `invalid JSON: ${parsed.error}`;
-    if (classify(parsed.json) !== 'template') return 'the file is not a deployment template (its $schema does not name deploymentTemplate.json)';
-    texts.set(target, text);
-    return { file: target, json: parsed.json };
-  } catch (err) {
-    return `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
-  }
-}

@@ -27,6 +27,9 @@ export type UnknownOrigin =
   | { kind: 'link'; name: string }
   | { kind: 'error'; message: string };
 
+/** `fn(args)` over unknown arguments, or a member `name` of the unknown `of`. */
+export type UnknownRecipe = { fn: string; args: readonly Value[] } | { of: Unknown; name: string | number };
+
 /** A runtime property of a resource: `reference(target).path...` (path relative to the full resource). */
 export interface ResourceRef {
   target: Value;
@@ -43,6 +46,8 @@ export class Unknown {
     origins: readonly UnknownOrigin[] | (() => readonly UnknownOrigin[]),
     /** Set when the value is exactly a runtime property of a resource (or the resource state itself). */
     readonly ref?: ResourceRef,
+    /** How a derived unknown was built, so that it can be rebuilt elsewhere (a worker thread) without its long key. */
+    readonly recipe?: UnknownRecipe,
   ) {
     this.keyOrThunk = key;
     this.originsOrThunk = origins;
@@ -103,6 +108,8 @@ export class Unknown {
     return new Unknown(
       () => `${fn.toLowerCase()}(${args.map(valueKey).join(',')})`,
       () => collectOrigins(args),
+      undefined,
+      { fn, args },
     );
   }
 
@@ -110,8 +117,9 @@ export class Unknown {
   member(name: string | number): Unknown {
     const step = typeof name === 'number' ? `[${name}]` : `.${name.toLowerCase()}`;
     const ref = this.ref ? { target: this.ref.target, path: [...this.ref.path, String(name)] } : undefined;
-    if (ref) return new Unknown(() => this.key + step, () => this.origins.map((o) => (o.kind === 'resource' ? { ...o, path: ref.path } : o)), ref);
-    return new Unknown(() => this.key + step, () => this.origins);
+    const recipe = { of: this, name };
+    if (ref) return new Unknown(() => this.key + step, () => this.origins.map((o) => (o.kind === 'resource' ? { ...o, path: ref.path } : o)), ref, recipe);
+    return new Unknown(() => this.key + step, () => this.origins, undefined, recipe);
   }
 }
 

@@ -1,0 +1,86 @@
+/**
+ * Findings with positions: a rule or diagnostic verdict at an evaluated path becomes a finding with the
+ * file's line and column. Position indexes are kept only while one template's findings are located.
+ */
+import { readFileSync } from 'node:fs';
+import type { JsonPath } from './eval/template.js';
+import { decode } from './load.js';
+import { PositionIndex } from './locate.js';
+import type { Finding, Level, ResourceLabel, RuleMeta } from './types.js';
+
+const indexes = new Map<string, PositionIndex>();
+
+/** Finds all paths of each file in one pass before the findings are located one by one. */
+export function prefetchPositions(requests: [string, JsonPath][], textOf: (file: string) => string): void {
+  const byFile = new Map<string, JsonPath[]>();
+  for (const [file, at] of requests) byFile.set(file, [...(byFile.get(file) ?? []), at]);
+  for (const [file, paths] of byFile) indexFor(file, textOf(file)).prefetch(paths);
+}
+
+/** Position trees are as large as the text: keep them only while one template's findings are located. */
+export function releasePositions(): void {
+  indexes.clear();
+}
+
+function indexFor(file: string, text: string): PositionIndex {
+  let idx = indexes.get(file);
+  if (!idx || idx.text !== text) {
+    idx = new PositionIndex(text);
+    indexes.set(file, idx);
+  }
+  return idx;
+}
+
+export function locatedFinding(
+  meta: RuleMeta,
+  level: Level,
+  kind: 'fail' | 'open',
+  message: string,
+  file: string,
+  uri: string,
+  text: string,
+  at: JsonPath,
+  resource: ResourceLabel | undefined,
+  parameterFile: string | undefined,
+): Finding {
+  const idx = indexFor(file, text);
+  const { region } = idx.locate(at);
+  return {
+    ruleId: meta.id,
+    level,
+    kind,
+    message: finishSentence(message),
+    file,
+    uri,
+    region,
+    snippet: idx.lineText(region.startLine),
+    resource,
+    parameterFile,
+  };
+}
+
+export function fileFinding(ruleId: string, level: Level, message: string, file: string, uri: string, line: number, column: number, text?: string): Finding {
+  const snippet = text !== undefined ? new PositionIndex(text).lineText(line) : undefined;
+  return { ruleId, level, kind: 'fail', message, file, uri, region: { startLine: line, startColumn: column, endLine: line, endColumn: column + 1 }, snippet };
+}
+
+export function finishSentence(s: string): string {
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
+/** Reads a file's text for locating findings: from `texts` when it is there, else from disk (and keeps it). */
+export function textReader(texts: Map<string, string>): (file: string) => string {
+  return (file) => {
+    let text = texts.get(file);
+    if (text === undefined) {
+      try {
+        const decoded = decode(readFileSync(file));
+        text = typeof decoded === 'string' ? decoded : '';
+      } catch {
+        text = '';
+      }
+      texts.set(file, text);
+    }
+    return text;
+  };
+}
