@@ -88,7 +88,9 @@ export async function loadConfig(file: string, rules: readonly Rule[]): Promise<
   } catch (err) {
     throw new ConfigError(`${file}: cannot read the configuration (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
-  const { parse } = await import('yaml');
+  // Node gives a CommonJS package's exports as named imports; the bundle (scripts/bundle.mjs) only as default.
+  const yaml = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
+  const parse = yaml.parse ?? yaml.default!.parse;
   let raw: unknown;
   try {
     // YAML anchors and merge keys are plain data here; no custom tags, nothing is executed.
