@@ -20,8 +20,6 @@ import { VERSION } from './version.js';
 import type { BudgetSettings, ConfigSuppression } from './config.js';
 import { glob } from './glob.js';
 import { applyConfig, applyInSource, suppressionsIn } from './suppress.js';
-
-export { isInside, loadLinked, toUri } from './unit.js';
 import type { Value } from './eval/value.js';
 import type { ArmReader } from './live/arm.js';
 import type { WhatIfUnit } from './live/whatif.js';

@@ -107,16 +107,16 @@ export function evaluateUnit(job: UnitJob, env: UnitEnv, keepForWhatIf = false):
   return outcome;
 }
 
-export function isPlainRecord(v: unknown): v is Record<string, unknown> {
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Resources no rule reads keep their identity and links but drop their evaluated contents (memory). */
-export function slim(r: EvaluatedResource): EvaluatedResource {
+function slim(r: EvaluatedResource): EvaluatedResource {
   return { ...r, body: Object.create(null), raw: {}, templateMetadata: undefined };
 }
 
-export function parameterValues(json: unknown): Record<string, unknown> {
+function parameterValues(json: unknown): Record<string, unknown> {
   const p = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['parameters'] : undefined;
   return typeof p === 'object' && p !== null && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
 }
@@ -137,7 +137,7 @@ export function commonRoot(dirs: string[]): string {
   return root;
 }
 
-export function isInside(child: string, parent: string): boolean {
+function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
