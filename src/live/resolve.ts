@@ -114,12 +114,29 @@ function anchorOfLink(link: CmkLink): Anchor {
   return { file: link.registry.file, path: sourcePathOf(link.registry, link.keyIdentifierPath) };
 }
 
-/** What the rules need and the scan lacks: vaults (with keys) and user-assigned identities. */
-function needs(graph: ScanGraph): { vaults: VaultNeed[]; identities: Map<string, { id: string; anchor: Anchor }> } {
+interface KeyNeed {
+  vaultId: string;
+  keyName: string;
+  anchor: Anchor;
+}
+
+/**
+ * What the rules need and the scan lacks: vaults (with keys), keys of vaults the scan deploys (a key is often
+ * created by a script or in the portal), and user-assigned identities.
+ */
+function needs(graph: ScanGraph): { vaults: VaultNeed[]; keys: KeyNeed[]; identities: Map<string, { id: string; anchor: Anchor }> } {
   const vaults = new Map<string, VaultNeed>();
+  const keys = new Map<string, KeyNeed>();
   for (const link of graph.cmkLinks()) {
     const kid = link.keyIdentifier;
-    if (kid.status !== 'valid' || (link.vault && !link.vault.existing)) continue;
+    if (kid.status !== 'valid') continue;
+    if (link.vault && !link.vault.existing) {
+      const vaultId = knownId(link.vault.id);
+      if (vaultId && typeof kid.keyName === 'string' && !(link.key && !link.key.existing)) {
+        keys.set(`${idKey(vaultId)}/keys/${kid.keyName.toLowerCase()}`, { vaultId, keyName: kid.keyName, anchor: anchorOfLink(link) });
+      }
+      continue;
+    }
     const fromKey = kid.fromResource?.kind === 'key' ? knownId(kid.fromResource.id)?.replace(/\/keys\/[^/]+$/i, '') : undefined;
     const fromVault = kid.fromResource?.kind === 'vault' ? knownId(kid.fromResource.id) : undefined;
     const id = knownId(link.vault?.id) ?? fromKey ?? fromVault;
@@ -141,13 +158,13 @@ function needs(graph: ScanGraph): { vaults: VaultNeed[]; identities: Map<string,
       identities.set(idKey(id), { id, anchor: { file: registry.file, path: sourcePathOf(registry, attached.path) } });
     }
   }
-  return { vaults: [...vaults.values()], identities };
+  return { vaults: [...vaults.values()], keys: [...keys.values()], identities };
 }
 
 /** Reads what the templates only name; never throws for ARM errors (they become notes). */
 export async function resolveLive(resources: readonly EvaluatedResource[], reader: ArmReader, options: { concurrency?: number; subscriptionId?: string } = {}): Promise<LiveOutcome> {
   const graph = new ScanGraph(resources);
-  const { vaults, identities } = needs(graph);
+  const { vaults, keys, identities } = needs(graph);
   const out: EvaluatedResource[] = [];
   const notes = new Map<string, string>();
   let calls = 0;
@@ -198,11 +215,7 @@ export async function resolveLive(resources: readonly EvaluatedResource[], reade
     out.push(record(VAULT, vaultId, vault, need.anchor, resourceGroupOf(vaultId), API_VERSIONS.vault));
     const vaultName = nameFromId(vaultId);
     await Promise.all([
-      ...[...need.keyNames].map(async (keyName) => {
-        const key = await call(`reading key '${vaultName}/${keyName}'`, () => reader.getById(`${vaultId}/keys/${keyName}`, API_VERSIONS.key));
-        if (key instanceof ArmError) return void notes.set(`key:${vaultName}/${keyName}`.toLowerCase(), why(key));
-        out.push(record(KEY, knownId(key['id']) ?? `${vaultId}/keys/${keyName}`, key, need.anchor, resourceGroupOf(vaultId), API_VERSIONS.key));
-      }),
+      ...[...need.keyNames].map((keyName) => readKey(vaultId, keyName, need.anchor)),
       (async () => {
         const assignments = await call(`listing role assignments at vault '${vaultName}'`, () => reader.roleAssignmentsAt(vaultId));
         if (assignments instanceof ArmError) return void notes.set(`roles:${vaultName}`.toLowerCase(), why(assignments));
@@ -222,13 +235,21 @@ export async function resolveLive(resources: readonly EvaluatedResource[], reade
     ]);
   });
 
+  const readKey = async (vaultId: string, keyName: string, anchor: Anchor): Promise<void> => {
+    const vaultName = nameFromId(vaultId);
+    const key = await call(`reading key '${vaultName}/${keyName}'`, () => reader.getById(`${vaultId}/keys/${keyName}`, API_VERSIONS.key));
+    if (key instanceof ArmError) return void notes.set(`key:${vaultName}/${keyName}`.toLowerCase(), why(key));
+    out.push(record(KEY, knownId(key['id']) ?? `${vaultId}/keys/${keyName}`, key, anchor, resourceGroupOf(vaultId), API_VERSIONS.key));
+  };
+  const keyTasks = keys.map((k) => () => readKey(k.vaultId, k.keyName, k.anchor));
+
   const identityTasks = [...identities.values()].map(({ id, anchor }) => async (): Promise<void> => {
     const identity = await call(`reading identity '${id.split('/').pop()}'`, () => reader.getById(id, API_VERSIONS.identity));
     if (identity instanceof ArmError) return void notes.set(`identity:${idKey(id)}`, why(identity));
     out.push(record(IDENTITY, knownId(identity['id']) ?? id, identity, anchor, resourceGroupOf(id), API_VERSIONS.identity));
   });
 
-  await Promise.all([...vaultTasks, ...identityTasks].map((task) => task()));
+  await Promise.all([...vaultTasks, ...keyTasks, ...identityTasks].map((task) => task()));
   // Concurrent reads finish in any order; the scan's output must not.
   out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { resources: out, notes, calls };

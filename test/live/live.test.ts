@@ -279,6 +279,67 @@ describe('live mode with an existing declaration', () => {
   });
 });
 
+describe('live mode for a key the scan does not deploy', () => {
+  // The vault is in the template; its key is created by a script, as is common.
+  const RG_NAME = 'apps-rg';
+  const APPS_VAULT_ID = `/subscriptions/${SUB}/resourceGroups/${RG_NAME}/providers/Microsoft.KeyVault/vaults/apps-kv`;
+  const template = {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    resources: [
+      {
+        type: 'Microsoft.KeyVault/vaults',
+        apiVersion: '2023-07-01',
+        name: 'apps-kv',
+        location: 'westeurope',
+        properties: { tenantId: '[subscription().tenantId]', sku: { family: 'A', name: 'standard' }, enablePurgeProtection: true, enableRbacAuthorization: true },
+      },
+      {
+        type: 'Microsoft.ContainerRegistry/registries',
+        apiVersion: '2023-07-01',
+        name: 'appsacr',
+        location: 'westeurope',
+        sku: { name: 'Premium' },
+        dependsOn: ['apps-kv'],
+        properties: { encryption: { status: 'enabled', keyVaultProperties: { keyIdentifier: 'https://apps-kv.vault.azure.net/keys/acr-key' } } },
+      },
+    ],
+  };
+
+  async function run() {
+    const { writeTree } = await import('../helpers/scan.js');
+    const dir = writeTree({ 'main.json': template });
+    const result = await scan({
+      paths: [dir],
+      cwd: dir,
+      repoRoot: dir,
+      rules,
+      context: { subscriptionId: SUB, resourceGroup: RG_NAME },
+      live: { subscriptionId: SUB, connect: () => connectArm({ endpoint: arm.endpoint, token: TEST_TOKEN, caFile: TEST_CA_FILE, maxRetries: 1 }) },
+    });
+    return result.findings.filter((f) => f.ruleId === 'KV004');
+  }
+
+  it('reads the key from the vault id the template gives, and checks it', async () => {
+    arm.add({
+      id: `${APPS_VAULT_ID}/keys/acr-key`,
+      name: 'acr-key',
+      type: 'Microsoft.KeyVault/vaults/keys',
+      properties: { kty: 'RSA', keySize: 2048, keyOps: ['encrypt', 'decrypt'] },
+    });
+    const kv004 = await run();
+    expect(kv004.map((f) => f.kind)).toEqual(['fail']);
+    expect(kv004[0]!.message).toMatch(/^live: .*wrapKey/);
+    expect(arm.requests.map((r) => r.path)).toContain(`/subscriptions/${SUB}/resourceGroups/${RG_NAME}/providers/Microsoft.KeyVault/vaults/apps-kv/keys/acr-key`);
+  });
+
+  it('says the key does not exist yet when ARM does not have it', async () => {
+    const kv004 = await run();
+    expect(kv004.map((f) => f.kind)).toEqual(['open']);
+    expect(kv004[0]!.message).toContain("live mode could not read it: reading key 'apps-kv/acr-key': ARM answered 404");
+  });
+});
+
 describe('live mode without credentials', () => {
   it('tells how to sign in when the credential fails', async () => {
     const failing = Object.assign(new Error('ChainedTokenCredential authentication failed.'), { name: 'AggregateAuthenticationError' });
