@@ -115,6 +115,18 @@ async function scanLive(options: { subscriptionId?: string; token?: string } = {
   });
 }
 
+/** A live scan of a folder of test templates, in the given deployment context. */
+function scanFolderLive(dir: string, context: { subscriptionId?: string; resourceGroup?: string } = {}) {
+  return scan({
+    paths: [dir],
+    cwd: dir,
+    repoRoot: dir,
+    rules,
+    context,
+    live: { subscriptionId: context.subscriptionId, connect: () => connectArm({ endpoint: arm.endpoint, token: TEST_TOKEN, caFile: TEST_CA_FILE, maxRetries: 1 }) },
+  });
+}
+
 function byRule(findings: Finding[]): Record<string, Finding[]> {
   const out: Record<string, Finding[]> = {};
   for (const f of findings) (out[f.ruleId] ??= []).push(f);
@@ -264,13 +276,7 @@ describe('live mode with an existing declaration', () => {
       },
     };
     const dir = writeTree({ 'main.json': template });
-    const result = await scan({
-      paths: [dir],
-      cwd: dir,
-      repoRoot: dir,
-      rules,
-      live: { connect: () => connectArm({ endpoint: arm.endpoint, token: TEST_TOKEN, caFile: TEST_CA_FILE, maxRetries: 1 }) },
-    });
+    const result = await scanFolderLive(dir);
     expect(arm.requests.some((r) => r.path.endsWith('/resources'))).toBe(false);
     const kv001 = result.findings.filter((f) => f.ruleId === 'KV001');
     expect(kv001.map((f) => [f.kind, f.live?.resourceId])).toEqual([['fail', VAULT_ID]]);
@@ -308,15 +314,7 @@ describe('live mode for a key the scan does not deploy', () => {
 
   async function run() {
     const { writeTree } = await import('../helpers/scan.js');
-    const dir = writeTree({ 'main.json': template });
-    const result = await scan({
-      paths: [dir],
-      cwd: dir,
-      repoRoot: dir,
-      rules,
-      context: { subscriptionId: SUB, resourceGroup: RG_NAME },
-      live: { subscriptionId: SUB, connect: () => connectArm({ endpoint: arm.endpoint, token: TEST_TOKEN, caFile: TEST_CA_FILE, maxRetries: 1 }) },
-    });
+    const result = await scanFolderLive(writeTree({ 'main.json': template }), { subscriptionId: SUB, resourceGroup: RG_NAME });
     return result.findings.filter((f) => f.ruleId === 'KV004');
   }
 
