@@ -597,7 +597,8 @@ class TemplateScope implements TemplateHost {
     } finally {
       this.paramEvaluating.delete(lower);
     }
-    this.paramValues.set(lower, value);
+    // A value computed while placeholders read as unknown is only good for that trial evaluation.
+    if (!this.state.placeholdersAsUnknown) this.paramValues.set(lower, value);
     return value;
   }
 
@@ -691,7 +692,7 @@ class TemplateScope implements TemplateHost {
     } finally {
       this.varEvaluating.delete(lower);
     }
-    this.varValues.set(lower, value);
+    if (!this.state.placeholdersAsUnknown) this.varValues.set(lower, value);
     return value;
   }
 
@@ -1028,7 +1029,14 @@ class TemplateScope implements TemplateHost {
 
   private evaluateInstance(inst: Instance): EvaluatedResource | undefined {
     if (inst.record) return inst.record;
-    return this.state.quietWhile(inst.deployed === false || inst.existing || inst.type.includes('@'), () => this.evaluateInstanceBody(inst));
+    // A resource first needed by a trial evaluation (placeholders unknown) is still evaluated for real: its record is kept.
+    const trial = this.state.placeholdersAsUnknown;
+    this.state.placeholdersAsUnknown = false;
+    try {
+      return this.state.quietWhile(inst.deployed === false || inst.existing || inst.type.includes('@'), () => this.evaluateInstanceBody(inst));
+    } finally {
+      this.state.placeholdersAsUnknown = trial;
+    }
   }
 
   private evaluateInstanceBody(inst: Instance): EvaluatedResource | undefined {

@@ -78,6 +78,20 @@ describe('placeholder parameter values', () => {
     expect(rules(e)).toEqual(['TPL002']);
   });
 
+  it('keeps nothing from the trial evaluation: a variable first computed there is computed again for real', () => {
+    const t = tpl({
+      parameters: { p: { type: 'string', defaultValue: '' } },
+      variables: { v: "[concat('x', parameters('p'))]" },
+      outputs: {
+        first: { type: 'string', value: "[concat(split(parameters('p'), '/')[2], variables('v'))]" },
+        later: { type: 'string', value: "[variables('v')]" },
+      },
+    });
+    const e = run(t);
+    expect(rules(e)).toEqual(['TPL003']);
+    expect(output(e, 'later')).toBe('x');
+  });
+
   it('reports TPL002 for a real default that fails: only empty values are placeholders', () => {
     const t = tpl({ parameters: { p: { type: 'string', defaultValue: 'not-an-id' } }, outputs: { o: { type: 'string', value: "[split(parameters('p'), '/')[2]]" } } });
     expect(rules(run(t))).toEqual(['TPL002']);
