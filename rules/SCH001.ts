@@ -47,33 +47,39 @@ interface CompiledSchema {
   validate: ValidateFunction;
 }
 
-let compiled: CompiledSchema[] | undefined;
+const compiled = new Map<string, CompiledSchema>();
+let prebuilt: Record<string, () => { validate: ValidateFunction; root: SchemaNode }> | null | undefined;
+let ajv: AjvLike | undefined;
 
-/** Compiles every resource schema once, on the first check (Ajv costs startup time a scan should not pay early). */
-function schemas(): CompiledSchema[] {
-  if (compiled) return compiled;
+/**
+ * The schema of one resource type, set up the first time a resource of that type is checked: the build
+ * ships standalone validators (scripts/compile-schemas.mjs); from the source tree, Ajv compiles them now.
+ */
+function schemaFor(type: string, file: string): CompiledSchema {
+  const done = compiled.get(file);
+  if (done) return done;
   const require = createRequire(import.meta.url);
-  let ajv: AjvLike | undefined;
-  const compile = (root: SchemaNode, file: string): ValidateFunction => {
-    // The build compiles the schemas ahead of time (scripts/compile-schemas.mjs); from the source tree, compile now.
-    const prebuilt = packageFile(`dist/validators/${file.replace(/\.schema\.json$/, '.cjs')}`);
-    if (existsSync(prebuilt)) {
-      const mod = require(prebuilt) as ValidateFunction & { default?: ValidateFunction };
-      return mod.default ?? mod;
-    }
+  if (prebuilt === undefined) {
+    const index = packageFile('dist/validators/index.cjs');
+    prebuilt = existsSync(index) ? (require(index) as typeof prebuilt) : null;
+  }
+  let root: SchemaNode;
+  let validate: ValidateFunction;
+  const built = prebuilt?.[file];
+  if (built) ({ root, validate } = built());
+  else {
+    root = JSON.parse(readFileSync(packageFile(`schemas/resources/${file}`), 'utf8')) as SchemaNode;
     if (!ajv) {
       const mod = require('ajv') as { default?: new (o: Options) => AjvLike } & (new (o: Options) => AjvLike);
       const Ajv = mod.default ?? mod;
       // verbose: errors carry the schema node they come from (for the allowed values and the ownership marker).
       ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
     }
-    return ajv.compile(root);
-  };
-  compiled = Object.entries(RESOURCE_SCHEMA_FILES).map(([type, file]) => {
-    const root = JSON.parse(readFileSync(packageFile(`schemas/resources/${file}`), 'utf8')) as SchemaNode;
-    return { type, noun: typeof root['x-cmkguard-noun'] === 'string' ? root['x-cmkguard-noun'] : type, root, validate: compile(root, file) };
-  });
-  return compiled;
+    validate = ajv.compile(root);
+  }
+  const schema: CompiledSchema = { type, noun: typeof root['x-cmkguard-noun'] === 'string' ? root['x-cmkguard-noun'] : type, root, validate };
+  compiled.set(file, schema);
+  return schema;
 }
 
 interface AjvLike {
@@ -370,10 +376,11 @@ function checkResource(ctx: RuleContext, resource: EvaluatedResource, schema: Co
 export const rule: Rule = {
   meta,
   check(ctx) {
-    // Ajv compiles the schemas only when the scan has a resource to validate.
-    if (!Object.keys(RESOURCE_SCHEMA_FILES).some((type) => ctx.graph.deployed(type).length > 0)) return;
-    for (const schema of schemas()) {
-      for (const resource of ctx.graph.deployed(schema.type)) checkResource(ctx, resource, schema);
+    for (const [type, file] of Object.entries(RESOURCE_SCHEMA_FILES)) {
+      const resources = ctx.graph.deployed(type);
+      if (resources.length === 0) continue;
+      const schema = schemaFor(type, file);
+      for (const resource of resources) checkResource(ctx, resource, schema);
     }
   },
 };

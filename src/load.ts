@@ -3,7 +3,7 @@
  * comments or trailing commas falls back to jsonc-parser, and real syntax errors become TPL001 with the
  * position of the first error.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { lineColumnOf } from './locate.js';
 
@@ -131,15 +131,23 @@ export function loadFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Loade
  * caller loads the file fully.
  */
 export function probeTemplate(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): boolean {
+  let fd: number | undefined;
   try {
     if (statSync(path).size > maxBytes) return false;
-    const head = readFileSync(path).subarray(0, 4096).toString('utf8');
-    const m = /"\$schema"\s*:\s*"([^"]*)"/.exec(head);
+    // Only the head is read: every file of a scan is probed, and templates are read in full once, later.
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(PROBE_BYTES);
+    const n = readSync(fd, head, 0, PROBE_BYTES, 0);
+    const m = /"\$schema"\s*:\s*"([^"]*)"/.exec(head.subarray(0, n).toString('utf8'));
     return m !== null && TEMPLATE_SCHEMA.test(m[1]!);
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
+
+const PROBE_BYTES = 4096;
 
 export function isLoadError(x: LoadedFile | LoadError | null): x is LoadError {
   return x !== null && 'message' in x;

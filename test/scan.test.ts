@@ -21,6 +21,25 @@ describe('scan', () => {
   });
 });
 
+describe('discovery', () => {
+  it('finds templates whatever the size and wherever the $schema is: probed from the head, else read in full', async () => {
+    const big = { ...cmkStack(), metadata: { padding: 'x'.repeat(10_000) } };
+    // A $schema after 10 KB of metadata is past the probe: the file is still read, classified and scanned.
+    const late = { metadata: { padding: 'y'.repeat(10_000) }, ...cmkStack() };
+    const tiny = { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [] };
+    const notArm = { $schema: 'https://json.schemastore.org/package.json', name: 'x'.repeat(10_000) };
+    const dir = writeTree({ 'big.json': text(big), 'late.json': text(late), 'tiny.json': JSON.stringify(tiny), 'other.json': JSON.stringify(notArm) });
+    const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules });
+    expect(result.files.map((f) => [f.uri, f.kind])).toEqual([
+      ['big.json', 'template'],
+      ['late.json', 'template'],
+      ['other.json', 'skipped'],
+      ['tiny.json', 'template'],
+    ]);
+    expect(result.findings.filter((f) => f.ruleId === 'TPL001')).toEqual([]);
+  });
+});
+
 describe('isolation', () => {
   it('turns a rule that crashes on one template into an internal error for that template; the others keep their results', async () => {
     const { defineMeta } = await import('../src/meta.js');

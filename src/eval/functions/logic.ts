@@ -125,12 +125,13 @@ function arithmetic(name: string, op: (a: bigint, b: bigint) => bigint, needsDiv
   };
 }
 
-// .NET InvariantCulture order, not ordinal: less('a', 'B') is true.
-const collator = new Intl.Collator('en-US');
+// .NET InvariantCulture order, not ordinal: less('a', 'B') is true. Made on first use: creating a collator
+// loads ICU data (~10 ms), which most scans never need.
+let collator: Intl.Collator | undefined;
 
 function compare(fn: string, a: Value, b: Value): number {
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === 'string' && typeof b === 'string') return collator.compare(a, b);
+  if (typeof a === 'string' && typeof b === 'string') return (collator ??= new Intl.Collator('en-US')).compare(a, b);
   throw new TemplateEvalError(`${fn}: expected two numbers or two strings, got ${kindOf(a)} and ${kindOf(b)}`);
 }
 
