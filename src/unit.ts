@@ -95,7 +95,7 @@ export function evaluateUnit(job: UnitJob, env: UnitEnv, keepForWhatIf = false):
       const finding = locatedFinding(m, m.level, 'fail', d.message, d.file, toUri(env.repoRoot, d.file), textOf(d.file), d.path, undefined, paramUri);
       outcome.findings.push(applyInSource(finding, m, suppressionsIn(d.file === job.file ? loaded.json : undefined)));
     }
-    const run: UnitRun = { resources: evaluation.resources.map((r) => (isModelled(r.type) ? r : slim(r))), parameterFile: paramUri, parameterPath: params?.path };
+    const run: UnitRun = { resources: keptForGraph(evaluation.resources), parameterFile: paramUri, parameterPath: params?.path };
     if (keepForWhatIf) {
       run.template = loaded.json;
       run.parameters = isPlainRecord(params?.json) && isPlainRecord(params.json['parameters']) ? params.json['parameters'] : {};
@@ -111,7 +111,17 @@ function isPlainRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Resources no rule reads keep their identity and links but drop their evaluated contents (memory). */
+/**
+ * What an evaluation leaves for the scan graph. Rules read modelled types only; other resources of the same
+ * evaluation keep their identity and links (dependsOn closures and nested deployments pass through them) but
+ * drop their contents. An evaluation without any modelled resource leaves nothing: no rule can reach it, and
+ * memory then grows with the CMK-relevant part of a repository, not with its size.
+ */
+function keptForGraph(resources: EvaluatedResource[]): EvaluatedResource[] {
+  if (!resources.some((r) => isModelled(r.type))) return [];
+  return resources.map((r) => (isModelled(r.type) ? r : slim(r)));
+}
+
 function slim(r: EvaluatedResource): EvaluatedResource {
   return { ...r, body: Object.create(null), raw: {}, templateMetadata: undefined };
 }

@@ -29,6 +29,9 @@ export function unescapeLiteral(s: string): string {
 }
 
 const cache = new Map<string, Expr>();
+/** Characters of expression text in the cache. Bounded by size, not count: some templates hold KQL queries of kilobytes. */
+let cachedChars = 0;
+const MAX_CACHED_CHARS = 2_000_000;
 
 /** Parses the text of an expression string (with its brackets). Results are cached: templates repeat them. */
 export function parseExpression(text: string, maxNesting = DEFAULT_MAX_NESTING): Expr {
@@ -39,8 +42,12 @@ export function parseExpression(text: string, maxNesting = DEFAULT_MAX_NESTING):
     throw new TemplateEvalError(`expression is ${text.length} characters long; ARM allows at most ${MAX_EXPRESSION_LENGTH}`);
   }
   const expr = new Parser(text.slice(1, -1), maxNesting).parseRoot();
-  if (cache.size > 50_000) cache.clear();
+  if (cachedChars + key.length > MAX_CACHED_CHARS) {
+    cache.clear();
+    cachedChars = 0;
+  }
   cache.set(key, expr);
+  cachedChars += key.length;
   return expr;
 }
 
