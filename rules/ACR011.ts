@@ -46,7 +46,7 @@ export const rule: Rule = {
       if (disabled === undefined || denies === undefined) {
         const unknown = [pna, deny].flatMap((r) => (r.state === 'unknown' ? [r] : []));
         const at = unknown[0]!;
-        const because = unknown.map((r) => describeOrigins(r.value)).join('; ');
+        const because = describeOrigins(...unknown.map((r) => r.value));
         ctx.report({
           resource: registry,
           path: at.path,

@@ -328,9 +328,9 @@ export function typeName(v: Value): string {
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
-/** Describes why a value is unknown, for "cannot tell, because ..." messages. */
-export function describeOrigins(v: Value): string {
-  const origins = collectOrigins([v]);
+/** Why values are unknown, for "cannot tell, because ..." messages: each root cause once, whichever value it comes through. */
+export function describeOrigins(...values: Value[]): string {
+  const origins = collectOrigins(values);
   if (origins.length === 0) return 'the value is not known before deployment';
   return origins.slice(0, 3).map(describeOrigin).join('; ') + (origins.length > 3 ? `; and ${origins.length - 3} more` : '');
 }

@@ -66,6 +66,12 @@ describe('ACR011 registry-network-restricted', () => {
     both['parameters']['action'] = { type: 'string' };
     const g = expectOneAt(await findingsOf('ACR011', both), both, `"[parameters('pna')]"`, 'open');
     expect(g.message).toMatch(/parameter 'pna' has no value.*parameter 'action' has no value/);
+
+    // Both settings read from one object parameter (AVM style): the cause is given once.
+    const shared = withNetwork({ publicNetworkAccess: "[parameters('acr').pna]", networkRuleSet: { defaultAction: "[parameters('acr').action]" } });
+    shared['parameters']['acr'] = { type: 'object' };
+    const h = expectOneAt(await findingsOf('ACR011', shared), shared, `"[parameters('acr').pna]"`, 'open');
+    expect(h.message.match(/parameter 'acr' has no value/g)).toHaveLength(1);
   });
 
   it('is decided by a known restriction even when the other setting is unknown', async () => {
