@@ -7,8 +7,8 @@ import { apiVersionIsFrom } from './api-versions.js';
 import { nameOf } from './cmk-rules.js';
 import { idKey, lastSegment } from './eval/ids.js';
 import type { EvaluatedResource, JsonPath } from './eval/template.js';
-import { PartialString, Unknown, getProperty, isObject, isUnknown, valueKey, type Value } from './eval/value.js';
-import { isModelled, type CmkLink, type ScanGraph } from './graph.js';
+import { PartialString, Unknown, getProperty, isObject, isUnknown, sharedAcrossEvaluations, valueKey, type Value } from './eval/value.js';
+import { isModelled, linkable, type CmkLink, type ScanGraph } from './graph.js';
 import { identityRefOf, type CmkPrincipal } from './identity.js';
 import { and3, asBoolean, display, or3, read, type Tri } from './rule-api.js';
 
@@ -96,6 +96,7 @@ export function roleGrants(graph: ScanGraph, vault: EvaluatedResource): RoleGran
   const subKey = rgKey.replace(/\/resourcegroups\/[^/]+$/, '');
   const out: RoleGrant[] = [];
   for (const ra of [...graph.deployed(ROLE_ASSIGNMENT), ...graph.declared(`${vault.type}/providers/roleAssignments`).filter((r) => r.deployed !== false)]) {
+    if (!linkable(ra, vault, ra.scope)) continue;
     const scope = idKey(ra.scope);
     const level = scope === vaultKey ? 'vault' : scope.startsWith(`${vaultKey}/keys/`) ? 'key' : scope === rgKey ? 'resourceGroup' : scope === subKey ? 'subscription' : undefined;
     if (!level) continue;
@@ -161,9 +162,15 @@ export interface GrantCheck {
   label: string;
 }
 
-function knownPrincipalMatch(grantPrincipal: Value, principal: Value): Tri {
+/**
+ * Does the grant name the principal? A grant from another evaluation than the registry's that names it
+ * through the same parameters is not proof: each template's parameters get their own values.
+ */
+function knownPrincipalMatch(grantPrincipal: Value, principal: Value, grant: EvaluatedResource, registry: EvaluatedResource): Tri {
   if (grantPrincipal === null || typeof grantPrincipal === 'boolean' || typeof grantPrincipal === 'number' || Array.isArray(grantPrincipal) || isObject(grantPrincipal)) return false;
-  return samePrincipal(grantPrincipal, principal);
+  const same = samePrincipal(grantPrincipal, principal);
+  if (same === true && grant.unit !== registry.unit && !(sharedAcrossEvaluations(grantPrincipal) && sharedAcrossEvaluations(principal))) return undefined;
+  return same;
 }
 
 function namesClientIdOf(grantPrincipal: Value, target: Value | undefined): boolean {
@@ -254,7 +261,7 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
   const out: GrantCheck[] = [];
   const principal = p.principal!;
   for (const g of accessPolicyGrants(graph, vault)) {
-    const who = knownPrincipalMatch(g.objectId, principal);
+    const who = knownPrincipalMatch(g.objectId, principal, g.resource, link.registry);
     const perms = keyPermissions(g.keyPermissions);
     const entry = read(g.resource, g.path);
     const app = entry.state === 'known' && isObject(entry.value) ? getProperty(entry.value, 'applicationId') : { found: false as const };
@@ -290,7 +297,7 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
   }
   const keyIdKey = cmkKeyIdKey(link, vault);
   for (const g of roleGrants(graph, vault)) {
-    const who = knownPrincipalMatch(g.principalId, principal);
+    const who = knownPrincipalMatch(g.principalId, principal, g.resource, link.registry);
     const role = roleCovers(graph, g.roleDefinitionId);
     const scope: Tri = g.level !== 'key' ? true : keyIdKey === undefined ? undefined : idKey(g.resource.scope) === keyIdKey;
     const ok = and3(who, role.ok, scope);

@@ -5,7 +5,7 @@
  */
 import type { EvaluatedResource } from './eval/template.js';
 import { displayPart, idKey } from './eval/ids.js';
-import { PartialString, Unknown, textWithHoles, type Value } from './eval/value.js';
+import { PartialString, Unknown, sharedAcrossEvaluations, textWithHoles, type Value } from './eval/value.js';
 import { equalsIgnoreCase, read } from './rule-api.js';
 
 export const REGISTRY = 'Microsoft.ContainerRegistry/registries';
@@ -189,6 +189,15 @@ function startsWith(a: readonly string[], prefix: readonly string[]): boolean {
  * Ids built from an unknown deployment context look alike across unrelated templates: matches from the same
  * evaluation (template and parameter file) win; only without any do matches from other templates count.
  */
+/**
+ * Whether `candidate`, matched to `near` on `matchedOn` (an id, a scope), can be the resource `near` means:
+ * always within one evaluation; across evaluations only when the matched value does not rest on either
+ * template's own parameters (src/eval/value.ts sharedAcrossEvaluations).
+ */
+export function linkable(candidate: EvaluatedResource, near: EvaluatedResource, matchedOn: Value): boolean {
+  return candidate.unit === near.unit || sharedAcrossEvaluations(matchedOn);
+}
+
 function sameUnitFirst(matches: EvaluatedResource[], near: EvaluatedResource): EvaluatedResource[] {
   const own = matches.filter((r) => r.unit === near.unit);
   return own.length ? own : matches;
@@ -290,7 +299,7 @@ export class ScanGraph {
   /** Deployed child resources of `type` under `parent` (by id: `parentId/childType/name`). */
   childrenOf(parent: EvaluatedResource, type: string): EvaluatedResource[] {
     const prefix = `${idKey(parent.id)}/`;
-    return sameUnitFirst(this.deployed(type).filter((r) => idKey(r.id).startsWith(prefix)), parent);
+    return sameUnitFirst(this.deployed(type).filter((r) => idKey(r.id).startsWith(prefix) && linkable(r, parent, r.id)), parent);
   }
 
   /** true/false when the registry's encryption status is known, undefined otherwise. */
@@ -348,14 +357,14 @@ export class ScanGraph {
     let key: EvaluatedResource | undefined;
     if (kid.fromResource?.kind === 'key') {
       const k = idKey(kid.fromResource.id);
-      key = this.pick(this.declared(KEY).filter((r) => idKey(r.id) === k), registry);
+      key = this.pick(this.declared(KEY).filter((r) => idKey(r.id) === k && linkable(r, registry, r.id)), registry);
       if (key) {
         const vaultId = idKey(key.id).replace(/\/keys\/[^/]+$/, '');
-        vault = this.pick(vaults.filter((v) => idKey(v.id) === vaultId), key);
+        vault = this.pick(vaults.filter((v) => idKey(v.id) === vaultId && linkable(v, key!, v.id)), key);
       }
     } else if (kid.fromResource?.kind === 'vault') {
       const k = idKey(kid.fromResource.id);
-      vault = this.pick(vaults.filter((v) => idKey(v.id) === k), registry);
+      vault = this.pick(vaults.filter((v) => idKey(v.id) === k && linkable(v, registry, v.id)), registry);
     }
     if (!vault && typeof kid.vaultName === 'string') {
       const name = kid.vaultName.toLowerCase();

@@ -330,6 +330,42 @@ describe('ACR010 registry-cmk-key-access', () => {
     expect(findings.map((f) => [f.uri, f.kind])).toEqual([['vault.json', 'fail']]);
   });
 
+  it('takes no grant of another template as proof when it names the principal through a parameter of the same name', async () => {
+    const t = cmkStack();
+    t['parameters']['identityName'] = { type: 'string' };
+    t['variables']['identityId'] = "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', parameters('identityName'))]";
+    findResource(t, IDENTITY)['name'] = "[parameters('identityName')]";
+    const moved = (t['resources'] as Json[]).filter((r) => [VAULT, KEY, RA].includes(r['type']));
+    t['resources'] = (t['resources'] as Json[]).filter((r) => !moved.includes(r));
+    findResource(t, REGISTRY)['dependsOn'] = ["[variables('identityId')]"];
+    const other = template({ parameters: { identityName: { type: 'string' } }, variables: t['variables'], resources: moved });
+    const findings = await findingsOf('ACR010', t, { 'vault.json': text(other) });
+    expect(findings.map((f) => f.kind)).toEqual(['open']);
+    // With the identity named literally in both, the grant is the registry's.
+    const literal = structuredClone(other);
+    literal['variables']['identityId'] = "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'reg-id')]";
+    const u = cmkStack();
+    u['resources'] = (u['resources'] as Json[]).filter((r) => ![VAULT, KEY, RA].includes(r['type']));
+    findResource(u, REGISTRY)['dependsOn'] = ["[variables('identityId')]"];
+    expect(await findingsOf('ACR010', u, { 'vault.json': text(literal) })).toEqual([]);
+  });
+
+  it('takes no role assignment of another template for one on the vault when both name the vault through a parameter of the same name', async () => {
+    const t = cmkStack();
+    t['parameters']['vaultName'] = { type: 'string' };
+    t['variables']['vaultId'] = "[resourceId('Microsoft.KeyVault/vaults', parameters('vaultName'))]";
+    t['variables']['keyId'] = "[resourceId('Microsoft.KeyVault/vaults/keys', parameters('vaultName'), 'reg-key')]";
+    findResource(t, VAULT)['name'] = "[parameters('vaultName')]";
+    findResource(t, KEY)['name'] = "[format('{0}/reg-key', parameters('vaultName'))]";
+    expect(await findingsOf('ACR010', t)).toEqual([]);
+    const ra = findResource(t, RA);
+    t['resources'] = (t['resources'] as Json[]).filter((r) => r !== ra);
+    findResource(t, REGISTRY)['dependsOn'] = ["[variables('identityId')]"];
+    const other = template({ parameters: { vaultName: { type: 'string' } }, variables: t['variables'], resources: [ra] });
+    const findings = await findingsOf('ACR010', t, { 'grant.json': text(other) });
+    expect(findings.map((f) => [f.uri, f.kind])).toEqual([['main.json', 'fail']]);
+  });
+
   it('counts a grant made inside a nested deployment', async () => {
     const t = cmkStack();
     const ra = findResource(t, RA);

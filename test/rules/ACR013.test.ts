@@ -120,6 +120,18 @@ describe('ACR013 registry-geo-replication-key-vault', () => {
     expect(findings[0]!.message).toMatch(/Key Vault 'reg-kv'/);
   });
 
+  it('never binds a replication of another template to a registry because both name it by a parameter of the same name', async () => {
+    const t = cmkStack();
+    t['parameters']['registryName'] = { type: 'string' };
+    findResource(t, REGISTRY)['name'] = "[parameters('registryName')]";
+    const replica = { ...replication('westus'), name: "[format('{0}/westus', parameters('registryName'))]", dependsOn: [] };
+    const other = template({ parameters: { registryName: { type: 'string' } }, resources: [replica] });
+    expect(await findingsOf('ACR013', t, { 'replicas.json': text(other) })).toEqual([]);
+    // The same replication in the registry's own template is its replica.
+    (t['resources'] as Json[]).push(replica);
+    expect((await findingsOf('ACR013', t)).map((f) => f.kind)).toEqual(['fail']);
+  });
+
   it('binds a replication to the registry of its own template when another template declares the same id', async () => {
     const t = withReplications('westus');
     const twin = cmkStack();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RuleSetting } from '../../src/scan.js';
 import { findingsOf, expectOneAt } from './expect.js';
-import { REGISTRY, VAULT, cmkStack, findResource, text } from './stack.js';
+import { KEY, REGISTRY, VAULT, cmkStack, findResource, text, type Json } from './stack.js';
 import { template } from '../helpers/scan.js';
 
 describe('KV001 keyvault-purge-protection', () => {
@@ -66,6 +66,33 @@ describe('KV001 keyvault-purge-protection', () => {
     t['languageVersion'] = '2.0';
     const findings = await findingsOf('KV001', t, { 'vault.json': text(deployedElsewhere) });
     expect(findings.map((f) => [f.uri, f.kind])).toEqual([['vault.json', 'fail']]);
+  });
+
+  it('never takes a vault of another template for the CMK vault because both name it by a parameter of the same name', async () => {
+    // Both templates say parameters('vaultName') and neither has a value: the names may differ at deployment.
+    const named = (t: Json): Json => {
+      t['parameters'] = { ...t['parameters'], vaultName: { type: 'string' } };
+      t['variables'] = {
+        ...t['variables'],
+        vaultId: "[resourceId('Microsoft.KeyVault/vaults', parameters('vaultName'))]",
+        keyId: "[resourceId('Microsoft.KeyVault/vaults/keys', parameters('vaultName'), 'reg-key')]",
+      };
+      findResource(t, VAULT)['name'] = "[parameters('vaultName')]";
+      findResource(t, KEY)['name'] = "[format('{0}/reg-key', parameters('vaultName'))]";
+      delete findResource(t, VAULT)['properties']['enablePurgeProtection'];
+      return t;
+    };
+    // In one template the parameter is one value: the vault is the CMK vault and fails.
+    const whole = named(cmkStack());
+    expect((await findingsOf('KV001', whole)).map((f) => f.kind)).toEqual(['fail']);
+
+    const t = named(cmkStack());
+    const moved = (t['resources'] as Json[]).filter((r) => [VAULT, KEY].includes(r['type']));
+    t['resources'] = (t['resources'] as Json[]).filter((r) => !moved.includes(r));
+    const other = template({ parameters: { vaultName: { type: 'string' } }, resources: moved });
+    const findings = await findingsOf('KV001', t, { 'vault.json': text(other) });
+    expect(findings.map((f) => [f.uri, f.kind])).toEqual([['main.json', 'open']]);
+    expect(findings[0]!.message).toMatch(/not in the scanned templates/);
   });
 
   it('is undetermined when the key identifier is not known', async () => {
