@@ -43,6 +43,25 @@ describe('expression strings (case 1-4)', () => {
   });
 });
 
+describe('toLower and toUpper over strings with holes', () => {
+  it('map the known text and keep the holes, so names built the usual way stay partly known', () => {
+    const name = evalExpr("[toLower(concat('KV-App-', uniqueString(resourceGroup().id)))]").value;
+    expect(name).toBeInstanceOf(PartialString);
+    expect((name as PartialString).prefix).toBe('kv-app-');
+    // uniqueString() is lower case already: lower-casing it again is the same value.
+    expect(valueKey(name)).toBe(valueKey(evalExpr("[concat('kv-app-', uniqueString(resourceGroup().id))]").value));
+    const upper = evalExpr("[toUpper(concat('kv-', uniqueString(resourceGroup().id), '-x'))]").value as PartialString;
+    expect([upper.prefix, upper.suffix]).toEqual(['KV-', '-X']);
+    expect(valueKey(upper)).not.toBe(valueKey(evalExpr("[concat('KV-', uniqueString(resourceGroup().id), '-X')]").value));
+    // A value unknown as a whole stays unknown, and the same call gives the same value.
+    const p = { parameters: { n: { type: 'string' } } };
+    const whole = evalExpr("[toLower(parameters('n'))]", p).value;
+    expect(whole).toBeInstanceOf(Unknown);
+    expect(valueKey(whole)).toBe(valueKey(evalExpr("[toLower(parameters('n'))]", p).value));
+    expect(valueKey(whole)).not.toBe(valueKey(evalExpr("[parameters('n')]", p).value));
+  });
+});
+
 describe('resource ids (cases 21-24)', () => {
   const ctx = { subscriptionId: SUB, resourceGroup: 'testRg' };
   it('builds ids from the deployment context', () => {

@@ -69,6 +69,21 @@ function mapCase(s: string, upper: boolean): string {
   return out;
 }
 
+/** Functions whose results are lower case already: lower-casing them changes nothing. */
+const LOWER_CASE_RESULTS = new Set(['uniquestring', 'guid']);
+
+/**
+ * toLower/toUpper map each character on its own, so a string with holes keeps its known text (mapped) and
+ * each unknown part becomes the mapped unknown: `toLower(concat('KV-', uniqueString(x)))` is
+ * 'kv-' followed by uniqueString(x), as useful for names and ids as before the call.
+ */
+function changeCase(fn: string, v: Value, upper: boolean): Value {
+  const mapUnknown = (u: Unknown): Unknown => (!upper && u.recipe && 'fn' in u.recipe && LOWER_CASE_RESULTS.has(u.recipe.fn.toLowerCase()) ? u : Unknown.derived(fn, [u]));
+  if (v instanceof PartialString) return PartialString.of(v.parts.map((p) => (typeof p === 'string' ? mapCase(p, upper) : mapUnknown(p))));
+  if (v instanceof Unknown) return mapUnknown(v);
+  return mapCase(expectString(fn, v), upper);
+}
+
 /** .NET `Char.IsWhiteSpace`: JavaScript's \s without U+FEFF, plus U+0085. */
 const NET_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const TRIM = new RegExp(`^[${NET_SPACE}]+|[${NET_SPACE}]+$`, 'g');
@@ -969,8 +984,8 @@ export const stringFunctions: FunctionDef[] = [
   },
   { name: 'string', minArgs: 1, maxArgs: 1, unknowns: 'custom', impl: ([v]) => stringOf(v!) },
   { name: 'substring', minArgs: 2, maxArgs: 3, impl: substring },
-  str1('toLower', (s) => mapCase(s, false)),
-  str1('toUpper', (s) => mapCase(s, true)),
+  { name: 'toLower', minArgs: 1, maxArgs: 1, unknowns: 'custom', impl: ([s]) => changeCase('toLower', s!, false) },
+  { name: 'toUpper', minArgs: 1, maxArgs: 1, unknowns: 'custom', impl: ([s]) => changeCase('toUpper', s!, true) },
   str1('trim', (s) => s.replace(TRIM, '')),
   str2('uri', uri, 'base URI', 'relative URI'),
   str1('uriComponent', uriComponent),
