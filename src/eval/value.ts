@@ -11,6 +11,8 @@
  * stay plain data.
  */
 
+import { createHash } from 'node:crypto';
+
 export type Value = null | boolean | number | string | Value[] | ValueObject | Unknown | PartialString | Lambda;
 export interface ValueObject {
   [key: string]: Value;
@@ -79,7 +81,7 @@ export class Unknown {
   }
 
   static resource(target: Value, path: string[] = [], full = false): Unknown {
-    const base = `reference(${valueKey(target)})`;
+    const base = `reference(${compactKey(valueKey(target))})`;
     const keyPath = (full ? path : ['properties', ...path]).map((p) => `.${p.toLowerCase()}`).join('');
     return new Unknown(base + keyPath, [{ kind: 'resource', target, path: full ? path : ['properties', ...path] }], {
       target,
@@ -88,7 +90,7 @@ export class Unknown {
   }
 
   static list(fn: string, target: Value): Unknown {
-    return new Unknown(`${fn.toLowerCase()}(${valueKey(target)})`, [{ kind: 'list', target, fn }]);
+    return new Unknown(`${fn.toLowerCase()}(${compactKey(valueKey(target))})`, [{ kind: 'list', target, fn }]);
   }
 
   static secret(name: string): Unknown {
@@ -106,7 +108,7 @@ export class Unknown {
   /** The result of function `fn` over arguments of which at least one is unknown. */
   static derived(fn: string, args: readonly Value[]): Unknown {
     return new Unknown(
-      () => `${fn.toLowerCase()}(${args.map(valueKey).join(',')})`,
+      () => `${fn.toLowerCase()}(${args.map((a) => compactKey(valueKey(a))).join(',')})`,
       () => collectOrigins(args),
       undefined,
       { fn, args },
@@ -197,6 +199,18 @@ export function textWithHoles(v: Value): string | undefined {
 
 export function isObject(v: Value | undefined): v is ValueObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Unknown) && !(v instanceof PartialString) && !(v instanceof Lambda);
+}
+
+/** Longest argument text a key spells out; longer ones are replaced by their digest. */
+const MAX_SPELLED_KEY = 512;
+
+/**
+ * An argument's canonical text inside another key: as it is when short, else a digest of it. Keys nest (an
+ * index into a 10 KB region map, passed through three modules, each time quoted again), and spelled out in
+ * full they grew to megabytes in real templates; a digest keeps equal values equal at a bounded size.
+ */
+export function compactKey(k: string): string {
+  return k.length <= MAX_SPELLED_KEY ? k : `#${createHash('sha256').update(k).digest('base64url').slice(0, 22)}`;
 }
 
 /** True when any node of the value is unknown. */

@@ -62,6 +62,23 @@ describe('toLower and toUpper over strings with holes', () => {
   });
 });
 
+describe('keys of values built from unknowns', () => {
+  it('stay bounded when big known values and unknowns nest, and still tell equal values from different ones', () => {
+    // A region table indexed by an unknown location, fed through nested calls: spelled out, each level
+    // quoted the one below again, and real templates reached megabyte keys.
+    const regions = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`region${i}`, { abbreviation: `r${i}`, pair: `region${(i + 1) % 60}`, zones: ['1', '2', '3'] }]));
+    let expr = "variables('regions')[parameters('location')].abbreviation";
+    for (let i = 0; i < 6; i++) expr = `variables('regions')[toLower(format('{0}-{1}', ${expr}, variables('regions')[concat(parameters('location'), '${i}')].pair))]`;
+    const extra = { parameters: { location: { type: 'string' }, other: { type: 'string' } }, variables: { regions } };
+    const a = evalExpr(`[${expr}]`, extra).value;
+    const b = evalExpr(`[${expr}]`, extra).value;
+    const c = evalExpr(`[${expr.replace("parameters('location')", "parameters('other')")}]`, extra).value;
+    expect(valueKey(a).length).toBeLessThan(4000);
+    expect(valueKey(a)).toBe(valueKey(b));
+    expect(valueKey(a)).not.toBe(valueKey(c));
+  });
+});
+
 describe('resource ids (cases 21-24)', () => {
   const ctx = { subscriptionId: SUB, resourceGroup: 'testRg' };
   it('builds ids from the deployment context', () => {
