@@ -949,6 +949,14 @@ class TemplateScope implements TemplateHost {
     raw: Record<string, unknown>,
     deployed: boolean | 'unknown',
   ): void {
+    // ARM rejects a resource without a type or a name before evaluating anything; a Bicep extension resource
+    // (`type@version`) names itself differently.
+    const extension = typeof raw['type'] === 'string' && raw['type'].includes('@');
+    if (raw['type'] === undefined || (raw['name'] === undefined && !extension)) {
+      const missing = raw['type'] === undefined ? 'type' : 'name';
+      this.state.diagnose('TPL002', `the resource has no '${missing}'; ARM requires a type ('Namespace/resourceType'), an apiVersion and a name for every resource`, this.file, decl.path);
+      return;
+    }
     const typeV = this.evalTree(raw['type'], [...decl.path, 'type'], env, false);
     if (typeof typeV !== 'string' || (!typeV.includes('/') && !parent)) {
       this.state.diagnose('TPL002', `resource type must be a known string like 'Microsoft.Storage/storageAccounts', got ${typeof typeV === 'string' ? `'${typeV}'` : typeName(typeV)}`, this.file, [...decl.path, 'type']);

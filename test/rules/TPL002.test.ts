@@ -23,4 +23,16 @@ describe('TPL002 template-evaluation-error', () => {
     expect(messages).toContainEqual(expect.stringMatching(/syntax error.*missing '\)'/));
     expect(messages).toContainEqual(expect.stringMatching(/resourceGroup takes 0 arguments, got 2/));
   });
+
+  it('says which of type and name a resource lacks, at the resource', async () => {
+    const t = cmkStack();
+    (t['resources'] as object[]).push({ apiVersion: '2023-01-01', name: 'typeless' }, { type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', kind: 'StorageV2' });
+    const messages = (await findingsOf('TPL002', t)).map((f) => [f.message, f.region.startLine]);
+    const text = JSON.stringify(t, null, 2).split('\n');
+    const lineOf = (needle: string) => text.findIndex((l) => l.includes(needle)) + 1;
+    expect(messages).toEqual([
+      [expect.stringMatching(/^the resource has no 'type'; ARM requires/), lineOf('"name": "typeless"') - 2],
+      [expect.stringMatching(/^the resource has no 'name'; ARM requires/), lineOf('"kind": "StorageV2"') - 3],
+    ]);
+  });
 });
