@@ -1183,11 +1183,6 @@ class TemplateScope implements TemplateHost {
 
   // ---------------------------------------------------------------- nested deployments
 
-  private isSymbolic(): boolean {
-    const lv = this.raw['languageVersion'];
-    return (typeof lv === 'string' && lv.startsWith('2')) || isPlainObject(rawGet(this.raw, 'resources')?.value);
-  }
-
   private runDeployment(inst: Instance, record: EvaluatedResource, env: Env): void {
     const props = rawGet(inst.decl.raw, 'properties');
     if (!props || !isPlainObject(props.value)) return;
@@ -1212,10 +1207,10 @@ class TemplateScope implements TemplateHost {
       const opts = rawGet(p, 'expressionEvaluationOptions');
       const scopeOpt = opts && isPlainObject(opts.value) ? rawGet(opts.value, 'scope') : undefined;
       const declared = typeof scopeOpt?.value === 'string' ? scopeOpt.value.toLowerCase() : undefined;
-      // Outer is ARM's default, but a nested template that receives parameters cannot be outer-scoped, and
-      // symbolic-name (languageVersion 2.0) templates evaluate nested templates in their own scope.
+      // Outer is ARM's default, in symbolic-name (languageVersion 2.0) templates too (Bicep always writes
+      // `inner`); a nested template that receives parameters cannot be outer-scoped.
       const passesParameters = isPlainObject(rawGet(p, 'parameters')?.value) && Object.keys(rawGet(p, 'parameters')!.value as object).length > 0;
-      inner = declared === 'inner' || (declared === undefined && (passesParameters || this.isSymbolic()));
+      inner = declared === 'inner' || (declared === undefined && passesParameters);
     } else if (link && isPlainObject(link.value)) {
       const relative = rawGet(link.value, 'relativePath');
       const linkPath: JsonPath = [...propsPath, link.key];

@@ -238,6 +238,16 @@ describe('nested deployments (cases 30-33, 40)', () => {
     expect(output(run(nested(undefined)), 'messageFromLinkedTemplate')).toBe('from parent template');
   });
 
+  it('keeps outer scope as the default in symbolic-name (languageVersion 2.0) templates', () => {
+    const symbolic = (scope: string | undefined) => {
+      const t = nested(scope);
+      const [deployment] = t['resources'] as object[];
+      return { ...t, languageVersion: '2.0', resources: { nestedTemplate1: deployment } };
+    };
+    expect(output(run(symbolic(undefined)), 'messageFromLinkedTemplate')).toBe('from parent template');
+    expect(output(run(symbolic('inner')), 'messageFromLinkedTemplate')).toBe('from nested template');
+  });
+
   it('gives an inner deployment its target resource group, an outer one the parent resource group', () => {
     const mk = (scope: string) =>
       run(
