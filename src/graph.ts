@@ -186,10 +186,6 @@ function startsWith(a: readonly string[], prefix: readonly string[]): boolean {
 }
 
 /**
- * Ids built from an unknown deployment context look alike across unrelated templates: matches from the same
- * evaluation (template and parameter file) win; only without any do matches from other templates count.
- */
-/**
  * Whether `candidate`, matched to `near` on `matchedOn` (an id, a scope), can be the resource `near` means:
  * always within one evaluation; across evaluations only when the matched value does not rest on either
  * template's own parameters (src/eval/value.ts sharedAcrossEvaluations).
@@ -198,6 +194,10 @@ export function linkable(candidate: EvaluatedResource, near: EvaluatedResource, 
   return candidate.unit === near.unit || sharedAcrossEvaluations(matchedOn);
 }
 
+/**
+ * Ids built from an unknown deployment context look alike across unrelated templates: matches from the same
+ * evaluation (template and parameter file) win; only without any do matches from other templates count.
+ */
 function sameUnitFirst(matches: EvaluatedResource[], near: EvaluatedResource): EvaluatedResource[] {
   const own = matches.filter((r) => r.unit === near.unit);
   return own.length ? own : matches;
