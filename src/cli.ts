@@ -2,7 +2,7 @@
  * Command line: `cmkguard scan`, `cmkguard expand`, `cmkguard rules`.
  * Exit codes: 0 nothing at or above the fail level, 1 findings, 2 usage, config or internal error.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { DeploymentContextInput } from './eval/template.js';
@@ -16,6 +16,11 @@ export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
 
 class UsageError extends Error {}
+
+/** A report file that cannot be written: exit code 2, without the usage hint. */
+class OutputError extends Error {
+  override name = 'OutputError';
+}
 
 const HELP = `cmkguard ${VERSION}: checks Azure Container Registry customer-managed-key deployments in ARM and Bicep JSON templates
 
@@ -31,6 +36,8 @@ Scan options:
   -f, --format <name>              text (default), json, sarif, github (workflow commands), azure-devops
                                    (logging commands), markdown (PR comments, step summary), junit
   -o, --output <file>              write the report to a file instead of stdout
+      --sarif <file>               also write a SARIF report to this file, whatever --format prints (one scan
+                                   for code scanning and for annotations or a summary)
       --fail-level <level>         error (default), warning, note or none: exit 1 when a finding is at or above it
       --ignore <glob>              skip matching files (repeatable); node_modules and .git are always skipped
   -p, --parameters <file>          parameter file to evaluate every scanned template with (repeatable)
@@ -61,6 +68,7 @@ Exit codes: 0 no finding at or above the fail level, 1 findings, 2 usage, config
 const OPTIONS = {
   format: { type: 'string', short: 'f' },
   output: { type: 'string', short: 'o' },
+  sarif: { type: 'string' },
   'fail-level': { type: 'string' },
   ignore: { type: 'string', multiple: true },
   parameters: { type: 'string', short: 'p', multiple: true },
@@ -107,8 +115,18 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   return value as T;
 }
 
+/** Writes a report file, creating its folder (CI artifact folders such as CodeAnalysisLogs/ often do not exist yet). */
+function writeReport(file: string, text: string): void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  } catch (err) {
+    throw new OutputError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
 function emit(text: string, output: string | undefined, cwd: string): void {
-  if (output) writeFileSync(path.resolve(cwd, output), text.endsWith('\n') ? text : `${text}\n`);
+  if (output) writeReport(path.resolve(cwd, output), text.endsWith('\n') ? text : `${text}\n`);
   else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
@@ -159,7 +177,7 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       }
       if (values['write-baseline']) {
         const { formatJson } = await import('./report/json.js');
-        writeFileSync(path.resolve(cwd, values['write-baseline']), `${formatJson(result)}\n`);
+        writeReport(path.resolve(cwd, values['write-baseline']), `${formatJson(result)}\n`);
       }
       if (values.baseline) {
         const { newFindings, readBaseline } = await import('./baseline.js');
@@ -167,6 +185,7 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       }
       const color = values['no-color'] ? false : values.color ? true : !values.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
       emit(formatters[format](result as ScanResult, { color, category: values.category }), values.output, cwd);
+      if (values.sarif) emit(formatters.sarif(result as ScanResult, { color: false, category: values.category }), values.sarif, cwd);
       // The text report on stdout already lists internal errors; other formats and files need them on stderr.
       if (format !== 'text' || values.output) for (const e of result.internalErrors) process.stderr.write(`cmkguard: ${e}\n`);
       if (result.exitErrors.length || result.internalErrors.length) return EXIT_ERROR;
@@ -297,7 +316,7 @@ export function run(): void {
     (err: unknown) => {
       if (err instanceof UsageError) {
         process.stderr.write(`cmkguard: ${err.message}\nRun 'cmkguard --help' for usage.\n`);
-      } else if (err instanceof Error && (err.name === 'ConfigError' || err.name === 'BaselineError')) {
+      } else if (err instanceof Error && (err.name === 'ConfigError' || err.name === 'BaselineError' || err.name === 'OutputError')) {
         process.stderr.write(`cmkguard: ${err.message}\n`);
       } else {
         process.stderr.write(`cmkguard: internal error: ${(err as Error)?.stack ?? String(err)}\n`);

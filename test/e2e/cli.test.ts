@@ -79,6 +79,23 @@ describe('cmkguard scan', () => {
     }
   });
 
+  it('writes the same SARIF to --sarif while printing another format', () => {
+    const dir = writeTree({});
+    // Report folders are created as needed (CI artifact folders often do not exist yet).
+    const alongside = path.join(dir, 'CodeAnalysisLogs', 'alongside.sarif');
+    const only = path.join(dir, 'only.sarif');
+    const r = cli(['scan', 'fixtures/violations', '--format', 'text', '--sarif', alongside, '--write-baseline', path.join(dir, 'new/folder/baseline.json')]);
+    expect(JSON.parse(readFileSync(path.join(dir, 'new/folder/baseline.json'), 'utf8')).findings.length).toBeGreaterThan(5);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/ACR002/);
+    cli(['scan', 'fixtures/violations', '--format', 'sarif', '--output', only]);
+    expect(readFileSync(alongside, 'utf8')).toBe(readFileSync(only, 'utf8'));
+    // A report that cannot be written is exit code 2 with the reason, not a crash.
+    const blocked = cli(['scan', 'fixtures/violations', '--sarif', path.join(only, 'x.sarif')]);
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toMatch(/^cmkguard: cannot write .*x\.sarif: (ENOTDIR|EEXIST)\n$/);
+  });
+
   it('prints the offending line in the text report', () => {
     const r = cli(['scan', 'fixtures/violations/KV003-firewall-blocks-trusted-services.json', 'fixtures/violations/KV003-firewall-blocks-trusted-services.parameters.json']);
     expect(r.stdout).toMatch(/fixtures\/violations\/KV003-firewall-blocks-trusted-services\.json/);
