@@ -53,15 +53,34 @@ export function locatedFinding(
     file,
     uri,
     region,
-    snippet: idx.lineText(region.startLine),
+    ...snippetOf(idx.lineText(region.startLine), region.startColumn),
     resource,
     parameterFile,
   };
 }
 
 export function fileFinding(ruleId: string, level: Level, message: string, file: string, uri: string, line: number, column: number, text?: string): Finding {
-  const snippet = text !== undefined ? new PositionIndex(text).lineText(line) : undefined;
-  return { ruleId, level, kind: 'fail', message, file, uri, region: { startLine: line, startColumn: column, endLine: line, endColumn: column + 1 }, snippet };
+  const region = { startLine: line, startColumn: column, endLine: line, endColumn: column + 1 };
+  return { ruleId, level, kind: 'fail', message, file, uri, region, ...(text !== undefined ? snippetOf(new PositionIndex(text).lineText(line), column) : {}) };
+}
+
+/** Characters of a long line a finding keeps: before its column, and in all. */
+const SNIPPET_BEFORE = 64;
+const SNIPPET_KEPT = 512;
+
+/**
+ * The snippet a finding keeps: its line, or of a long (minified) line a window around the column, copied out
+ * of the file's text. A slice would keep the whole text alive for as long as the finding (V8 slices point
+ * into their parent string), so a scan's findings would hold every file they came from.
+ */
+function snippetOf(line: string, column: number): Pick<Finding, 'snippet' | 'snippetColumn'> {
+  if (line.length <= SNIPPET_KEPT) return { snippet: detached(line) };
+  const from = Math.max(0, Math.min(column - 1 - SNIPPET_BEFORE, line.length - SNIPPET_KEPT));
+  return from === 0 ? { snippet: detached(line.slice(0, SNIPPET_KEPT)) } : { snippet: detached(line.slice(from, from + SNIPPET_KEPT)), snippetColumn: from + 1 };
+}
+
+function detached(s: string): string {
+  return Buffer.from(s, 'utf16le').toString('utf16le');
 }
 
 export function finishSentence(s: string): string {

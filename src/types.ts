@@ -54,8 +54,10 @@ export interface Finding {
   /** POSIX path relative to the repository root. */
   uri: string;
   region: Region;
-  /** Text of the first line of the region (for the text report). */
+  /** Text of the first line of the region (for the text report); of a long line, a window around the region. */
   snippet?: string;
+  /** 1-based column of the line where `snippet` starts, when it is a window of a long line (else 1). */
+  snippetColumn?: number;
   resource?: ResourceLabel;
   /** Repository-relative path of the parameter file this evaluation used, when there was one. */
   parameterFile?: string;

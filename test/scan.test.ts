@@ -40,6 +40,27 @@ describe('discovery', () => {
   });
 });
 
+describe('snippets', () => {
+  it('keeps a window of a long minified line, not the line, and the text report still underlines the value', async () => {
+    const t = cmkStack();
+    (t['resources'] as { type: string; sku?: { name: string } }[]).find((x) => x.type === 'Microsoft.ContainerRegistry/registries')!.sku = { name: 'Basic' };
+    const minified = JSON.stringify({ metadata: { padding: 'p'.repeat(20_000) }, ...t });
+    const dir = writeTree({ 'min.json': minified });
+    const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules });
+    const f = result.findings.find((x) => x.ruleId === 'ACR002')!;
+    expect(f.region.startLine).toBe(1);
+    expect(f.region.startColumn).toBeGreaterThan(20_000);
+    expect(f.snippet!.length).toBeLessThanOrEqual(512);
+    expect(minified.slice(f.snippetColumn! - 1, f.snippetColumn! - 1 + f.snippet!.length)).toBe(f.snippet);
+    const { formatText } = await import('../src/report/text.js');
+    const lines = formatText({ ...result, findings: [f] }, { color: false }).split('\n');
+    const code = lines.findIndex((l) => l.includes('"Basic"'));
+    expect(code).toBeGreaterThan(-1);
+    const caret = lines[code + 1]!;
+    expect(lines[code]!.slice(caret.indexOf('^'), caret.lastIndexOf('^') + 1)).toBe('"Basic"');
+  });
+});
+
 describe('isolation', () => {
   it('turns a rule that crashes on one template into an internal error for that template; the others keep their results', async () => {
     const { defineMeta } = await import('../src/meta.js');

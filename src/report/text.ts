@@ -81,26 +81,29 @@ function styleOf(f: Finding, p: Palette): Style {
  * The snippet line and the caret line under the region, both without indentation prefix.
  * Exported for tests.
  */
-export function snippetLines(snippet: string, f: Pick<Finding, 'region'>): { code: string; caret: string } {
+export function snippetLines(snippet: string, f: Pick<Finding, 'region' | 'snippetColumn'>): { code: string; caret: string } {
   const line = (snippet.split(/\r\n|\r|\n/, 1)[0] ?? '').replace(/\t/g, ' ').trimEnd();
   const { startLine, startColumn, endLine, endColumn } = f.region;
-  let start = Math.min(Math.max(startColumn - 1, 0), line.length);
-  let end = endLine === startLine ? Math.min(Math.max(endColumn - 1, start), line.length) : line.length;
+  // A snippet that is a window of a long line starts at snippetColumn, and the line went on before it.
+  const offset = (f.snippetColumn ?? 1) - 1;
+  const cutBefore = offset > 0;
+  let start = Math.min(Math.max(startColumn - 1 - offset, 0), line.length);
+  let end = endLine === startLine ? Math.min(Math.max(endColumn - 1 - offset, start), line.length) : line.length;
   if (end <= start) end = start + 1;
 
   // Drop the indentation (but never the region itself).
-  const indent = line.length - line.trimStart().length;
+  const indent = cutBefore ? 0 : line.length - line.trimStart().length;
   const cut = Math.min(indent, start);
   let code = line.slice(cut);
   start -= cut;
   end -= cut;
 
-  if (code.length > MAX_SNIPPET) {
+  if (code.length > MAX_SNIPPET || cutBefore) {
     let from = 0;
-    let prefix = '';
+    let prefix = cutBefore ? '…' : '';
     if (end > MAX_SNIPPET) {
       from = Math.max(0, start - SNIPPET_LEAD);
-      prefix = from > 0 ? '…' : '';
+      prefix = from > 0 || cutBefore ? '…' : '';
     }
     const to = Math.min(code.length, from + MAX_SNIPPET);
     const suffix = to < code.length ? '…' : '';

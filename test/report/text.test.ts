@@ -146,6 +146,16 @@ describe('snippetLines', () => {
     expect(r.caret.length - s).toBe(target.length);
   });
 
+  it('places the caret in a snippet that is a window of a long line, marking the cut before it', () => {
+    const line = 'z'.repeat(300) + '"status":"disabled"' + 'y'.repeat(50);
+    const col = 301; // 1-based column of "status" in the full line
+    const window = line.slice(200);
+    const r = snippetLines(window, { region: { startLine: 1, startColumn: col, endLine: 1, endColumn: col + 8 }, snippetColumn: 201 });
+    expect(r.code.startsWith('…')).toBe(true);
+    const s = r.caret.indexOf('^');
+    expect(r.code.slice(s, s + 8)).toBe('"status"');
+  });
+
   it('replaces tabs so the caret stays aligned', () => {
     const r = snippetLines('\t\t"a":\t"b"', at(1, 8, 1, 11));
     expect(r.code).toBe('"a": "b"');
