@@ -227,14 +227,17 @@ export function containsUnknown(v: Value): boolean {
  * Whether equal text of this value in two different evaluations (templates, or one template with two
  * parameter files) names the same thing. Yes when all it leaves unknown is the deployment context they
  * share (subscription, resource group, location...), or runtime properties of resources so named. No when
- * it rests on a template's own parameters, secrets, newGuid()/utcNow() or copy indexes: two templates that
- * both say `parameters('vaultName')` may be given different names.
+ * it rests on a template's own parameters, secrets, deployment() (each deployment's name), newGuid()/utcNow()
+ * or copy indexes: two templates that both say `parameters('vaultName')` may be given different names.
  */
 export function sharedAcrossEvaluations(v: Value, depth = 0): boolean {
   if (!containsUnknown(v)) return true;
   const origins = collectOrigins([v]);
   if (origins.length === 0 || depth > 16) return false;
-  return origins.every((o) => o.kind === 'context' || ((o.kind === 'resource' || o.kind === 'list') && sharedAcrossEvaluations(o.target, depth + 1)));
+  // deployment() is each deployment's own (its name, template, parameters); the rest of the context is shared.
+  return origins.every(
+    (o) => (o.kind === 'context' && !o.name.startsWith('deployment()')) || ((o.kind === 'resource' || o.kind === 'list') && sharedAcrossEvaluations(o.target, depth + 1)),
+  );
 }
 
 /** Root causes of every unknown inside the values, without duplicates. */
