@@ -97,7 +97,7 @@ function checkHsmVault(ctx: RuleContext, k: CmkKey, ktyPath: Read['path']): void
   const { key, links, vault } = k;
   const name = `RSA-HSM key '${nameOf(key)}'${cmkOf(links)}`;
   if (!vault || vault.existing) {
-    const because = k.vaultMissing ?? `the vault of the key is not in the scanned templates: scan the template that deploys it too`;
+    const because = k.vaultMissing ?? `the vault of the key is not in the scanned templates: ${ctx.graph.whereElse(undefined)}`;
     ctx.report({ resource: key, path: ktyPath, verdict: 'undetermined', message: `Cannot tell whether the vault of ${name} is a premium vault, as HSM keys require, because ${because}.` });
     return;
   }

@@ -3,7 +3,7 @@
  * missing or where whether a registry uses CMK is only known at deployment.
  */
 import type { EvaluatedResource } from './eval/template.js';
-import type { CmkLink } from './graph.js';
+import type { CmkLink, ScanGraph } from './graph.js';
 import { KEY, VAULT } from './graph.js';
 import { read, type RuleContext } from './rule-api.js';
 import { PartialString, Unknown, describeOrigins, type Value } from './eval/value.js';
@@ -72,9 +72,9 @@ function keyLabel(link: CmkLink): Value {
 }
 
 /** Why the key's own settings are not in the scan, or undefined when they are. */
-function keyMissing(link: CmkLink, label: string): string | undefined {
+function keyMissing(graph: ScanGraph, link: CmkLink, label: string): string | undefined {
   const key = link.key;
-  const scanToo = link.keyLiveNote ? `live mode could not read it: ${link.keyLiveNote}` : 'scan the template that deploys it too';
+  const scanToo = graph.whereElse(link.keyLiveNote);
   if (!key) {
     if (link.vault && !link.vault.existing) {
       return `no scanned template deploys key '${label}' into vault '${nameOf(link.vault)}' (it may be created by a script or in the portal): ${scanToo}`;
@@ -102,7 +102,7 @@ export function forEachCmkKey(ctx: RuleContext, what: string, check: (k: CmkKey)
       continue;
     }
     const label = keyLabel(link);
-    const missing = keyMissing(link, showName(label));
+    const missing = keyMissing(ctx.graph, link, showName(label));
     if (missing) {
       ctx.report({ ...at, verdict: 'undetermined', message: `Cannot tell whether ${what}, because ${missing}.`, subject: { type: KEY, name: label } });
       continue;

@@ -213,7 +213,9 @@ export class ScanGraph {
    */
   constructor(
     readonly resources: readonly EvaluatedResource[],
-    private readonly liveNotes: ReadonlyMap<string, string> = new Map(),
+    readonly liveNotes: ReadonlyMap<string, string> = new Map(),
+    /** Whether the scan read Azure (`--live`): messages about what is missing then stop suggesting it. */
+    readonly liveMode = false,
   ) {
     for (const r of resources) {
       const t = r.type.toLowerCase();
@@ -250,6 +252,12 @@ export class ScanGraph {
     if (!target) return v;
     const found = read(target, v.ref.path);
     return found.state === 'known' ? found.value : v;
+  }
+
+  /** What to do about a resource the scan lacks: what live mode could not read, else where to find it. */
+  whereElse(liveNote: string | undefined): string {
+    if (liveNote) return `live mode could not read it: ${liveNote}`;
+    return this.liveMode ? 'scan the template that deploys it too' : 'scan the template that deploys it too, or read it from Azure with --live';
   }
 
   byKey(key: string): EvaluatedResource | undefined {
@@ -378,7 +386,7 @@ export class ScanGraph {
     const vaultNote = typeof kid.vaultName === 'string' ? this.liveNotes.get(`vault:${kid.vaultName.toLowerCase()}`) : undefined;
     const keyNote =
       typeof kid.vaultName === 'string' && typeof kid.keyName === 'string' ? this.liveNotes.get(`key:${kid.vaultName}/${kid.keyName}`.toLowerCase()) : undefined;
-    const instead = vaultNote ? `live mode could not read it: ${vaultNote}` : 'scan the template that deploys it too';
+    const instead = this.whereElse(vaultNote);
     if (!vault) {
       return { key, keyLiveNote: keyNote, vaultMissing: `the Key Vault ${vaultLabel} is not in the scanned templates${vaultNote ? ', and ' : ': '}${instead}` };
     }

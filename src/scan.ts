@@ -244,7 +244,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     }
   }
 
-  const graph = new ScanGraph(resources, liveNotes);
+  const graph = new ScanGraph(resources, liveNotes, options.live !== undefined);
   const allReports: { ruleId: string; report: RuleReport }[] = [];
   const failing: { meta: RuleMeta; report: RuleReport; at: JsonPath }[] = [];
   for (const rule of options.rules) {
@@ -318,7 +318,7 @@ function runRule(rule: Rule, graph: ScanGraph, resources: EvaluatedResource[], o
     const reports: RuleReport[] = [];
     for (const unitResources of byUnit.values()) {
       try {
-        reports.push(...attempt(new ScanGraph(unitResources)));
+        reports.push(...attempt(new ScanGraph(unitResources, graph.liveNotes, graph.liveMode)));
       } catch (err) {
         fail(unitResources[0]!.file, err);
       }

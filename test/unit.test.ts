@@ -44,3 +44,12 @@ describe('what an evaluation leaves for the scan graph', () => {
     expect(outcome.runs[0]!.resources.map((r) => r.type).sort()).toEqual(['Microsoft.ManagedIdentity/userAssignedIdentities', 'Microsoft.Resources/deployments', 'Microsoft.Storage/storageAccounts']);
   });
 });
+
+describe('what a message says to do about a resource the scan lacks', () => {
+  it('suggests --live only when the scan did not read Azure, and passes on what live mode could not read', async () => {
+    const { ScanGraph } = await import('../src/graph.js');
+    expect(new ScanGraph([]).whereElse(undefined)).toBe('scan the template that deploys it too, or read it from Azure with --live');
+    expect(new ScanGraph([], new Map(), true).whereElse(undefined)).toBe('scan the template that deploys it too');
+    expect(new ScanGraph([], new Map(), true).whereElse("ARM answered 403")).toBe('live mode could not read it: ARM answered 403');
+  });
+});

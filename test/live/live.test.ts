@@ -225,6 +225,8 @@ describe('live mode', () => {
   it('says a missing vault is missing and a bad token is refused, without failing the scan', async () => {
     const missing = await scanLive();
     expect(missing.findings.filter((f) => f.ruleId === 'KV001')[0]!.message).toContain(`no vault named 'contoso-cmk-kv' in subscription ${SUB}`);
+    // A live scan never suggests --live.
+    expect(missing.findings.filter((f) => f.message.includes('--live'))).toEqual([]);
     healthyArm(arm);
     const refused = await scanLive({ token: 'wrong' });
     expect(refused.findings.every((f) => f.kind === 'open')).toBe(true);

@@ -45,7 +45,7 @@ describe('KV001 keyvault-purge-protection', () => {
     t['resources'] = (t['resources'] as { type: string }[]).filter((r) => r.type !== VAULT && r.type !== 'Microsoft.KeyVault/vaults/keys');
     findResource(t, REGISTRY)['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = 'https://shared-kv.vault.azure.net/keys/acr';
     const f = expectOneAt(await findingsOf('KV001', t), t, '"https://shared-kv', 'open');
-    expect(f.message).toMatch(/'shared-kv' is not in the scanned templates/);
+    expect(f.message).toMatch(/'shared-kv' is not in the scanned templates: scan the template that deploys it too, or read it from Azure with --live\.$/);
     expect(f.resource?.fullyQualifiedName).toBe('Microsoft.KeyVault/vaults/shared-kv');
   });
 
