@@ -26,12 +26,15 @@ interface Stats {
   cpuMs: number;
   maxRssMiB: number;
   findings: number;
+  heapBeforeMiB?: number;
+  heapKeptMiB?: number;
 }
 
 const RUNS = Math.max(1, Number(process.env['BENCH_RUNS'] ?? 3) || 3);
 
-function child(mode: 'floor' | 'scan' | `scan:${number}`, dirs: string[]): Stats {
-  const r = spawnSync(process.execPath, [path.join(here, 'bench-child.js'), mode, ...dirs], { encoding: 'utf8', maxBuffer: 1 << 24 });
+function child(mode: 'floor' | 'scan' | 'kept' | `scan:${number}`, dirs: string[]): Stats {
+  const flags = mode === 'kept' ? ['--expose-gc'] : [];
+  const r = spawnSync(process.execPath, [...flags, path.join(here, 'bench-child.js'), mode, ...dirs], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Stats;
 }
@@ -72,6 +75,10 @@ function report(label: string, dirs: string[]): void {
   const many = medianChild(`scan:${cores}`, dirs);
   const line = (s: Stats) => `${(s.ms / 1000).toFixed(2)} s (CPU ${(s.cpuMs / 1000).toFixed(2)} s)`;
   console.log(`  threads: 1 → ${line(one)}; ${cores} workers → ${line(many)}, peak RSS ${many.maxRssMiB.toFixed(0)} MiB (${cores} cores here)`);
+  // What stays after the scan should be the findings and the bounded caches, whatever the number of files.
+  const kept = child('kept', dirs);
+  const keptMiB = kept.heapKeptMiB! - kept.heapBeforeMiB!;
+  console.log(`  kept after the scan: ${keptMiB.toFixed(1)} MiB of heap with its ${kept.findings} findings of ${kept.files} files (findings and bounded caches)`);
 }
 
 if (!existsSync(corpus) && !existsSync(corpusCmk)) {
