@@ -1212,23 +1212,29 @@ class TemplateScope implements TemplateHost {
       const passesParameters = isPlainObject(rawGet(p, 'parameters')?.value) && Object.keys(rawGet(p, 'parameters')!.value as object).length > 0;
       inner = declared === 'inner' || (declared === undefined && passesParameters);
     } else if (link && isPlainObject(link.value)) {
-      const relative = rawGet(link.value, 'relativePath');
       const linkPath: JsonPath = [...propsPath, link.key];
-      if (!relative) {
+      const relative = rawGet(link.value, 'relativePath');
+      const uriField = relative ? undefined : rawGet(link.value, 'uri');
+      // `uri(deployment().properties.templateLink.uri, 'nested/x.json')` (the pre-relativePath idiom, often
+      // through an `_artifactsLocation` parameter that defaults to that URI) names the file next to this
+      // template exactly as relativePath does.
+      const besideThis = uriField ? pathBesideDeployment(this.evalTree(uriField.value, [...linkPath, uriField.key], env, false)) : undefined;
+      const relPath: JsonPath = relative ? [...linkPath, relative.key] : [...linkPath, uriField?.key ?? 'uri'];
+      if (!relative && besideThis === undefined) {
         const what = rawGet(link.value, 'id') ? 'a template spec (templateLink.id)' : 'a remote URI (templateLink.uri)';
         this.state.diagnose('TPL004', `linked template of deployment '${deploymentName}' is ${what}; cmkguard never fetches remote templates, so its resources are not checked. Scan the linked template's file directly`, this.file, linkPath);
         inst.deploymentState = Unknown.link(deploymentName);
         return;
       }
-      const rel = this.evalTree(relative.value, [...linkPath, relative.key], env, false);
+      const rel = relative ? this.evalTree(relative.value, relPath, env, false) : besideThis!;
       if (typeof rel !== 'string') {
-        this.state.diagnose('TPL004', `templateLink.relativePath of deployment '${deploymentName}' is not known before deployment`, this.file, [...linkPath, relative.key]);
+        this.state.diagnose('TPL004', `templateLink.relativePath of deployment '${deploymentName}' is not known before deployment`, this.file, relPath);
         inst.deploymentState = Unknown.link(deploymentName);
         return;
       }
       const loaded = this.state.options.loadLinked ? this.state.options.loadLinked(this.file, rel) : 'linked templates are not loaded in this mode';
       if (typeof loaded === 'string') {
-        this.state.diagnose('TPL004', `linked template '${rel}' of deployment '${deploymentName}' cannot be loaded: ${loaded}`, this.file, [...linkPath, relative.key]);
+        this.state.diagnose('TPL004', `linked template '${rel}' of deployment '${deploymentName}' cannot be loaded: ${loaded}`, this.file, relPath);
         inst.deploymentState = Unknown.link(deploymentName);
         return;
       }
@@ -1322,6 +1328,19 @@ class TemplateScope implements TemplateHost {
     }
     return out;
   }
+}
+
+/**
+ * The relative path of a link URI built as `uri(deployment().properties.templateLink.uri, '<relative>')`, its
+ * query string (a SAS token) dropped; undefined for any other URI.
+ */
+function pathBesideDeployment(v: Value): string | undefined {
+  if (!(v instanceof Unknown) || !v.recipe || !('fn' in v.recipe) || v.recipe.fn.toLowerCase() !== 'uri') return undefined;
+  const [base, relative] = v.recipe.args;
+  if (!(base instanceof Unknown) || base.key.toLowerCase() !== 'deployment().properties.templatelink.uri') return undefined;
+  if (typeof relative !== 'string' || relative === '' || /^[a-z][a-z0-9+.-]*:|^\/\//i.test(relative)) return undefined;
+  const path = relative.split(/[?#]/, 1)[0]!;
+  return path === '' ? undefined : path;
 }
 
 function copyIndex(args: Value[], env: Env): Value {

@@ -18,6 +18,35 @@ describe('TPL004 template-link-unresolved', () => {
     expect(f.message).toMatch(/never fetches/);
   });
 
+  it('follows uri(deployment().properties.templateLink.uri, <relative>) as a relative path, also through an _artifactsLocation parameter', async () => {
+    const vault = { type: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', name: 'kv', location: 'westeurope', properties: { tenantId: '[subscription().tenantId]', sku: { family: 'A', name: 'standard' } } };
+    const child = template({ resources: [vault] });
+    const direct = linking({ uri: "[uri(deployment().properties.templateLink.uri, 'nested/child.json')]" });
+    expect(await findingsOf('TPL004', direct, { 'nested/child.json': text(child) })).toEqual([]);
+    // The child is evaluated: its vault disables nothing, but a schema problem in it is found there.
+    const broken = template({ resources: [{ ...vault, properties: { ...vault.properties, sku: { family: 'A', name: 'gold' } } }] });
+    const sch = await findingsOf('SCH001', direct, { 'nested/child.json': text(broken) });
+    expect(sch.map((f) => f.uri)).toEqual(['nested/child.json']);
+
+    const quickstart = {
+      ...linking({ uri: "[uri(parameters('_artifactsLocation'), concat('nested/child.json', parameters('_artifactsLocationSasToken')))]" }),
+      parameters: {
+        _artifactsLocation: { type: 'string', defaultValue: '[deployment().properties.templateLink.uri]' },
+        _artifactsLocationSasToken: { type: 'securestring', defaultValue: '' },
+      },
+    };
+    expect(await findingsOf('TPL004', quickstart, { 'nested/child.json': text(child) })).toEqual([]);
+    const missing = expectOneAt(await findingsOf('TPL004', quickstart), quickstart, `"[uri(parameters('_artifactsLocation')`);
+    expect(missing.message).toMatch(/linked template 'nested\/child\.json' of deployment 'child' cannot be loaded: the file does not exist/);
+  });
+
+  it('still never fetches a link whose base is a real URL or not known', async () => {
+    const given = { ...linking({ uri: "[uri(parameters('base'), 'nested/child.json')]" }), parameters: { base: { type: 'string', defaultValue: 'https://example.com/templates/' } } };
+    expect((await findingsOf('TPL004', given, { 'nested/child.json': text(template({ resources: [] })) }))[0]?.message).toMatch(/never fetches/);
+    const unknown = { ...linking({ uri: "[uri(parameters('base'), 'nested/child.json')]" }), parameters: { base: { type: 'string' } } };
+    expect((await findingsOf('TPL004', unknown, { 'nested/child.json': text(template({ resources: [] })) }))[0]?.message).toMatch(/never fetches/);
+  });
+
   it('reports a missing file and a path that leaves the scan root', async () => {
     expect((await findingsOf('TPL004', linking({ relativePath: 'nope.json' })))[0]?.message).toMatch(/does not exist/);
     expect((await findingsOf('TPL004', linking({ relativePath: '../../etc/passwd' })))[0]?.message).toMatch(/outside the scan root/);
