@@ -3,6 +3,7 @@
  * symbolic-name object), classic nested children, copy loops, conditions, existing resources, nested and
  * linked deployments, outputs. One `TemplateScope` per template body; nested deployments get their own.
  */
+import path from 'node:path';
 import { evaluateExpressionText, Budget, BudgetExceeded, type CopyFrame, type Env, type Site, type TemplateHost, type UserFunction } from './expression.js';
 import { isExpression, unescapeLiteral } from './parser.js';
 import { TemplateEvalError } from './functions/types.js';
@@ -746,6 +747,13 @@ class TemplateScope implements TemplateHost {
     return CONTEXT_FUNCTIONS.has(name) || name.startsWith('list');
   }
 
+  /** `deployment().properties.templateLink`: unknown, but it is this template's own location (see pathBesideDeployment). */
+  private templateLinkOf(): Unknown {
+    const link = Unknown.context('deployment().properties.templateLink');
+    templateLinkOwner.set(link, this.file);
+    return link;
+  }
+
   callContextFunction(name: string, args: Value[], env: Env): Value | undefined {
     const s = this.scope;
     const arity = CONTEXT_ARITY[name];
@@ -816,7 +824,7 @@ class TemplateScope implements TemplateHost {
               ['contentVersion', typeof this.raw['contentVersion'] === 'string' ? this.raw['contentVersion'] : '1.0.0.0'],
               ['metadata', fromJson(this.raw['metadata'] ?? null)],
             ])],
-            ['templateLink', Unknown.context('deployment().properties.templateLink')],
+            ['templateLink', this.templateLinkOf()],
             ['templateHash', Unknown.context('deployment().properties.templateHash')],
             ['parameters', Unknown.context('deployment().properties.parameters')],
             ['mode', 'Incremental'],
@@ -1218,23 +1226,27 @@ class TemplateScope implements TemplateHost {
       // `uri(deployment().properties.templateLink.uri, 'nested/x.json')` (the pre-relativePath idiom, often
       // through an `_artifactsLocation` parameter that defaults to that URI) names the file next to this
       // template exactly as relativePath does.
-      const besideThis = uriField ? pathBesideDeployment(this.evalTree(uriField.value, [...linkPath, uriField.key], env, false)) : undefined;
+      const beside = uriField ? pathBesideDeployment(this.evalTree(uriField.value, [...linkPath, uriField.key], env, false)) : undefined;
       const relPath: JsonPath = relative ? [...linkPath, relative.key] : [...linkPath, uriField?.key ?? 'uri'];
-      if (!relative && besideThis === undefined) {
+      if (!relative && beside === undefined) {
         const what = rawGet(link.value, 'id') ? 'a template spec (templateLink.id)' : 'a remote URI (templateLink.uri)';
         this.state.diagnose('TPL004', `linked template of deployment '${deploymentName}' is ${what}; cmkguard never fetches remote templates, so its resources are not checked. Scan the linked template's file directly`, this.file, linkPath);
         inst.deploymentState = Unknown.link(deploymentName);
         return;
       }
-      const rel = relative ? this.evalTree(relative.value, relPath, env, false) : besideThis!;
+      const rel = relative ? this.evalTree(relative.value, relPath, env, false) : beside!.path;
       if (typeof rel !== 'string') {
         this.state.diagnose('TPL004', `templateLink.relativePath of deployment '${deploymentName}' is not known before deployment`, this.file, relPath);
         inst.deploymentState = Unknown.link(deploymentName);
         return;
       }
-      const loaded = this.state.options.loadLinked ? this.state.options.loadLinked(this.file, rel) : 'linked templates are not loaded in this mode';
+      // relativePath is relative to this template; a uri() beside a deployment, to that deployment's template
+      // (a module's `_artifactsLocation` is usually its caller's location, passed down).
+      const from = beside?.from ?? this.file;
+      const loaded = this.state.options.loadLinked ? this.state.options.loadLinked(from, rel) : 'linked templates are not loaded in this mode';
       if (typeof loaded === 'string') {
-        this.state.diagnose('TPL004', `linked template '${rel}' of deployment '${deploymentName}' cannot be loaded: ${loaded}`, this.file, relPath);
+        const where = from === this.file ? '' : ` (beside ${path.basename(from)}, whose location the link is built from)`;
+        this.state.diagnose('TPL004', `linked template '${rel}'${where} of deployment '${deploymentName}' cannot be loaded: ${loaded}`, this.file, relPath);
         inst.deploymentState = Unknown.link(deploymentName);
         return;
       }
@@ -1330,17 +1342,22 @@ class TemplateScope implements TemplateHost {
   }
 }
 
+/** Which template each `deployment().properties.templateLink` unknown is the location of. */
+const templateLinkOwner = new WeakMap<Unknown, string>();
+
 /**
- * The relative path of a link URI built as `uri(deployment().properties.templateLink.uri, '<relative>')`, its
- * query string (a SAS token) dropped; undefined for any other URI.
+ * A link URI built as `uri(<templateLink>.uri, '<relative>')`: the relative path, its query string (a SAS
+ * token) dropped, and the template whose location the base is; undefined for any other URI.
  */
-function pathBesideDeployment(v: Value): string | undefined {
+function pathBesideDeployment(v: Value): { path: string; from: string } | undefined {
   if (!(v instanceof Unknown) || !v.recipe || !('fn' in v.recipe) || v.recipe.fn.toLowerCase() !== 'uri') return undefined;
   const [base, relative] = v.recipe.args;
-  if (!(base instanceof Unknown) || base.key.toLowerCase() !== 'deployment().properties.templatelink.uri') return undefined;
+  if (!(base instanceof Unknown) || !base.recipe || !('of' in base.recipe) || String(base.recipe.name).toLowerCase() !== 'uri') return undefined;
+  const from = templateLinkOwner.get(base.recipe.of);
+  if (from === undefined) return undefined;
   if (typeof relative !== 'string' || relative === '' || /^[a-z][a-z0-9+.-]*:|^\/\//i.test(relative)) return undefined;
   const path = relative.split(/[?#]/, 1)[0]!;
-  return path === '' ? undefined : path;
+  return path === '' ? undefined : { path, from };
 }
 
 function copyIndex(args: Value[], env: Env): Value {

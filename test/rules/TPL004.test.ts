@@ -40,6 +40,32 @@ describe('TPL004 template-link-unresolved', () => {
     expect(missing.message).toMatch(/linked template 'nested\/child\.json' of deployment 'child' cannot be loaded: the file does not exist/);
   });
 
+  it("resolves a module's link from the location its caller passes down as _artifactsLocation", async () => {
+    const artifacts = {
+      _artifactsLocation: { type: 'string', defaultValue: '[deployment().properties.templateLink.uri]' },
+      _artifactsLocationSasToken: { type: 'securestring', defaultValue: '' },
+    };
+    const link = (rel: string) => ({ uri: `[uri(parameters('_artifactsLocation'), concat('${rel}', parameters('_artifactsLocationSasToken')))]` });
+    const deployment = (name: string, rel: string) => ({
+      type: 'Microsoft.Resources/deployments',
+      apiVersion: '2022-09-01',
+      name,
+      properties: { mode: 'Incremental', templateLink: link(rel), parameters: { _artifactsLocation: { value: "[parameters('_artifactsLocation')]" }, _artifactsLocationSasToken: { value: "[parameters('_artifactsLocationSasToken')]" } } },
+    });
+    // main.json → nested/child.json → nested/grandchild.json, every path relative to main.json's folder.
+    const main = template({ parameters: artifacts, resources: [deployment('child', 'nested/child.json')] });
+    const child = template({ parameters: artifacts, resources: [deployment('grandchild', 'nested/grandchild.json')] });
+    const grandchild = template({ resources: [{ type: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', name: 'kv', location: 'westeurope', properties: { tenantId: '[subscription().tenantId]', sku: { family: 'A', name: 'gold' } } }] });
+    const files = { 'nested/child.json': text(child), 'nested/grandchild.json': text(grandchild) };
+    const tpl004 = await findingsOf('TPL004', main, files);
+    // Through main.json the chain resolves; nested/child.json scanned on its own defaults looks beside itself.
+    expect(tpl004.map((f) => [f.uri, f.message])).toEqual([
+      ['nested/child.json', expect.stringMatching(/^linked template 'nested\/grandchild\.json' of deployment 'grandchild' cannot be loaded: the file does not exist/)],
+    ]);
+    // The grandchild's vault is evaluated through the chain (and on its own): its schema problem is found.
+    expect((await findingsOf('SCH001', main, files)).map((f) => f.uri)).toEqual(['nested/grandchild.json']);
+  });
+
   it('still never fetches a link whose base is a real URL or not known', async () => {
     const given = { ...linking({ uri: "[uri(parameters('base'), 'nested/child.json')]" }), parameters: { base: { type: 'string', defaultValue: 'https://example.com/templates/' } } };
     expect((await findingsOf('TPL004', given, { 'nested/child.json': text(template({ resources: [] })) }))[0]?.message).toMatch(/never fetches/);
