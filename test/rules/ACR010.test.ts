@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isModelled } from '../../src/graph.js';
 import { template } from '../helpers/scan.js';
 import { findingsOf, expectOneAt } from './expect.js';
-import { KEY, REGISTRY, VAULT, cmkStack, findResource, text, type Json } from './stack.js';
+import { KEY, REGISTRY, VAULT, cmkStack, findResource, nameVaultBy, text, type Json } from './stack.js';
 
 const RA = 'Microsoft.Authorization/roleAssignments';
 const IDENTITY = 'Microsoft.ManagedIdentity/userAssignedIdentities';
@@ -351,12 +351,7 @@ describe('ACR010 registry-cmk-key-access', () => {
   });
 
   it('takes no role assignment of another template for one on the vault when both name the vault through a parameter of the same name', async () => {
-    const t = cmkStack();
-    t['parameters']['vaultName'] = { type: 'string' };
-    t['variables']['vaultId'] = "[resourceId('Microsoft.KeyVault/vaults', parameters('vaultName'))]";
-    t['variables']['keyId'] = "[resourceId('Microsoft.KeyVault/vaults/keys', parameters('vaultName'), 'reg-key')]";
-    findResource(t, VAULT)['name'] = "[parameters('vaultName')]";
-    findResource(t, KEY)['name'] = "[format('{0}/reg-key', parameters('vaultName'))]";
+    const t = nameVaultBy(cmkStack(), "parameters('vaultName')", ['vaultName']);
     expect(await findingsOf('ACR010', t)).toEqual([]);
     const ra = findResource(t, RA);
     t['resources'] = (t['resources'] as Json[]).filter((r) => r !== ra);

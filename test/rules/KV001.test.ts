@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RuleSetting } from '../../src/scan.js';
 import { findingsOf, expectOneAt } from './expect.js';
-import { KEY, REGISTRY, VAULT, cmkStack, findResource, text, type Json } from './stack.js';
+import { KEY, REGISTRY, VAULT, cmkStack, findResource, nameVaultBy, text, type Json } from './stack.js';
 import { template } from '../helpers/scan.js';
 
 describe('KV001 keyvault-purge-protection', () => {
@@ -71,14 +71,7 @@ describe('KV001 keyvault-purge-protection', () => {
   it('never takes a vault of another template for the CMK vault because both name it by a parameter of the same name', async () => {
     // Both templates say parameters('vaultName') and neither has a value: the names may differ at deployment.
     const named = (t: Json): Json => {
-      t['parameters'] = { ...t['parameters'], vaultName: { type: 'string' } };
-      t['variables'] = {
-        ...t['variables'],
-        vaultId: "[resourceId('Microsoft.KeyVault/vaults', parameters('vaultName'))]",
-        keyId: "[resourceId('Microsoft.KeyVault/vaults/keys', parameters('vaultName'), 'reg-key')]",
-      };
-      findResource(t, VAULT)['name'] = "[parameters('vaultName')]";
-      findResource(t, KEY)['name'] = "[format('{0}/reg-key', parameters('vaultName'))]";
+      nameVaultBy(t, "parameters('vaultName')", ['vaultName']);
       delete findResource(t, VAULT)['properties']['enablePurgeProtection'];
       return t;
     };

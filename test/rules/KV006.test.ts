@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { template } from '../helpers/scan.js';
 import { expectOneAt, findingsOf } from './expect.js';
-import { REGISTRY, VAULT, cmkStack, findResource, text, type Json } from './stack.js';
+import { REGISTRY, VAULT, cmkStack, findResource, nameVaultBy, text, type Json } from './stack.js';
 
 const DIAG = 'Microsoft.Insights/diagnosticSettings';
 const VAULT_FQN = 'Microsoft.KeyVault/vaults/reg-kv';
@@ -209,12 +209,7 @@ describe('KV006 keyvault-audit-logs', () => {
   });
 
   it('matches a vault with a partly unknown name to settings built the same way, and leaves other vault scopes open', async () => {
-    const t = cmkStack();
-    t['parameters']['env'] = { type: 'string' };
-    t['variables']['vaultId'] = "[resourceId('Microsoft.KeyVault/vaults', format('kv-{0}', parameters('env')))]";
-    t['variables']['keyId'] = "[resourceId('Microsoft.KeyVault/vaults/keys', format('kv-{0}', parameters('env')), 'reg-key')]";
-    findResource(t, VAULT)['name'] = "[format('kv-{0}', parameters('env'))]";
-    findResource(t, 'Microsoft.KeyVault/vaults/keys')['name'] = "[format('kv-{0}/reg-key', parameters('env'))]";
+    const t = nameVaultBy(cmkStack(), "format('kv-{0}', parameters('env'))", ['env']);
     expect(await findingsOf('KV006', t)).toEqual([]);
     findResource(t, DIAG)['scope'] = "[resourceId('Microsoft.KeyVault/vaults', 'kv-prod')]";
     const f = expectOneAt(await findingsOf('KV006', t), t, `"[resourceId('Microsoft.KeyVault/vaults', 'kv-prod')]"`, 'open');

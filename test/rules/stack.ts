@@ -85,6 +85,19 @@ export function cmkStack(): Json {
   });
 }
 
+/**
+ * Names the stack's vault (and its key, and every id built from them) by an expression such as
+ * `parameters('vaultName')`, declaring the string parameters it uses without a value.
+ */
+export function nameVaultBy(t: Json, nameExpression: string, parameters: string[]): Json {
+  for (const p of parameters) t['parameters'][p] = { type: 'string' };
+  t['variables']['vaultId'] = `[resourceId('Microsoft.KeyVault/vaults', ${nameExpression})]`;
+  t['variables']['keyId'] = `[resourceId('Microsoft.KeyVault/vaults/keys', ${nameExpression}, 'reg-key')]`;
+  findResource(t, VAULT)['name'] = `[${nameExpression}]`;
+  findResource(t, KEY)['name'] = `[format('{0}/reg-key', ${nameExpression})]`;
+  return t;
+}
+
 export function findResource(t: Json, type: string): Json {
   const r = (t['resources'] as Json[]).find((x) => x['type'] === type);
   if (!r) throw new Error(`no ${type}`);
