@@ -74,9 +74,9 @@ const SNIPPET_KEPT = 512;
  * into their parent string), so a scan's findings would hold every file they came from.
  */
 function snippetOf(line: string, column: number): Pick<Finding, 'snippet' | 'snippetColumn'> {
-  if (line.length <= SNIPPET_KEPT) return { snippet: detached(line) };
   const from = Math.max(0, Math.min(column - 1 - SNIPPET_BEFORE, line.length - SNIPPET_KEPT));
-  return from === 0 ? { snippet: detached(line.slice(0, SNIPPET_KEPT)) } : { snippet: detached(line.slice(from, from + SNIPPET_KEPT)), snippetColumn: from + 1 };
+  const snippet = detached(line.slice(from, from + SNIPPET_KEPT));
+  return from === 0 ? { snippet } : { snippet, snippetColumn: from + 1 };
 }
 
 function detached(s: string): string {

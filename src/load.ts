@@ -125,6 +125,8 @@ export function loadFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Loade
   return { path, text, json: parsed.json, kind };
 }
 
+const PROBE_BYTES = 4096;
+
 /**
  * A cheap look at a file: 'template' when the `$schema` near its start names a deployment template (the file is
  * parsed later, when it is evaluated, so large scans never hold every tree at once); otherwise undefined and the
@@ -146,8 +148,6 @@ export function probeTemplate(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): 
     if (fd !== undefined) closeSync(fd);
   }
 }
-
-const PROBE_BYTES = 4096;
 
 export function isLoadError(x: LoadedFile | LoadError | null): x is LoadError {
   return x !== null && 'message' in x;
