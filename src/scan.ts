@@ -73,6 +73,28 @@ interface TemplateUnit {
   parameterFiles: LoadedFile[];
 }
 
+/**
+ * Templates that are modules of other scanned templates: linked (relativePath, or a uri() beside the caller)
+ * by a deployment that may be deployed, from a template that is itself an entry point (no scanned template
+ * links it, or it has parameter files of its own), and without parameter files of their own. Their own
+ * evaluation, with every parameter the caller passes left unknown, adds only noise ("parameter has no value",
+ * undetermined checks) to what the callers' evaluations already report with the real values, so its findings
+ * and resources are dropped. A template whose only callers form a cycle stays an entry point.
+ */
+export function evaluatedThroughCallers(jobs: readonly UnitJob[], outcomes: readonly { linked: readonly string[] }[]): Set<string> {
+  const linkedBy = new Map<string, string[]>();
+  jobs.forEach((job, i) => {
+    for (const target of outcomes[i]!.linked) if (target !== job.file) linkedBy.set(target, [...(linkedBy.get(target) ?? []), job.file]);
+  });
+  const hasOwnParameters = new Set(jobs.filter((j) => j.parameterFiles.length > 0).map((j) => j.file));
+  const isEntry = (file: string): boolean => hasOwnParameters.has(file) || !linkedBy.has(file);
+  const modules = new Set<string>();
+  for (const job of jobs) {
+    if (!isEntry(job.file) && linkedBy.get(job.file)!.some(isEntry)) modules.add(job.file);
+  }
+  return modules;
+}
+
 /** The folder that holds `.git`, walking up from `start`; `start` itself when there is none. */
 export function findRepoRoot(start: string): string {
   let dir = path.resolve(start);
@@ -200,13 +222,18 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
   const keepForWhatIf = options.live?.whatIfResourceGroup !== undefined;
   const threads = keepForWhatIf ? 1 : threadsFor(jobs.length, options.jobs);
   // Loaded only when used: a pre-commit run of one template starts no thread and loads no codec.
-  const outcomes = threads > 1 ? await (await import('./parallel.js')).evaluateInWorkers(jobs, env, threads, options.onProgress) : undefined;
-  for (const [done, job] of jobs.entries()) {
-    if (!outcomes) options.onProgress?.(done, jobs.length);
-    const outcome = outcomes?.[done] ?? evaluateUnit(job, env, keepForWhatIf);
+  const fromWorkers = threads > 1 ? await (await import('./parallel.js')).evaluateInWorkers(jobs, env, threads, options.onProgress) : undefined;
+  const outcomes = jobs.map((job, done) => {
+    if (!fromWorkers) options.onProgress?.(done, jobs.length);
+    return fromWorkers?.[done] ?? evaluateUnit(job, env, keepForWhatIf);
+  });
+  const throughCallers = evaluatedThroughCallers(jobs, outcomes);
+  for (const [index, job] of jobs.entries()) {
+    const outcome = outcomes[index]!;
     scanned.push(outcome.scanned);
-    findings.push(...outcome.findings);
     internalErrors.push(...outcome.internalErrors);
+    if (throughCallers.has(job.file)) continue;
+    findings.push(...outcome.findings);
     for (const run of outcome.runs) {
       const start = resources.length;
       for (const r of run.resources) {

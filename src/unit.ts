@@ -47,6 +47,8 @@ export interface UnitOutcome {
   findings: Finding[];
   runs: UnitRun[];
   internalErrors: string[];
+  /** Other template files that its evaluations loaded as linked templates of deployments that may be deployed. */
+  linked: string[];
 }
 
 export function toUri(repoRoot: string, file: string): string {
@@ -55,7 +57,7 @@ export function toUri(repoRoot: string, file: string): string {
 
 export function evaluateUnit(job: UnitJob, env: UnitEnv, keepForWhatIf = false): UnitOutcome {
   const uri = toUri(env.repoRoot, job.file);
-  const outcome: UnitOutcome = { scanned: { path: job.file, uri, kind: 'template' }, findings: [], runs: [], internalErrors: [] };
+  const outcome: UnitOutcome = { scanned: { path: job.file, uri, kind: 'template' }, findings: [], runs: [], internalErrors: [], linked: [] };
   const meta = new Map(env.templateRules.map((m) => [m.id, m]));
   const loaded = loadFile(job.file, env.maxBytes);
   if (loaded === null || (!isLoadError(loaded) && loaded.kind !== 'template')) {
@@ -68,6 +70,7 @@ export function evaluateUnit(job: UnitJob, env: UnitEnv, keepForWhatIf = false):
     return outcome;
   }
   const texts = new Map<string, string>([[job.file, loaded.text]]);
+  const templateJsons = new Map<string, unknown>([[job.file, loaded.json]]);
   const textOf = textReader(texts);
   const runs = job.parameterFiles.length ? job.parameterFiles : [undefined];
   for (const params of runs) {
@@ -78,7 +81,11 @@ export function evaluateUnit(job: UnitJob, env: UnitEnv, keepForWhatIf = false):
         json: loaded.json,
         parameters: params ? { file: params.path, values: parameterValues(params.json) } : undefined,
         context: env.context,
-        loadLinked: (from, rel) => loadLinked(from, rel, env.linkRoot, env.maxBytes, texts),
+        loadLinked: (from, rel) => {
+          const linked = loadLinked(from, rel, env.linkRoot, env.maxBytes, texts);
+          if (typeof linked !== 'string') templateJsons.set(linked.file, linked.json);
+          return linked;
+        },
         budget: new Budget(env.budgets.evaluationSteps, env.budgets.stringLength, env.budgets.arrayLength, env.budgets.expressionDepth),
         maxCopyCount: env.budgets.copyCount,
         maxDeploymentDepth: env.budgets.deploymentDepth,
@@ -87,13 +94,15 @@ export function evaluateUnit(job: UnitJob, env: UnitEnv, keepForWhatIf = false):
       outcome.internalErrors.push(`${uri}: internal error while evaluating: ${(err as Error).stack ?? String(err)}`);
       continue;
     }
+    for (const f of evaluation.linkedFiles) if (f !== job.file && !outcome.linked.includes(f)) outcome.linked.push(f);
     const paramUri = evaluation.parameterFile ? toUri(env.repoRoot, evaluation.parameterFile) : undefined;
     prefetchPositions(evaluation.diagnostics.map((d) => [d.file, d.path]), textOf);
     for (const d of evaluation.diagnostics) {
       const m = meta.get(d.ruleId);
       if (!m) continue;
       const finding = locatedFinding(m, m.level, 'fail', d.message, d.file, toUri(env.repoRoot, d.file), textOf(d.file), d.path, undefined, paramUri);
-      outcome.findings.push(applyInSource(finding, m, suppressionsIn(d.file === job.file ? loaded.json : undefined)));
+      // A linked template's own template-level suppressions apply to what is found in it through this one.
+      outcome.findings.push(applyInSource(finding, m, suppressionsIn(templateJsons.get(d.file))));
     }
     const run: UnitRun = { resources: keptForGraph(evaluation.resources), parameterFile: paramUri, parameterPath: params?.path };
     if (keepForWhatIf) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { rules } from '../rules/index.js';
-import { scan } from '../src/scan.js';
-import { writeTree } from './helpers/scan.js';
+import { evaluatedThroughCallers, scan } from '../src/scan.js';
+import type { Finding } from '../src/types.js';
+import { only, PARAMETERS_SCHEMA, scanFiles, template, writeTree } from './helpers/scan.js';
 import { cmkStack, text } from './rules/stack.js';
 
 describe('scan', () => {
@@ -80,5 +81,84 @@ describe('isolation', () => {
     expect(result.internalErrors).toHaveLength(1);
     expect(result.internalErrors[0]).toMatch(/^a\.json: rule ACR999 failed: Error: rule bug/);
     expect(result.findings.filter((f) => f.ruleId === 'ACR999').map((f) => f.uri)).toEqual(['b.json']);
+  });
+});
+
+describe('modules of scanned templates', () => {
+  const vaultModule = template({
+    parameters: { vaultName: { type: 'string' }, softDelete: { type: 'bool' } },
+    resources: [
+      {
+        type: 'Microsoft.KeyVault/vaults',
+        apiVersion: '2023-07-01',
+        name: "[parameters('vaultName')]",
+        location: 'westeurope',
+        properties: { tenantId: '[subscription().tenantId]', sku: { family: 'A', name: 'standard' }, enableSoftDelete: "[parameters('softDelete')]", enablePurgeProtection: true },
+      },
+    ],
+  });
+  const caller = (softDelete: boolean, condition?: string) =>
+    template({
+      parameters: { deployVault: { type: 'bool', defaultValue: false } },
+      resources: [
+        {
+          ...(condition ? { condition } : {}),
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2022-09-01',
+          name: 'vault',
+          properties: { mode: 'Incremental', templateLink: { relativePath: 'modules/vault.json' }, parameters: { vaultName: { value: 'contoso-kv' }, softDelete: { value: softDelete } } },
+        },
+      ],
+    });
+  const summary = (findings: Finding[]) => findings.map((f) => `${f.uri} ${f.ruleId} ${f.kind}${f.ruleId === 'TPL003' ? ` ${/'(\w+)'/.exec(f.message)![1]}` : ''}`).sort();
+
+  it('checks a linked module with the values its caller passes, not again on its own with none', async () => {
+    const { result } = await scanFiles({ 'main.json': text(caller(false)), 'modules/vault.json': text(vaultModule) });
+    // Without its caller the module would report both parameters missing and KV002 undetermined.
+    expect(summary(result.findings)).toEqual(['modules/vault.json KV002 fail']);
+    expect(only(result.findings, 'KV002')[0]!.message).toMatch(/Key Vault 'contoso-kv' sets enableSoftDelete to false/);
+    expect(result.files.map((f) => [f.uri, f.kind])).toEqual([
+      ['main.json', 'template'],
+      ['modules/vault.json', 'template'],
+    ]);
+    const fine = await scanFiles({ 'main.json': text(caller(true)), 'modules/vault.json': text(vaultModule) });
+    expect(summary(fine.result.findings)).toEqual([]);
+  });
+
+  it('still evaluates a module on its own when its only caller does not deploy it, or when it has its own parameter file', async () => {
+    const standalone = ['modules/vault.json KV002 open', 'modules/vault.json TPL003 fail softDelete', 'modules/vault.json TPL003 fail vaultName'];
+    const off = await scanFiles({ 'main.json': text(caller(true, "[parameters('deployVault')]")), 'modules/vault.json': text(vaultModule) });
+    expect(summary(off.result.findings)).toEqual(standalone);
+    // A condition that is unknown may deploy it: the caller's evaluation stands for it.
+    const maybe = template({ ...caller(true, "[parameters('deployVault')]"), parameters: { deployVault: { type: 'bool' } } });
+    const unknown = await scanFiles({ 'main.json': text(maybe), 'modules/vault.json': text(vaultModule) });
+    expect(summary(unknown.result.findings)).toEqual(['main.json TPL003 fail deployVault']);
+
+    const ownParameters = { $schema: PARAMETERS_SCHEMA, contentVersion: '1.0.0.0', parameters: { vaultName: { value: 'other-kv' } } };
+    const own = await scanFiles({ 'main.json': text(caller(true)), 'modules/vault.json': text(vaultModule), 'modules/vault.parameters.json': ownParameters });
+    expect(summary(own.result.findings)).toEqual(['modules/vault.json KV002 open', 'modules/vault.json TPL003 fail softDelete']);
+  });
+
+  it('keeps templates that only link each other (no entry point) and drops the whole chain below an entry point', () => {
+    const job = (file: string, parameterFiles = 0) => ({ file, parameterFiles: Array.from({ length: parameterFiles }, () => ({ path: `${file}.parameters.json`, json: {} })) });
+    // main → child → grandchild: main's evaluation loads both; the child's loads the grandchild too.
+    expect([...evaluatedThroughCallers([job('main'), job('child'), job('grandchild')], [{ linked: ['child', 'grandchild'] }, { linked: ['grandchild'] }, { linked: [] }])]).toEqual([
+      'child',
+      'grandchild',
+    ]);
+    // a ↔ b with no other caller: both stay entry points; a template that links itself is not its own module.
+    expect([...evaluatedThroughCallers([job('a'), job('b'), job('self')], [{ linked: ['b'] }, { linked: ['a'] }, { linked: ['self'] }])]).toEqual([]);
+    // A linked template with its own parameter file is an entry point too, and so are its callees' callers.
+    expect([...evaluatedThroughCallers([job('main'), job('child', 1)], [{ linked: ['child'] }, { linked: [] }])]).toEqual([]);
+  });
+
+  it("applies a module's own template-level suppressions to what is found in it through its caller", async () => {
+    const broken = template({
+      metadata: { cmkguard: { suppress: [{ rule: 'TPL002', reason: 'fixed in the next release' }] } },
+      parameters: { vaultName: { type: 'string' }, softDelete: { type: 'bool' } },
+      outputs: { o: { type: 'string', value: "[variables('missing')]" } },
+    });
+    const { result } = await scanFiles({ 'main.json': text(caller(true)), 'modules/vault.json': text(broken) });
+    expect(only(result.findings, 'TPL002').map((f) => [f.uri, f.suppression])).toEqual([['modules/vault.json', { kind: 'inSource', justification: 'fixed in the next release' }]]);
   });
 });

@@ -121,6 +121,11 @@ export interface Evaluation {
   diagnostics: Diagnostic[];
   scopeKind: ScopeKind;
   generator?: string;
+  /**
+   * Linked template files this evaluation loaded for deployments that may be deployed (condition not false):
+   * their resources are evaluated here with the parameters this template passes them.
+   */
+  linkedFiles: string[];
 }
 
 const CONTEXT_FUNCTIONS = new Set([
@@ -169,6 +174,7 @@ const CONTEXT_ARITY: Record<string, [number, number, string]> = {
 /** Shared state of one evaluation: diagnostics, resources, budget. */
 class EvaluationState {
   readonly diagnostics: Diagnostic[] = [];
+  readonly linkedFiles = new Set<string>();
   private readonly diagKeys = new Set<string>();
   readonly resources: EvaluatedResource[] = [];
   readonly budget: Budget;
@@ -328,6 +334,7 @@ export function evaluateTemplate(options: EvaluateOptions): Evaluation {
     diagnostics: state.diagnostics,
     scopeKind: kind,
     generator,
+    linkedFiles: [...state.linkedFiles],
   };
 }
 
@@ -1252,6 +1259,7 @@ class TemplateScope implements TemplateHost {
       }
       templateJson = loaded.json;
       file = loaded.file;
+      if (record.deployed !== false) this.state.linkedFiles.add(file);
       base = [];
       inner = true;
     } else return;

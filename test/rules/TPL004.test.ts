@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { template } from '../helpers/scan.js';
+import { only, scanFiles, template } from '../helpers/scan.js';
 import { findingsOf, expectOneAt } from './expect.js';
 import { text } from './stack.js';
 
@@ -57,13 +57,16 @@ describe('TPL004 template-link-unresolved', () => {
     const child = template({ parameters: artifacts, resources: [deployment('grandchild', 'nested/grandchild.json')] });
     const grandchild = template({ resources: [{ type: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', name: 'kv', location: 'westeurope', properties: { tenantId: '[subscription().tenantId]', sku: { family: 'A', name: 'gold' } } }] });
     const files = { 'nested/child.json': text(child), 'nested/grandchild.json': text(grandchild) };
-    const tpl004 = await findingsOf('TPL004', main, files);
-    // Through main.json the chain resolves; nested/child.json scanned on its own defaults looks beside itself.
-    expect(tpl004.map((f) => [f.uri, f.message])).toEqual([
+    // Through main.json the chain resolves. nested/child.json is a module of main.json, so it is not also
+    // evaluated on its own defaults (where its link would look beside itself and miss).
+    expect(await findingsOf('TPL004', main, files)).toEqual([]);
+    // The grandchild's vault is evaluated through the chain: its schema problem is found.
+    expect((await findingsOf('SCH001', main, files)).map((f) => f.uri)).toEqual(['nested/grandchild.json']);
+    // Scanned without its caller, the module is an entry point of its own, and its link resolves beside it.
+    const { result } = await scanFiles(files);
+    expect(only(result.findings, 'TPL004').map((f) => [f.uri, f.message])).toEqual([
       ['nested/child.json', expect.stringMatching(/^linked template 'nested\/grandchild\.json' of deployment 'grandchild' cannot be loaded: the file does not exist/)],
     ]);
-    // The grandchild's vault is evaluated through the chain (and on its own): its schema problem is found.
-    expect((await findingsOf('SCH001', main, files)).map((f) => f.uri)).toEqual(['nested/grandchild.json']);
   });
 
   it('still never fetches a link whose base is a real URL or not known', async () => {
