@@ -12,6 +12,7 @@ import { defineMeta } from '../src/meta.js';
 import { packageFile } from '../src/paths.js';
 import type { Rule, RuleContext } from '../src/rule-api.js';
 import { RESOURCE_SCHEMA_FILES } from '../src/schema-types.js';
+import { didYouMean } from '../src/suggest.js';
 
 const meta = defineMeta({
   id: 'SCH001',
@@ -279,32 +280,11 @@ function allowed(node: SchemaNode | undefined): string | undefined {
   return undefined;
 }
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
-}
-
 /** " Did you mean 'Premium'?" for a near miss of an enum value. */
 function suggestion(value: Json | undefined, node: SchemaNode | undefined): string {
   const values = node?.['x-cmkguard-enum'] ?? node?.['enum'];
   if (typeof value !== 'string' || !Array.isArray(values)) return '';
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of values) {
-    if (typeof candidate !== 'string') continue;
-    const d = distance(value.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.ceil(best.length / 3)) ? ` Did you mean '${best}'?` : '';
+  return didYouMean(value, values.filter((v): v is string => typeof v === 'string'), (candidate) => Math.max(2, Math.ceil(candidate.length / 3)));
 }
 
 function messageFor(root: SchemaNode, e: ErrorObject, prop: string, value: Json | undefined): string {

@@ -4,6 +4,7 @@
  * are asked of the environment's `TemplateHost`.
  */
 import { DEFAULT_MAX_NESTING, parseExpression, type Expr } from './parser.js';
+import { didYouMean } from '../suggest.js';
 import { TemplateEvalError, type FunctionContext, type FunctionDef } from './functions/types.js';
 import { arrayFunctions } from './functions/array.js';
 import { objectFunctions } from './functions/object.js';
@@ -21,11 +22,15 @@ export interface TemplateHost {
   /** Functions that need the template or deployment; undefined when `name` is not one of them. */
   callContextFunction(name: string, args: Value[], env: Env): Value | undefined;
   isContextFunction(name: string): boolean;
+  /** Names of the context and user-defined functions, as written, for suggestions. */
+  functionNames(): string[];
   userFunction(name: string): UserFunction | undefined;
   budget: Budget;
 }
 
 export interface UserFunction {
+  /** `namespace.member` as the template writes it. */
+  name: string;
   params: string[];
   /** Evaluates the function's output in an environment that holds its parameters. */
   body(env: Env): Value;
@@ -170,7 +175,7 @@ function call(e: Extract<Expr, { t: 'call' }>, env: Env): Value {
     const out = env.host.callContextFunction(lname, args, env);
     if (out !== undefined) return out;
   }
-  throw new TemplateEvalError(`unknown function '${e.name}'`);
+  throw new TemplateEvalError(`unknown function '${e.name}'`, didYouMean(e.name, [...[...library.values()].map((d) => d.name), ...env.host.functionNames()]));
 }
 
 function evalNameArg(e: Extract<Expr, { t: 'call' }>, env: Env): string {
@@ -219,7 +224,7 @@ function callLibrary(def: FunctionDef, e: Extract<Expr, { t: 'call' }>, env: Env
 
 function callUserFunction(e: Extract<Expr, { t: 'call' }>, env: Env): Value {
   const fn = env.host.userFunction(e.name);
-  if (!fn) throw new TemplateEvalError(`unknown user-defined function '${e.name}'`);
+  if (!fn) throw new TemplateEvalError(`unknown user-defined function '${e.name}'`, didYouMean(e.name, env.host.functionNames()));
   checkArity(e.name, e.args.length, fn.params.length, fn.params.length);
   const args = e.args.map((a) => evalExpr(a, env));
   const params = new Map<string, Value>();

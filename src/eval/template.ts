@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { evaluateExpressionText, Budget, BudgetExceeded, type CopyFrame, type Env, type Site, type TemplateHost, type UserFunction } from './expression.js';
 import { isExpression, unescapeLiteral } from './parser.js';
-import { TemplateEvalError } from './functions/types.js';
+import { TemplateEvalError, withHint } from './functions/types.js';
+import { didYouMean } from '../suggest.js';
 import {
   extensionResourceIdFunction,
   displayPart,
@@ -128,12 +129,14 @@ export interface Evaluation {
   linkedFiles: string[];
 }
 
-const CONTEXT_FUNCTIONS = new Set([
-  'parameters', 'variables', 'copyindex', 'resourceid', 'subscriptionresourceid', 'tenantresourceid', 'extensionresourceid',
-  'managementgroupresourceid', 'subscription', 'resourcegroup', 'tenant', 'managementgroup', 'deployment', 'environment',
-  'reference', 'references', 'resourceinfo', 'newguid', 'utcnow', 'pickzones', 'providers', 'deployer', 'externalinputs',
-  'fail', 'extensions', 'tologicalzone', 'tophysicalzone', 'tologicalzones', 'tophysicalzones', 'roledefinitions',
-]);
+/** Functions the template evaluator answers (besides `list*`), as ARM spells them. */
+const CONTEXT_FUNCTION_NAMES = [
+  'parameters', 'variables', 'copyIndex', 'resourceId', 'subscriptionResourceId', 'tenantResourceId', 'extensionResourceId',
+  'managementGroupResourceId', 'subscription', 'resourceGroup', 'tenant', 'managementGroup', 'deployment', 'environment',
+  'reference', 'references', 'resourceInfo', 'newGuid', 'utcNow', 'pickZones', 'providers', 'deployer', 'externalInputs',
+  'fail', 'extensions', 'toLogicalZone', 'toPhysicalZone', 'toLogicalZones', 'toPhysicalZones', 'roleDefinitions',
+];
+const CONTEXT_FUNCTIONS = new Set(CONTEXT_FUNCTION_NAMES.map((n) => n.toLowerCase()));
 
 /** A default that only stands for "no value": '', null, [] or {}. */
 function isEmptyPlaceholder(raw: unknown): boolean {
@@ -321,7 +324,7 @@ export function evaluateTemplate(options: EvaluateOptions): Evaluation {
     outputs = tpl.outputs();
   } catch (err) {
     if (err instanceof RangeError) state.diagnose('TPL002', `the template is too deeply nested to evaluate (${err.message})`, options.file, []);
-    else if (err instanceof TemplateEvalError) state.diagnose('TPL002', err.message, options.file, []);
+    else if (err instanceof TemplateEvalError) state.diagnose('TPL002', withHint(err, err.message), options.file, []);
     else throw err;
   }
   const meta = raw['metadata'];
@@ -527,7 +530,7 @@ class TemplateScope implements TemplateHost {
       if (!(err instanceof TemplateEvalError)) throw err;
       const placeholders = err instanceof BudgetExceeded ? [] : state.placeholderReads.slice(mark);
       if (placeholders.length > 0 && this.succeedsWithoutPlaceholders(s, env)) return this.needsValue(placeholders, err.message, s, at);
-      state.diagnose('TPL002', `${err.message} in '${abbreviate(s)}'`, this.file, at);
+      state.diagnose('TPL002', withHint(err, `${err.message} in '${abbreviate(s)}'`), this.file, at);
       return Unknown.error(err.message);
     } finally {
       this.currentPath = saved;
@@ -593,7 +596,8 @@ class TemplateScope implements TemplateHost {
     const decl = this.params().get(lower);
     if (!decl) {
       const known = [...this.params().values()].map((d) => d.name);
-      throw new TemplateEvalError(`the template has no parameter '${name}'${known.length ? ` (parameters: ${known.slice(0, 10).join(', ')})` : ''}`);
+      const hint = didYouMean(name, known);
+      throw new TemplateEvalError(`the template has no parameter '${name}'${!hint && known.length ? ` (parameters: ${known.slice(0, 10).join(', ')})` : ''}`, hint);
     }
     if (this.paramEvaluating.has(lower)) throw new TemplateEvalError(`parameter '${name}' refers to itself through its default value`);
     this.paramEvaluating.add(lower);
@@ -653,7 +657,7 @@ class TemplateScope implements TemplateHost {
         this.parameter(decl.name);
       } catch (err) {
         if (!(err instanceof TemplateEvalError)) throw err;
-        this.state.diagnose('TPL002', err.message, this.file, decl.path);
+        this.state.diagnose('TPL002', withHint(err, err.message), this.file, decl.path);
       }
     }
   }
@@ -689,7 +693,9 @@ class TemplateScope implements TemplateHost {
       return cached;
     }
     const decl = this.vars().get(lower);
-    if (!decl) throw new TemplateEvalError(`the template has no variable '${name}'`);
+    if (!decl) {
+      throw new TemplateEvalError(`the template has no variable '${name}'`, didYouMean(name, [...this.vars().values()].map((d) => d.name)));
+    }
     if (this.varEvaluating.has(lower)) throw new TemplateEvalError(`variable '${name}' is circular: it refers to itself`);
     this.varEvaluating.add(lower);
     let value: Value;
@@ -730,6 +736,7 @@ class TemplateScope implements TemplateHost {
             const outPath: JsonPath = [...this.base, f.key, i, 'members', member, 'output', 'value'];
             const output = def['output']['value'];
             this.functions!.set(`${ns['namespace']}.${member}`.toLowerCase(), {
+              name: `${ns['namespace']}.${member}`,
               params,
               body: (env) => this.evalTreeStrict(output, outPath, env),
             });
@@ -752,6 +759,11 @@ class TemplateScope implements TemplateHost {
 
   isContextFunction(name: string): boolean {
     return CONTEXT_FUNCTIONS.has(name) || name.startsWith('list');
+  }
+
+  functionNames(): string[] {
+    this.userFunction('');
+    return [...CONTEXT_FUNCTION_NAMES, ...[...(this.outer ?? this).functions!.values()].map((f) => f.name)];
   }
 
   /** `deployment().properties.templateLink`: unknown, but it is this template's own location (see pathBesideDeployment). */
@@ -992,7 +1004,7 @@ class TemplateScope implements TemplateHost {
       ({ id, scope } = this.resourceIdOf(decl, type, name, env));
     } catch (err) {
       if (!(err instanceof TemplateEvalError)) throw err;
-      this.state.diagnose('TPL002', err.message, this.file, [...decl.path, 'name']);
+      this.state.diagnose('TPL002', withHint(err, err.message), this.file, [...decl.path, 'name']);
       id = Unknown.error(err.message);
       scope = id;
     }
@@ -1293,7 +1305,7 @@ class TemplateScope implements TemplateHost {
       inst.deploymentState = objectFrom([['outputs', nested.outputs()]]);
     } catch (err) {
       if (!(err instanceof TemplateEvalError)) throw err;
-      this.state.diagnose('TPL002', err.message, file, base);
+      this.state.diagnose('TPL002', withHint(err, err.message), file, base);
       inst.deploymentState = Unknown.link(deploymentName);
     }
   }

@@ -11,7 +11,30 @@ describe('TPL002 template-evaluation-error', () => {
     const t = cmkStack();
     findResource(t, VAULT)['properties']['tenantId'] = '[subscriptions().tenantId]';
     const f = expectOneAt(await findingsOf('TPL002', t), t, '"[subscriptions().tenantId]"');
-    expect(f.message).toMatch(/unknown function 'subscriptions'/);
+    expect(f.message).toBe("unknown function 'subscriptions' in '[subscriptions().tenantId]'. Did you mean 'subscription'?");
+  });
+
+  it('suggests the function, parameter or variable a misspelled name is closest to, and only a close one', async () => {
+    const t = cmkStack();
+    t['variables']['storageName'] = 'st';
+    t['functions'] = [{ namespace: 'naming', members: { vaultName: { parameters: [], output: { type: 'string', value: 'kv' } } } }];
+    t['outputs'] = {
+      library: { type: 'int', value: "[lenght('abc')]" },
+      parameter: { type: 'string', value: "[parameters('locaton')]" },
+      variable: { type: 'string', value: "[variables('storageNmae')]" },
+      user: { type: 'string', value: '[naming.vaultNam()]' },
+      none: { type: 'string', value: '[frobnicate()]' },
+      noVariable: { type: 'string', value: "[variables('somethingElse')]" },
+    };
+    const messages = (await findingsOf('TPL002', t)).map((f) => f.message).sort();
+    expect(messages).toEqual([
+      "the template has no parameter 'locaton' in '[parameters('locaton')]'. Did you mean 'location'?",
+      "the template has no variable 'somethingElse' in '[variables('somethingElse')]'.",
+      "the template has no variable 'storageNmae' in '[variables('storageNmae')]'. Did you mean 'storageName'?",
+      "unknown function 'frobnicate' in '[frobnicate()]'.",
+      "unknown function 'lenght' in '[lenght('abc')]'. Did you mean 'length'?",
+      "unknown user-defined function 'naming.vaultNam' in '[naming.vaultNam()]'. Did you mean 'naming.vaultName'?",
+    ]);
   });
 
   it('reports syntax errors and wrong argument counts', async () => {

@@ -3,6 +3,20 @@ import type { Lambda, Value } from '../value.js';
 /** An error in a template expression: wrong arguments, bad types, out-of-range index... Becomes TPL002. */
 export class TemplateEvalError extends Error {
   override name = 'TemplateEvalError';
+
+  constructor(
+    message: string,
+    /** A sentence that helps fix it (" Did you mean 'x'?"), told after where the error happened. */
+    readonly hint = '',
+  ) {
+    super(message);
+  }
+}
+
+/** `message`, followed by the hint of `err` when it has one. */
+export function withHint(err: unknown, message: string): string {
+  const hint = err instanceof TemplateEvalError ? err.hint : '';
+  return hint ? `${message}.${hint}` : message;
 }
 
 /** What a function may ask of the evaluator that calls it. */
