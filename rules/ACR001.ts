@@ -39,7 +39,7 @@ export const rule: Rule = {
           resource: registry,
           path: encryption.path,
           verdict: 'fail',
-          message: `Registry '${name}' does not enable a customer-managed key: properties.encryption is missing. Add encryption with status 'enabled' and a keyVaultProperties.keyIdentifier; CMK can only be turned on when the registry is created.`,
+          message: `Registry '${name}' does not enable a customer-managed key: properties.encryption is ${encryption.isNull ? 'null, which ARM treats as not set' : 'missing'}. Add encryption with status 'enabled' and a keyVaultProperties.keyIdentifier; CMK can only be turned on when the registry is created.`,
         });
         continue;
       }

@@ -35,7 +35,8 @@ export interface Rule {
 }
 
 export type Read =
-  | { state: 'missing'; path: JsonPath }
+  /** Not there, or there as null (`isNull`: ARM drops null properties); `path` is then the null property itself. */
+  | { state: 'missing'; path: JsonPath; isNull?: boolean }
   | { state: 'known'; value: Value; path: JsonPath }
   | { state: 'unknown'; value: Unknown | PartialString; path: JsonPath };
 
@@ -56,13 +57,15 @@ export function read(resource: EvaluatedResource, path: JsonPath): Read {
     }
     if (!isObject(node)) return { state: 'missing', path: at };
     const hit = getProperty(node, seg);
-    if (!hit.found || hit.value === null) return { state: 'missing', path: at };
+    if (!hit.found) return { state: 'missing', path: at };
     node = hit.value;
     at.push(hit.key);
+    // ARM drops null properties: `"enablePurgeProtection": null` (Bicep's optional parameters) means not set.
+    // The finding still points at it: that is where the template (often an expression) leaves it unset.
+    if (node === null) return { state: 'missing', path: at, isNull: true };
   }
   if (isUnknown(node)) return { state: 'unknown', value: node, path: at };
-  // ARM drops null properties: `"enablePurgeProtection": null` (Bicep's optional parameters) means not set.
-  if (node === null) return { state: 'missing', path: at };
+  if (node === null) return { state: 'missing', path: at, isNull: true };
   return { state: 'known', value: node, path: at };
 }
 

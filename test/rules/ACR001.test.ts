@@ -16,6 +16,15 @@ describe('ACR001 registry-cmk-required', () => {
     expect(f.resource?.fullyQualifiedName).toBe('Microsoft.ContainerRegistry/registries/contosoreg');
   });
 
+  it('fails an encryption that an expression leaves null (a module whose key parameter is not given), at the expression', async () => {
+    const t = cmkStack();
+    t['parameters']['customerManagedKey'] = { type: 'object', nullable: true };
+    const expression = "[if(not(empty(parameters('customerManagedKey'))), createObject('status', 'enabled'), null())]";
+    findResource(t, REGISTRY)['properties']['encryption'] = expression;
+    const f = expectOneAt(await findingsOf('ACR001', t), t, `"${expression}"`);
+    expect(f.message).toMatch(/properties\.encryption is null, which ARM treats as not set\./);
+  });
+
   it('fails status disabled at the status value', async () => {
     const t = cmkStack();
     findResource(t, REGISTRY)['properties']['encryption']['status'] = 'disabled';
