@@ -990,7 +990,7 @@ class TemplateScope implements TemplateHost {
       return;
     }
     let type = typeV;
-    let name = this.evalTree(raw['name'], [...decl.path, 'name'], env, false);
+    let name = this.resourceName(raw['name'], [...decl.path, 'name'], env);
     // A nested child's type is relative to its parent unless it starts with a namespace (`Microsoft.X/...`);
     // `providers/diagnosticSettings` is relative too.
     if (parent && !/^[^/]*\.[^/]*\//.test(typeV)) {
@@ -1014,6 +1014,25 @@ class TemplateScope implements TemplateHost {
       const list = this.bySymbol.get(decl.symbolicName.toLowerCase()) ?? [];
       list.push(inst);
       this.bySymbol.set(decl.symbolicName.toLowerCase(), list);
+    }
+  }
+
+  /**
+   * A resource's name. A name with an empty segment ('', 'ws/', '/views') is rejected by ARM; when it is empty
+   * because a parameter holds a placeholder (a `""` default, an empty parameter-file value), the parameter needs a
+   * real value (TPL003), and the name is what it is with that parameter unknown: `'acr{…}'`, not `''`, so it
+   * neither names nor matches another resource.
+   */
+  private resourceName(raw: unknown, at: JsonPath, env: Env): Value {
+    const { value, read } = this.state.trackPlaceholders(() => this.evalTree(raw, at, env, false));
+    if (!read || typeof value !== 'string' || !value.split('/').includes('')) return value;
+    this.needsValue(read, `the resource name would be '${value}', and ARM rejects an empty name or name segment`, typeof raw === 'string' ? raw : JSON.stringify(raw), at);
+    const trial = this.state.placeholdersAsUnknown;
+    this.state.placeholdersAsUnknown = true;
+    try {
+      return this.state.quietWhile(true, () => this.evalTree(raw, at, env, false));
+    } finally {
+      this.state.placeholdersAsUnknown = trial;
     }
   }
 

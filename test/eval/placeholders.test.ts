@@ -5,7 +5,7 @@
  * their outputs.
  */
 import { describe, expect, it } from 'vitest';
-import { Unknown } from '../../src/eval/value.js';
+import { PartialString, Unknown } from '../../src/eval/value.js';
 import { byName, output, run, tpl } from './helpers.js';
 
 const VNET_ID = "[split(parameters('hubVnetId'), '/')[2]]";
@@ -22,6 +22,35 @@ describe('placeholder parameter values', () => {
     expect(e.diagnostics[0]!.message).toContain('index 2 is out of range');
     expect(e.diagnostics[0]!.path).toEqual(['outputs', 'sub', 'value']);
     expect(output(e, 'sub')).toBeInstanceOf(Unknown);
+  });
+
+  it('asks for a value when a placeholder leaves a resource name or name segment empty, and keeps the name unknown', () => {
+    const t = tpl({
+      parameters: { registryName: { type: 'string', defaultValue: '' }, workspace: { type: 'string', defaultValue: '' } },
+      resources: [
+        { type: 'Microsoft.ContainerRegistry/registries', apiVersion: '2023-07-01', name: "[concat('acr', parameters('registryName'))]", location: 'westeurope', properties: {} },
+        { type: 'Microsoft.ContainerRegistry/registries', apiVersion: '2023-07-01', name: "[parameters('registryName')]", location: 'westeurope', properties: {} },
+        { type: 'Microsoft.OperationalInsights/workspaces/views', apiVersion: '2015-11-01-preview', name: "[concat(parameters('workspace'), '/backup')]", properties: {} },
+        { type: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', name: '', location: 'westeurope', properties: {} },
+      ],
+    });
+    const e = run(t);
+    // 'acr' + '' is a real name; '' and '/backup' are not. A literal empty name is no placeholder's fault.
+    expect(e.diagnostics.map((d) => [d.ruleId, d.path.join('/'), /^parameter '(\w+)' \((.*?)\)/.exec(d.message)?.slice(1)])).toEqual([
+      ['TPL003', 'resources/1/name', ['registryName', 'its default is ""']],
+      ['TPL003', 'resources/2/name', ['workspace', 'its default is ""']],
+    ]);
+    expect(e.diagnostics[0]!.message).toContain("the resource name would be '', and ARM rejects an empty name or name segment");
+    expect(e.resources.map((r) => (typeof r.name === 'string' ? r.name : r.name instanceof Unknown ? 'unknown' : r.name instanceof PartialString ? `${r.name.prefix}…${r.name.suffix}` : typeof r.name))).toEqual([
+      'acr',
+      'unknown',
+      '…/backup',
+      '',
+    ]);
+    // With a real value nothing is reported and the name is that value.
+    const given = run(t, { params: { registryName: { value: 'contoso' }, workspace: { value: 'ws' } } });
+    expect(given.diagnostics).toEqual([]);
+    expect(given.resources.map((r) => r.name)).toEqual(['acrcontoso', 'contoso', 'ws/backup', '']);
   });
 
   it('evaluates normally once a real value is given', () => {
