@@ -48,6 +48,7 @@ export interface BudgetSettings {
   arrayLength?: number;
   copyCount?: number;
   deploymentDepth?: number;
+  deployments?: number;
   expressionDepth?: number;
 }
 

@@ -89,6 +89,7 @@ export function evaluateUnit(job: UnitJob, env: UnitEnv, keepForWhatIf = false):
         budget: new Budget(env.budgets.evaluationSteps, env.budgets.stringLength, env.budgets.arrayLength, env.budgets.expressionDepth),
         maxCopyCount: env.budgets.copyCount,
         maxDeploymentDepth: env.budgets.deploymentDepth,
+        maxDeployments: env.budgets.deployments,
       });
     } catch (err) {
       outcome.internalErrors.push(`${uri}: internal error while evaluating: ${(err as Error).stack ?? String(err)}`);

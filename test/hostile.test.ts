@@ -120,6 +120,26 @@ describe('no network', () => {
     expect(calls).toEqual([]);
   });
 
+  it('bounds the nested deployments of a template that deploys itself three times (3^10 without a budget)', async () => {
+    const deploy = (k: number) => ({ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: `d${k}`, properties: { mode: 'Incremental', templateLink: { relativePath: 'fan.json' } } });
+    const t = { $schema: TEMPLATE_SCHEMA, contentVersion: '1.0.0.0', resources: [deploy(0), deploy(1), deploy(2)] };
+    const findings = await scanWithNeighbour('fan.json', JSON.stringify(t, null, 2));
+    expect(findings.map((f) => f.message)).toContain('the template runs more than 2000 nested deployments; the rest are not evaluated.');
+  });
+
+  it('bounds inline nested deployments in copy loops, and honours a configured deployment budget', async () => {
+    const { evaluateTemplate } = await import('../src/eval/template.js');
+    // 800 deployments, each with 800 deployments, each with 800: half a billion without a budget.
+    let inner: Record<string, unknown> = { $schema: TEMPLATE_SCHEMA, resources: [] };
+    for (let level = 0; level < 3; level++) {
+      inner = { $schema: TEMPLATE_SCHEMA, resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: "[concat('d', copyIndex())]", copy: { name: 'c', count: 800 }, properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: inner } }] };
+    }
+    const run = evaluateTemplate({ file: '/x.json', json: inner, maxDeployments: 100 });
+    expect(run.diagnostics.map((d) => d.message)).toContain('the template runs more than 100 nested deployments; the rest are not evaluated');
+    // Only templates of deployments that ran are expanded: at most 101 templates of 800 resources each.
+    expect(run.resources.filter((r) => r.type === 'Microsoft.Resources/deployments').length).toBeLessThanOrEqual(101 * 800);
+  });
+
   it('honours a configured expression nesting budget', async () => {
     const { evaluateTemplate } = await import('../src/eval/template.js');
     const { Budget } = await import('../src/eval/expression.js');

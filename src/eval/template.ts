@@ -111,8 +111,12 @@ export interface EvaluateOptions {
   loadLinked?: (fromFile: string, relativePath: string) => LinkedTemplate | string;
   budget?: Budget;
   maxDeploymentDepth?: number;
+  /** Nested deployments evaluated in all, at every depth. */
+  maxDeployments?: number;
   maxCopyCount?: number;
 }
+
+export const DEFAULT_MAX_DEPLOYMENTS = 2000;
 
 export interface Evaluation {
   file: string;
@@ -177,6 +181,8 @@ const CONTEXT_ARITY: Record<string, [number, number, string]> = {
 /** Shared state of one evaluation: diagnostics, resources, budget. */
 class EvaluationState {
   readonly diagnostics: Diagnostic[] = [];
+  /** Nested deployments evaluated so far, at every depth. */
+  deploymentsRun = 0;
   readonly linkedFiles = new Set<string>();
   private readonly diagKeys = new Set<string>();
   readonly resources: EvaluatedResource[] = [];
@@ -1238,6 +1244,13 @@ class TemplateScope implements TemplateHost {
     const maxDepth = this.state.options.maxDeploymentDepth ?? 10;
     if (this.depth + 1 > maxDepth) {
       this.state.diagnose('TPL002', `nested deployments go deeper than ${maxDepth} levels`, this.file, inst.decl.path);
+      inst.deploymentState = Unknown.link(deploymentName);
+      return;
+    }
+    // Depth alone does not bound the work: a template that deploys itself three times is 3^10 deployments.
+    const maxDeployments = this.state.options.maxDeployments ?? DEFAULT_MAX_DEPLOYMENTS;
+    if (++this.state.deploymentsRun > maxDeployments) {
+      this.state.diagnose('TPL002', `the template runs more than ${maxDeployments} nested deployments; the rest are not evaluated`, this.file, inst.decl.path);
       inst.deploymentState = Unknown.link(deploymentName);
       return;
     }

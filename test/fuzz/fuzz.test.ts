@@ -112,6 +112,36 @@ describe('fuzzing', () => {
     );
   });
 
+  it('never loses an error in a template, whatever links the templates of a scan form (modules, cycles, conditions)', async () => {
+    // Templates t0..tn-1, each deploying some others by relativePath under a condition that is true, false or
+    // unknown, and each holding an output that always fails. Modules are checked through their callers only:
+    // every template's error must still be reported, through a caller or on its own.
+    const link = fc.record({ to: fc.nat(5), condition: fc.constantFrom<boolean | string>(true, false, "[parameters('deploy')]") });
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.array(fc.array(link, { maxLength: 3 }), { minLength: 6, maxLength: 6 }), fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), async (n, links, ownParameters) => {
+        const dir = mkdtempSync(path.join(tmpdir(), 'cmkguard-fuzz-'));
+        for (let i = 0; i < n; i++) {
+          const resources = links[i]!.filter((l) => l.to < n).map((l, k) => ({
+            condition: l.condition,
+            type: 'Microsoft.Resources/deployments',
+            apiVersion: '2022-09-01',
+            name: `d${k}`,
+            properties: { mode: 'Incremental', templateLink: { relativePath: `t${l.to}.json` }, parameters: { deploy: { value: true } } },
+          }));
+          const template = { $schema: SCHEMA, contentVersion: '1.0.0.0', parameters: { deploy: { type: 'bool' } }, resources, outputs: { o: { type: 'string', value: `[variables('missing${i}')]` } } };
+          writeFileSync(path.join(dir, `t${i}.json`), JSON.stringify(template, null, 2));
+          if (ownParameters[i]) writeFileSync(path.join(dir, `t${i}.parameters.json`), JSON.stringify({ $schema: SCHEMA.replace('deploymentTemplate', 'deploymentParameters'), parameters: { deploy: { value: false } } }));
+        }
+        const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules });
+        expect(result.internalErrors).toEqual([]);
+        for (let i = 0; i < n; i++) {
+          expect(result.findings.some((f) => f.ruleId === 'TPL002' && f.uri === `t${i}.json` && f.message.includes(`'missing${i}'`))).toBe(true);
+        }
+      }),
+      { numRuns: Math.max(20, Math.floor(RUNS / 10)) },
+    );
+  });
+
   it('parses and locates in mutated JSON text without crashing', () => {
     const base = JSON.stringify({ $schema: SCHEMA, resources: [{ type: 'Microsoft.KeyVault/vaults', name: 'kv', properties: { a: [1, 2, { b: 'c' }] } }] }, null, 2);
     fc.assert(
