@@ -47,7 +47,7 @@ export interface UnitOutcome {
   findings: Finding[];
   runs: UnitRun[];
   internalErrors: string[];
-  /** Other template files that its evaluations loaded as linked templates of deployments that may be deployed. */
+  /** Template files that its evaluations loaded as linked templates of deployments that may be deployed. */
   linked: string[];
 }
 
@@ -95,7 +95,7 @@ export function evaluateUnit(job: UnitJob, env: UnitEnv, keepForWhatIf = false):
       outcome.internalErrors.push(`${uri}: internal error while evaluating: ${(err as Error).stack ?? String(err)}`);
       continue;
     }
-    for (const f of evaluation.linkedFiles) if (f !== job.file && !outcome.linked.includes(f)) outcome.linked.push(f);
+    for (const f of evaluation.linkedFiles) if (!outcome.linked.includes(f)) outcome.linked.push(f);
     const paramUri = evaluation.parameterFile ? toUri(env.repoRoot, evaluation.parameterFile) : undefined;
     prefetchPositions(evaluation.diagnostics.map((d) => [d.file, d.path]), textOf);
     for (const d of evaluation.diagnostics) {

@@ -768,8 +768,9 @@ class TemplateScope implements TemplateHost {
   }
 
   functionNames(): string[] {
+    if (this.outer) return this.outer.functionNames();
     this.userFunction('');
-    return [...CONTEXT_FUNCTION_NAMES, ...[...(this.outer ?? this).functions!.values()].map((f) => f.name)];
+    return [...CONTEXT_FUNCTION_NAMES, ...[...this.functions!.values()].map((f) => f.name)];
   }
 
   /** `deployment().properties.templateLink`: unknown, but it is this template's own location (see pathBesideDeployment). */

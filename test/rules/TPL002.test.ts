@@ -14,6 +14,17 @@ describe('TPL002 template-evaluation-error', () => {
     expect(f.message).toBe("unknown function 'subscriptions' in '[subscriptions().tenantId]'. Did you mean 'subscription'?");
   });
 
+  it("suggests the template's own user-defined functions from a nested template in outer scope, two levels down", async () => {
+    const nested = (template: object) => ({ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: 'n', properties: { mode: 'Incremental', template } });
+    const t = cmkStack();
+    t['functions'] = [{ namespace: 'naming', members: { vaultName: { parameters: [], output: { type: 'string', value: 'kv' } } } }];
+    const inner = { $schema: t['$schema'], contentVersion: '1.0.0.0', resources: [], outputs: { o: { type: 'string', value: '[naming.vaultNme()]' } } };
+    (t['resources'] as object[]).push(nested({ $schema: t['$schema'], contentVersion: '1.0.0.0', resources: [nested(inner)] }));
+    expect((await findingsOf('TPL002', t)).map((f) => f.message)).toEqual([
+      "unknown user-defined function 'naming.vaultNme' in '[naming.vaultNme()]'. Did you mean 'naming.vaultName'?",
+    ]);
+  });
+
   it('suggests the function, parameter or variable a misspelled name is closest to, and only a close one', async () => {
     const t = cmkStack();
     t['variables']['storageName'] = 'st';
