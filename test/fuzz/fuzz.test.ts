@@ -25,6 +25,7 @@ const FUNCTIONS = [
   'toLower', 'toUpper', 'substring', 'replace', 'string', 'int', 'add', 'sub', 'mul', 'div', 'mod', 'range', 'take', 'skip', 'first',
   'last', 'contains', 'indexOf', 'coalesce', 'json', 'base64', 'guid', 'uniqueString', 'resourceId', 'subscription', 'resourceGroup',
   'reference', 'parameters', 'variables', 'copyIndex', 'tryGet', 'items', 'min', 'max', 'padLeft', 'uri', 'dataUri', 'nope', 'listKeys',
+  'lenght', 'naming.suffix', 'naming.sufix', 'other.suffix',
 ];
 
 /** Random expression text built from the real grammar, plus some noise. */
@@ -39,15 +40,28 @@ const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
   ),
 })).e;
 
+/** A deployment of an inline template, in outer (ARM's default) or inner scope. */
+function nested(name: string, scope: 'inner' | 'outer', template: object): object {
+  return { type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name, properties: { mode: 'Incremental', expressionEvaluationOptions: { scope }, template } };
+}
+
 function evaluate(expression: string): unknown {
+  const value = `[${expression}]`;
+  const leaf = { $schema: SCHEMA, resources: [{ type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: 'n', properties: { x: value } }], outputs: { o: { type: 'object', value } } };
   const result = evaluateTemplate({
     file: '/fuzz/main.json',
     json: {
       $schema: SCHEMA,
       parameters: { p: { type: 'string', defaultValue: 'a/b,c' }, missing: { type: 'object' } },
       variables: { v: [1, 'x', { a: 1 }] },
-      resources: [{ type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: 'r', properties: { x: `[${expression}]` } }],
-      outputs: { o: { type: 'object', value: `[${expression}]` } },
+      functions: [{ namespace: 'naming', members: { suffix: { parameters: [], output: { type: 'string', value: '-x' } } } }],
+      resources: [
+        { type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: 'r', properties: { x: value } },
+        // The same expression two levels down in outer scope (the caller's parameters, variables and functions) and in inner scope.
+        nested('outer', 'outer', { $schema: SCHEMA, resources: [nested('outer2', 'outer', leaf)] }),
+        nested('inner', 'inner', leaf),
+      ],
+      outputs: { o: { type: 'object', value } },
     },
   });
   return { outputs: toDisplayJson(result.outputs), diagnostics: result.diagnostics.map((d) => d.message) };
