@@ -46,8 +46,10 @@ function anyOk(checks: GrantCheck[]): Tri {
   return or3(...checks.map((c) => c.ok));
 }
 
-function checkLink(ctx: RuleContext, vault: EvaluatedResource, link: CmkLink): void {
+function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink): void {
   const registry = link.registry;
+  // Every verdict here is about this registry's chain, also those that point at a grant.
+  const ctx: RuleContext = { ...outer, report: (r) => outer.report({ chainMember: registry, ...r }) };
   const reg = nameOf(registry);
   const kv = nameOf(vault);
   const p = cmkPrincipal(ctx.graph, registry);

@@ -75,7 +75,9 @@ interface VaultTarget {
   missing?: string;
 }
 
-function checkVault(ctx: RuleContext, t: VaultTarget, index: SettingIndex): void {
+function checkVault(outer: RuleContext, t: VaultTarget, index: SettingIndex): void {
+  // Verdicts that point at a diagnostic setting belong to the vault's link of the chain.
+  const ctx: RuleContext = { ...outer, report: (r) => outer.report({ chainMember: t.vault, ...r }) };
   const vaultName = t.vault ? knownName(t.vault) : typeof t.label === 'string' ? t.label : undefined;
   const display = t.vault ? nameOf(t.vault) : typeof t.label === 'string' ? t.label : '{vault}';
   const who = `Key Vault '${display}' (CMK vault of registry ${registryNames(t.links)})`;

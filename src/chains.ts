@@ -57,7 +57,7 @@ export function buildChains(graph: ScanGraph, reports: { ruleId: string; report:
     const links = CHAIN_ROLES.map((role): ChainLink => ({ role, label: labels[role], verdict: 'none', verdicts: [] }));
     for (const { ruleId, report } of reports) {
       const role = ROLE_OF_RULE[ruleId];
-      if (!role || !members.has(report.resource)) continue;
+      if (!role || !members.has(report.chainMember ?? report.resource)) continue;
       // A vault shared by several registries is judged once; its verdicts belong to every chain through it.
       const target = links.find((l) => l.role === role)!;
       target.verdicts.push({ ruleId, verdict: report.verdict, message: report.message });

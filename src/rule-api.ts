@@ -20,6 +20,11 @@ export interface RuleReport {
   level?: Level;
   /** The resource the finding is about when it differs from the one it points at (the CMK vault named by a registry). */
   subject?: { type: string; name: Value };
+  /**
+   * The registry, vault or key of the CMK chain this verdict belongs to, when `resource` is another one (a key
+   * grant, a diagnostic setting), so that `explain` shows it on its link.
+   */
+  chainMember?: EvaluatedResource;
 }
 
 export interface RuleContext {

@@ -3,7 +3,7 @@ import { rules } from '../rules/index.js';
 import { evaluatedThroughCallers, scan } from '../src/scan.js';
 import type { Finding } from '../src/types.js';
 import { only, PARAMETERS_SCHEMA, scanFiles, template, writeTree } from './helpers/scan.js';
-import { cmkStack, text } from './rules/stack.js';
+import { cmkStack, findResource, text } from './rules/stack.js';
 
 describe('scan', () => {
   it('reports progress once per template, in a stable order', async () => {
@@ -160,5 +160,28 @@ describe('modules of scanned templates', () => {
     });
     const { result } = await scanFiles({ 'main.json': text(caller(true)), 'modules/vault.json': text(broken) });
     expect(only(result.findings, 'TPL002').map((f) => [f.uri, f.suppression])).toEqual([['modules/vault.json', { kind: 'inSource', justification: 'fixed in the next release' }]]);
+  });
+});
+
+describe('CMK chains (explain)', () => {
+  const chainOf = async (t: object) => {
+    const dir = writeTree({ 'main.json': text(t) });
+    const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules, chains: true });
+    expect(result.chains).toHaveLength(1);
+    return Object.fromEntries(result.chains![0]!.links.map((l) => [l.role, { verdict: l.verdict, rules: l.verdicts.map((v) => `${v.ruleId} ${v.verdict}`) }]));
+  };
+
+  it('shows verdicts that point at a grant or a diagnostic setting on the link they judge', async () => {
+    const links = await chainOf(cmkStack());
+    expect(links['grant']).toEqual({ verdict: 'pass', rules: ['ACR009 pass', 'ACR010 pass'] });
+    expect(links['vault']!.rules).toContain('KV006 pass');
+  });
+
+  it('marks the grant link failed when the role assignment names the identity by its client id', async () => {
+    const t = cmkStack();
+    findResource(t, 'Microsoft.Authorization/roleAssignments')['properties']['principalId'] = "[reference(variables('identityId')).clientId]";
+    const links = await chainOf(t);
+    expect(links['grant']!.verdict).toBe('fail');
+    expect(links['grant']!.rules).toContain('ACR010 fail');
   });
 });
