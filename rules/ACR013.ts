@@ -78,6 +78,7 @@ export const rule: Rule = {
         const first = ordered[0]!;
         ctx.report({
           resource: first,
+          chainMember: registry,
           path: ['condition'],
           verdict: 'undetermined',
           message: `Cannot tell whether CMK registry '${name}' is geo-replicated, because the condition of replication '${nameOf(first)}'${ordered.length > 1 ? ` (and of ${ordered.length - 1} more)` : ''}, or of a deployment that contains it, is not known before deployment; if it is, every replica depends on ${vault}.`,
@@ -89,6 +90,7 @@ export const rule: Rule = {
       const where = certain.length === 1 ? `a replica in ${regions[0]}` : `${certain.length} replicas (${regions.join(', ')})`;
       ctx.report({
         resource: first,
+        chainMember: registry,
         path: [],
         verdict: 'fail',
         message: `CMK registry '${name}' has ${where}, but every replica decrypts with the same key in ${vault}: if that vault or key becomes unavailable, is deleted or is purged, all regions lose access together. Plan the vault's recovery: enable purge protection and soft delete, back up the key, and document a failover (for example rotating the registry to a key in a vault in another region).`,

@@ -171,10 +171,19 @@ describe('CMK chains (explain)', () => {
     return Object.fromEntries(result.chains![0]!.links.map((l) => [l.role, { verdict: l.verdict, rules: l.verdicts.map((v) => `${v.ruleId} ${v.verdict}`) }]));
   };
 
-  it('shows verdicts that point at a grant or a diagnostic setting on the link they judge', async () => {
+  it('shows verdicts that point at a grant, a diagnostic setting or a replica on the link they judge', async () => {
     const links = await chainOf(cmkStack());
     expect(links['grant']).toEqual({ verdict: 'pass', rules: ['ACR009 pass', 'ACR010 pass'] });
     expect(links['vault']!.rules).toContain('KV006 pass');
+    const replicated = cmkStack();
+    (replicated['resources'] as object[]).push({
+      type: 'Microsoft.ContainerRegistry/registries/replications',
+      apiVersion: '2023-07-01',
+      name: 'contosoreg/northeurope',
+      location: 'northeurope',
+      properties: {},
+    });
+    expect((await chainOf(replicated))['registry']!.rules).toContain('ACR013 fail');
   });
 
   it('marks the grant link failed when the role assignment names the identity by its client id', async () => {
