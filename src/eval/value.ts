@@ -175,6 +175,38 @@ export class PartialString {
   }
 }
 
+const HEX_GUID = /^[0-9a-fA-F-]$/;
+const ARM_NAME = /^[\p{L}\p{N}_.()-]$/u;
+/** What the deployment-context values are made of: ARM's naming rules for them. */
+const CONTEXT_ALPHABETS: Record<string, RegExp> = {
+  'subscription().subscriptionId': HEX_GUID,
+  'subscription().tenantId': HEX_GUID,
+  'resourceGroup().name': ARM_NAME,
+  'resourceGroup().location': /^[a-zA-Z0-9 ]$/,
+  'managementGroup().name': ARM_NAME,
+  'deployment().name': ARM_NAME,
+};
+const DERIVED_ALPHABETS: Record<string, RegExp> = { uniquestring: /^[a-z0-9]$/, guid: HEX_GUID };
+
+/**
+ * Whether an unknown value is known never to contain any of these characters, because of what it is: a
+ * subscription or tenant id, a resource group, management group or deployment name, a location, a
+ * uniqueString() or guid() result, newGuid(). Splitting a resource id with unknown subscription and resource
+ * group at '/' then still gives each segment exactly.
+ */
+export function unknownExcludes(u: Unknown, chars: string): boolean {
+  const recipe = u.recipe;
+  const alphabet =
+    recipe && 'fn' in recipe
+      ? DERIVED_ALPHABETS[recipe.fn.toLowerCase()]
+      : recipe === undefined && u.origins.length === 1 && u.origins[0]!.kind === 'context'
+        ? CONTEXT_ALPHABETS[u.key]
+        : recipe === undefined && u.key.startsWith('newGuid@')
+          ? HEX_GUID
+          : undefined;
+  return alphabet !== undefined && chars.length > 0 && ![...chars].some((ch) => alphabet.test(ch));
+}
+
 /** A lambda argument of filter/map/reduce/sort/toObject/mapValues/groupBy; never a template value. */
 export class Lambda {
   constructor(

@@ -346,6 +346,31 @@ describe('split', () => {
     expect(() => call('split', 'abc', 1)).toThrow(/delimiter/);
     expect(() => call('split', 'abc', fromJson([1]))).toThrow(/delimiter 1/);
   });
+
+  it("splits a resource id whose subscription and resource group are unknown into its segments, since neither can hold a '/'", () => {
+    const sub = Unknown.context('subscription().subscriptionId');
+    const rg = Unknown.context('resourceGroup().name');
+    const id = PartialString.of(['/subscriptions/', sub, '/resourceGroups/', rg, '/providers/Microsoft.KeyVault/vaults/kv-', Unknown.derived('uniqueString', [rg])]);
+    const parts = call('split', id, '/') as Value[];
+    expect(parts).toHaveLength(9);
+    expect(parts.slice(0, 2)).toEqual(['', 'subscriptions']);
+    // The very unknowns the id was built from, so ids rebuilt from the pieces still match the original.
+    expect(parts[2]).toBe(sub);
+    expect(parts[4]).toBe(rg);
+    expect(parts.slice(5, 8)).toEqual(['providers', 'Microsoft.KeyVault', 'vaults']);
+    expect(parts[8]).toBeInstanceOf(PartialString);
+    expect((parts[8] as PartialString).key).toBe('kv-⟨uniquestring(⟨resourceGroup().name⟩)⟩');
+  });
+
+  it('keeps the result unknown when a hole could hold a delimiter', () => {
+    // A parameter may hold '/'; a GUID holds '-'; a resource group name may hold '.'.
+    expect(call('split', PartialString.of(['a/', unknownParam('x'), '/b']), '/')).toBeInstanceOf(Unknown);
+    expect(call('split', PartialString.of(['a-', Unknown.context('subscription().subscriptionId')]), '-')).toBeInstanceOf(Unknown);
+    expect(call('split', PartialString.of(['a.', Unknown.context('resourceGroup().name')]), fromJson(['/', '.']))).toBeInstanceOf(Unknown);
+    expect(call('split', 'a/b', unknownParam('d'))).toBeInstanceOf(Unknown);
+    // A hole that is a whole string splits to itself when it cannot hold the delimiter.
+    expect(call('split', Unknown.context('resourceGroup().name'), '/')).toEqual([Unknown.context('resourceGroup().name')]);
+  });
 });
 
 describe('string', () => {

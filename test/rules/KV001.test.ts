@@ -57,6 +57,48 @@ describe('KV001 keyvault-purge-protection', () => {
     expect((await findingsOf('KV001', t, {}, all)).map((f) => f.message)).toEqual([expect.stringMatching(/'other-kv'/)]);
   });
 
+  it('follows a module that re-declares the caller\'s vault as existing from its resource id (the AVM registry pattern)', async () => {
+    // The caller deploys vault, key and identity and passes their resource ids; the module splits the vault id
+    // into subscription, resource group and name for its `existing` declarations. The subscription and the
+    // resource group stay unknown, yet each split segment is exactly them, so the module's vault is the caller's.
+    const t = cmkStack();
+    const resources = t['resources'] as Json[];
+    const registry = findResource(t, REGISTRY);
+    resources.splice(resources.indexOf(registry), 1);
+    delete findResource(t, VAULT)['properties']['enablePurgeProtection'];
+    const segment = (i: number) => `split(parameters('cmk').keyVaultResourceId, '/')[${i}]`;
+    const vaultName = "last(split(parameters('cmk').keyVaultResourceId, '/'))";
+    const existingAt = { subscriptionId: `[${segment(2)}]`, resourceGroup: `[${segment(4)}]` };
+    const module = {
+      $schema: t['$schema'],
+      contentVersion: '1.0.0.0',
+      parameters: { cmk: { type: 'object' } },
+      resources: {
+        vault: { existing: true, type: VAULT, apiVersion: '2023-07-01', ...existingAt, name: `[${vaultName}]` },
+        key: { existing: true, type: KEY, apiVersion: '2023-07-01', ...existingAt, name: `[format('{0}/{1}', ${vaultName}, parameters('cmk').keyName)]` },
+        registry: {
+          ...registry,
+          identity: { type: 'UserAssigned', userAssignedIdentities: { "[parameters('cmk').identityId]": {} } },
+          dependsOn: ['key'],
+          properties: { ...registry['properties'], encryption: { status: 'enabled', keyVaultProperties: { keyIdentifier: "[reference('key').keyUri]", identity: "[reference(parameters('cmk').identityId, '2023-01-31').clientId]" } } },
+        },
+      },
+    };
+    resources.push({
+      type: 'Microsoft.Resources/deployments',
+      apiVersion: '2022-09-01',
+      name: 'registry',
+      properties: {
+        mode: 'Incremental',
+        expressionEvaluationOptions: { scope: 'inner' },
+        parameters: { cmk: { value: { keyVaultResourceId: "[variables('vaultId')]", keyName: 'reg-key', identityId: "[variables('identityId')]" } } },
+        template: { ...module, languageVersion: '2.0' },
+      },
+    });
+    const f = expectOneAt(await findingsOf('KV001', t), t, '"properties": {\n        "tenantId"');
+    expect(f.message).toMatch(/Key Vault 'reg-kv' \(CMK vault of registry 'contosoreg'\) does not set enablePurgeProtection/);
+  });
+
   it('checks the vault deployed by another template over an existing declaration of it', async () => {
     const t = cmkStack();
     const vault = findResource(t, VAULT);

@@ -6,7 +6,7 @@
  * is an error rather than a clamp. Functions that build strings from pieces (format, join, string) keep
  * unknown pieces as holes of a PartialString; the rest make their result unknown when an argument is.
  */
-import { PartialString, Unknown, containsUnknown, fromJson, getProperty, isObject, isUnknown, objectFrom, typeName, type Value } from '../value.js';
+import { PartialString, Unknown, containsUnknown, fromJson, getProperty, isObject, isUnknown, objectFrom, typeName, unknownExcludes, type Value } from '../value.js';
 import { TemplateEvalError, type FunctionDef } from './types.js';
 import { armGuid, armUniqueString } from './hash.js';
 
@@ -790,6 +790,33 @@ function split(s: string, delims: string[]): string[] {
   return out;
 }
 
+/**
+ * split() of a string with holes, when no hole can hold a delimiter character (a subscription id or resource
+ * group name inside a resource id, split at '/'): the holes stay inside their elements, so
+ * `split(resourceId(...), '/')[2]` is the subscription itself. Undefined when a hole might hold a delimiter.
+ */
+function splitWithHoles(s: PartialString | Unknown, delims: string[]): Value[] | undefined {
+  const active = delims.filter((d) => d.length > 0);
+  const parts = s instanceof PartialString ? s.parts : [s];
+  if (!parts.every((p) => typeof p === 'string' || unknownExcludes(p, active.join('')))) return undefined;
+  const out: Value[] = [];
+  let current: (string | Unknown)[] = [];
+  for (const part of parts) {
+    if (typeof part !== 'string') {
+      current.push(part);
+      continue;
+    }
+    const [first, ...rest] = split(part, active);
+    current.push(first!);
+    for (const piece of rest) {
+      out.push(PartialString.of(current));
+      current = [piece];
+    }
+  }
+  out.push(PartialString.of(current));
+  return out;
+}
+
 function substring(args: Value[]): string {
   const s = expectString('substring', args[0]!, 'string');
   const start = expectInt('substring', args[1]!, 'start index');
@@ -971,15 +998,13 @@ export const stringFunctions: FunctionDef[] = [
     name: 'split',
     minArgs: 2,
     maxArgs: 2,
+    unknowns: 'custom',
     impl: ([s, d]) => {
-      const text = expectString('split', s!, 'string');
-      if (typeof d === 'string') return split(text, [d]);
-      if (Array.isArray(d))
-        return split(
-          text,
-          d.map((x, n) => expectString('split', x, `delimiter ${n + 1}`)),
-        );
-      throw new TemplateEvalError(`split: the delimiter must be a string or an array of strings, got ${kind(d!)}`);
+      if (isUnknown(d!) || (Array.isArray(d) && d.some(containsUnknown))) return Unknown.derived('split', [s!, d!]);
+      const delims = typeof d === 'string' ? [d] : Array.isArray(d) ? d.map((x, n) => expectString('split', x, `delimiter ${n + 1}`)) : undefined;
+      if (delims === undefined) throw new TemplateEvalError(`split: the delimiter must be a string or an array of strings, got ${kind(d!)}`);
+      if (s instanceof PartialString || s instanceof Unknown) return splitWithHoles(s, delims) ?? Unknown.derived('split', [s, d!]);
+      return split(expectString('split', s!, 'string'), delims);
     },
   },
   { name: 'string', minArgs: 1, maxArgs: 1, unknowns: 'custom', impl: ([v]) => stringOf(v!) },
