@@ -36,6 +36,7 @@ import {
   typeName,
   valueKey,
   withUnknownRest,
+  withHoleKeys,
   type Value,
   type ValueObject,
 } from './value.js';
@@ -460,6 +461,7 @@ class TemplateScope implements TemplateHost {
     if (Array.isArray(raw)) return raw.map((item, i) => this.evalTree(item, [...at, i], env, allowCopy));
     if (!isPlainObject(raw)) return null;
     const out = newObject();
+    let holes = false;
     for (const k of Object.keys(raw)) {
       const v = raw[k];
       if (allowCopy && k.toLowerCase() === 'copy' && Array.isArray(v) && v.every((c) => isPlainObject(c) && 'input' in c)) {
@@ -472,8 +474,10 @@ class TemplateScope implements TemplateHost {
         if (typeof kv === 'string') key = kv;
         // A partly known key (a resource id in userAssignedIdentities, say) keeps its canonical text, so that
         // idKey() of the key equals idKey() of the same id computed elsewhere.
-        else if (kv instanceof PartialString) key = kv.key;
-        else if (kv instanceof Unknown) key = `⟨${kv.key}⟩`;
+        else if (kv instanceof PartialString || kv instanceof Unknown) {
+          key = kv instanceof PartialString ? kv.key : `⟨${kv.key}⟩`;
+          holes = true;
+        }
         else {
           this.state.diagnose('TPL002', `property name expression '${k}' gives ${typeName(kv)}, not a string`, this.file, [...at, k]);
           key = k;
@@ -481,7 +485,7 @@ class TemplateScope implements TemplateHost {
       } else key = unescapeLiteral(k);
       out[key] = this.evalTree(v, [...at, k], env, allowCopy);
     }
-    return out;
+    return holes ? withHoleKeys(out) : out;
   }
 
   private expandPropertyCopies(loops: Record<string, unknown>[], at: JsonPath, env: Env, out: ValueObject): void {

@@ -346,6 +346,19 @@ export function unknownRest(obj: ValueObject, key: string): Value | undefined {
   return openRest.get(obj)?.(key);
 }
 
+/**
+ * Marks an object that has a partly known property name (`{ '/subscriptions/⟨sub⟩/.../id': {} }`): a name it
+ * does not list may be that one at deploy time, so reading it gives an unknown instead of an error.
+ */
+export function withHoleKeys(obj: ValueObject): ValueObject {
+  return withUnknownRest(obj, (key) => Unknown.derived('index', [obj, key]));
+}
+
+/** Whether reading a property the object does not list is unknown rather than an error. */
+export function isOpenObject(obj: ValueObject): boolean {
+  return openRest.has(obj);
+}
+
 /** Case-insensitive own-property lookup, as ARM does for property access. */
 export function getProperty(obj: ValueObject, name: string): { found: true; key: string; value: Value } | { found: false } {
   if (Object.prototype.hasOwnProperty.call(obj, name)) return { found: true, key: name, value: obj[name]! };

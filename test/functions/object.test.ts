@@ -3,7 +3,8 @@ import { objectFunctions } from '../../src/eval/functions/object.js';
 import { arrayFunctions } from '../../src/eval/functions/array.js';
 import { logicFunctions } from '../../src/eval/functions/logic.js';
 import { TemplateEvalError, type FunctionContext } from '../../src/eval/functions/types.js';
-import { Lambda, Unknown, containsUnknown, fromJson, isObject, objectFrom, toDisplayJson, type Value } from '../../src/eval/value.js';
+import { Lambda, PartialString, Unknown, containsUnknown, fromJson, isObject, objectFrom, toDisplayJson, type Value, type ValueObject } from '../../src/eval/value.js';
+import { member } from '../../src/eval/expression.js';
 
 const ctx: FunctionContext = {
   callLambda: (fn, args) => (fn.body as (...a: Value[]) => Value)(...args),
@@ -49,6 +50,15 @@ describe('createObject', () => {
     const r = call('createObject', 'a', u) as Record<string, Value>;
     expect(r['a']).toBe(u);
     expect(call('createObject', u, 1)).toBeInstanceOf(Unknown);
+  });
+  it('names a partly known key by its canonical text, and reads other keys of it as unknown, also after union()', () => {
+    const id = PartialString.of(['/subscriptions/', Unknown.context('subscription().subscriptionId'), '/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id']);
+    const r = call('createObject', id, obj({})) as ValueObject;
+    expect(Object.keys(r)).toEqual(['/subscriptions/⟨subscription().subscriptionId⟩/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id']);
+    // 'x' may be that key at deploy time: unknown, not "no property".
+    expect(member(r, 'x')).toBeInstanceOf(Unknown);
+    expect(member(call('union', obj({ a: 1 }), r), 'x')).toBeInstanceOf(Unknown);
+    expect(() => member(call('union', obj({ a: 1 }), obj({ b: 2 })), 'x')).toThrow(/has no property 'x'/);
   });
 });
 

@@ -5,7 +5,7 @@
  * lambda, and only an unknown the function must decide on (a filter verdict, a sort order, a key)
  * makes the whole result unknown.
  */
-import { Lambda, Unknown, fromJson, getProperty, isObject, isUnknown, newObject, objectFrom, unknownRest, valueKey, type Value, type ValueObject } from '../value.js';
+import { Lambda, PartialString, Unknown, fromJson, getProperty, isObject, isUnknown, newObject, objectFrom, unknownRest, valueKey, withHoleKeys, type Value, type ValueObject } from '../value.js';
 import { TemplateEvalError, type FunctionContext, type FunctionDef } from './types.js';
 import { parseJsonText } from './string.js';
 import { expectArray, expectObject, shallow } from './array.js';
@@ -26,14 +26,19 @@ function sortedKeys(obj: ValueObject): string[] {
 function createObject(args: Value[]): Value {
   if (args.length % 2 !== 0) throw new TemplateEvalError(`createObject: expected key-value pairs, got an odd number of arguments (${args.length})`);
   const out = newObject();
+  let holes = false;
   for (let i = 0; i < args.length; i += 2) {
-    const key = args[i]!;
-    if (isUnknown(key)) return Unknown.derived('createObject', args);
+    const arg = args[i]!;
+    // A partly known key (a resource id with an unknown subscription: userAssignedIdentities) is named by its
+    // canonical text, as expression property names are, so idKey() of it matches the same id elsewhere.
+    if (arg instanceof Unknown) return Unknown.derived('createObject', args);
+    if (arg instanceof PartialString) holes = true;
+    const key = arg instanceof PartialString ? arg.key : arg;
     if (typeof key !== 'string') throw new TemplateEvalError(`createObject: argument ${i + 1} is a key and must be a string, got ${kindOf(key)}`);
     if (getProperty(out, key).found) throw new TemplateEvalError(`createObject: duplicate key '${key}' (keys are case-insensitive)`);
     out[key] = args[i + 1]!;
   }
-  return out;
+  return holes ? withHoleKeys(out) : out;
 }
 
 function shallowMerge([list]: Value[]): Value {
