@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { idKeysMayMatch } from '../../src/eval/ids.js';
 import { template } from '../helpers/scan.js';
 import { findingsOf, expectOneAt } from './expect.js';
-import { REGISTRY, cmkStack, findResource, text, type Json } from './stack.js';
+import { REGISTRY, cmkStack, findResource, moveRegistryIntoModule, text, type Json } from './stack.js';
 
 const IDENTITY = 'Microsoft.ManagedIdentity/userAssignedIdentities';
 
@@ -61,38 +61,24 @@ describe('ACR005 registry-cmk-identity-match', () => {
   it('reads identities attached through a map built by reduce/map/createObject over resource ids (the AVM pattern)', async () => {
     // A module gets identity resource ids from its caller and keys userAssignedIdentities by them. The ids keep
     // an unknown subscription, yet the map is known: its keys are the ids' canonical text.
-    const withModule = (attachedVariable: string) => {
-      const t = cmkStack();
-      const resources = t['resources'] as Json[];
-      const registry = findResource(t, REGISTRY);
-      resources.splice(resources.indexOf(registry), 1);
-      resources.push({
-        type: 'Microsoft.Resources/deployments',
-        apiVersion: '2022-09-01',
-        name: 'registry',
-        properties: {
-          mode: 'Incremental',
-          expressionEvaluationOptions: { scope: 'inner' },
-          parameters: { ids: { value: [`[variables('${attachedVariable}')]`] }, cmkIdentity: { value: "[variables('identityId')]" }, keyId: { value: "[variables('keyId')]" } },
-          template: template({
-            parameters: { ids: { type: 'array' }, cmkIdentity: { type: 'string' }, keyId: { type: 'string' } },
-            variables: {
-              attached:
-                "[reduce(map(parameters('ids'), lambda('id', createObject(format('{0}', lambdaVariables('id')), createObject()))), createObject(), lambda('cur', 'next', union(lambdaVariables('cur'), lambdaVariables('next'))))]",
+    const withModule = (attachedVariable: string) =>
+      moveRegistryIntoModule(cmkStack(), { ids: { value: [`[variables('${attachedVariable}')]`] }, cmkIdentity: { value: "[variables('identityId')]" }, keyId: { value: "[variables('keyId')]" } }, (registry) =>
+        template({
+          parameters: { ids: { type: 'array' }, cmkIdentity: { type: 'string' }, keyId: { type: 'string' } },
+          variables: {
+            attached:
+              "[reduce(map(parameters('ids'), lambda('id', createObject(format('{0}', lambdaVariables('id')), createObject()))), createObject(), lambda('cur', 'next', union(lambdaVariables('cur'), lambdaVariables('next'))))]",
+          },
+          resources: [
+            {
+              ...registry,
+              identity: "[createObject('type', 'UserAssigned', 'userAssignedIdentities', variables('attached'))]",
+              dependsOn: [],
+              properties: { ...registry['properties'], encryption: { status: 'enabled', keyVaultProperties: { keyIdentifier: "[reference(parameters('keyId'), '2023-07-01').keyUri]", identity: "[reference(parameters('cmkIdentity'), '2023-01-31').clientId]" } } },
             },
-            resources: [
-              {
-                ...registry,
-                identity: "[createObject('type', 'UserAssigned', 'userAssignedIdentities', variables('attached'))]",
-                dependsOn: [],
-                properties: { ...registry['properties'], encryption: { status: 'enabled', keyVaultProperties: { keyIdentifier: "[reference(parameters('keyId'), '2023-07-01').keyUri]", identity: "[reference(parameters('cmkIdentity'), '2023-01-31').clientId]" } } },
-              },
-            ],
-          }),
-        },
-      });
-      return t;
-    };
+          ],
+        }),
+      );
     expect(await findingsOf('ACR005', withModule('identityId'))).toEqual([]);
     const other = withModule('otherIdentity');
     other['variables']['otherIdentity'] = `[resourceId('${IDENTITY}', 'other-id')]`;

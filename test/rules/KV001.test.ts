@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RuleSetting } from '../../src/scan.js';
 import { findingsOf, expectOneAt } from './expect.js';
-import { KEY, REGISTRY, VAULT, cmkStack, findResource, nameVaultBy, text, type Json } from './stack.js';
+import { KEY, REGISTRY, VAULT, cmkStack, findResource, moveRegistryIntoModule, nameVaultBy, text, type Json } from './stack.js';
 import { template } from '../helpers/scan.js';
 
 describe('KV001 keyvault-purge-protection', () => {
@@ -61,18 +61,13 @@ describe('KV001 keyvault-purge-protection', () => {
     // The caller deploys vault, key and identity and passes their resource ids; the module splits the vault id
     // into subscription, resource group and name for its `existing` declarations. The subscription and the
     // resource group stay unknown, yet each split segment is exactly them, so the module's vault is the caller's.
-    const t = cmkStack();
-    const resources = t['resources'] as Json[];
-    const registry = findResource(t, REGISTRY);
-    resources.splice(resources.indexOf(registry), 1);
-    delete findResource(t, VAULT)['properties']['enablePurgeProtection'];
     const segment = (i: number) => `split(parameters('cmk').keyVaultResourceId, '/')[${i}]`;
     const vaultName = "last(split(parameters('cmk').keyVaultResourceId, '/'))";
     const existingAt = { subscriptionId: `[${segment(2)}]`, resourceGroup: `[${segment(4)}]` };
-    const module = {
-      $schema: t['$schema'],
-      contentVersion: '1.0.0.0',
-      parameters: { cmk: { type: 'object' } },
+    const cmk = { keyVaultResourceId: "[variables('vaultId')]", keyName: 'reg-key', identityId: "[variables('identityId')]" };
+    const t = moveRegistryIntoModule(cmkStack(), { cmk: { value: cmk } }, (registry) => ({
+      ...template({ parameters: { cmk: { type: 'object' } } }),
+      languageVersion: '2.0',
       resources: {
         vault: { existing: true, type: VAULT, apiVersion: '2023-07-01', ...existingAt, name: `[${vaultName}]` },
         key: { existing: true, type: KEY, apiVersion: '2023-07-01', ...existingAt, name: `[format('{0}/{1}', ${vaultName}, parameters('cmk').keyName)]` },
@@ -83,18 +78,8 @@ describe('KV001 keyvault-purge-protection', () => {
           properties: { ...registry['properties'], encryption: { status: 'enabled', keyVaultProperties: { keyIdentifier: "[reference('key').keyUri]", identity: "[reference(parameters('cmk').identityId, '2023-01-31').clientId]" } } },
         },
       },
-    };
-    resources.push({
-      type: 'Microsoft.Resources/deployments',
-      apiVersion: '2022-09-01',
-      name: 'registry',
-      properties: {
-        mode: 'Incremental',
-        expressionEvaluationOptions: { scope: 'inner' },
-        parameters: { cmk: { value: { keyVaultResourceId: "[variables('vaultId')]", keyName: 'reg-key', identityId: "[variables('identityId')]" } } },
-        template: { ...module, languageVersion: '2.0' },
-      },
-    });
+    }));
+    delete findResource(t, VAULT)['properties']['enablePurgeProtection'];
     const f = expectOneAt(await findingsOf('KV001', t), t, '"properties": {\n        "tenantId"');
     expect(f.message).toMatch(/Key Vault 'reg-kv' \(CMK vault of registry 'contosoreg'\) does not set enablePurgeProtection/);
   });

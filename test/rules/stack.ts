@@ -86,6 +86,23 @@ export function cmkStack(): Json {
 }
 
 /**
+ * Moves the stack's registry into an inline module (inner scope) that the stack deploys with `parameters`;
+ * `module` builds the module template from the registry as the stack declared it.
+ */
+export function moveRegistryIntoModule(t: Json, parameters: Json, module: (registry: Json) => Json): Json {
+  const resources = t['resources'] as Json[];
+  const registry = findResource(t, REGISTRY);
+  resources.splice(resources.indexOf(registry), 1);
+  resources.push({
+    type: 'Microsoft.Resources/deployments',
+    apiVersion: '2022-09-01',
+    name: 'registry',
+    properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, parameters, template: module(registry) },
+  });
+  return t;
+}
+
+/**
  * Names the stack's vault (and its key, and every id built from them) by an expression such as
  * `parameters('vaultName')`, declaring the string parameters it uses without a value.
  */
