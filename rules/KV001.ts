@@ -29,7 +29,7 @@ function checkVault(ctx: RuleContext, vault: EvaluatedResource, why: string): vo
   const name = nameOf(vault);
   const purge = read(vault, ['properties', 'enablePurgeProtection']);
   if (purge.state === 'missing') {
-    ctx.report({ resource: vault, path: purge.path, verdict: 'fail', message: `Key Vault '${name}'${why} does not set enablePurgeProtection (absent means off): a purged key makes registry content unrecoverable. Set enablePurgeProtection to true.` });
+    ctx.report({ resource: vault, path: purge.path, verdict: 'fail', message: `Key Vault '${name}'${why} ${purge.isNull ? 'leaves enablePurgeProtection null (ARM treats that as not set, which means off)' : 'does not set enablePurgeProtection (absent means off)'}: a purged key makes registry content unrecoverable. Set enablePurgeProtection to true.` });
     return;
   }
   if (purge.state === 'unknown') {

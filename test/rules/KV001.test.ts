@@ -17,6 +17,15 @@ describe('KV001 keyvault-purge-protection', () => {
     expect(f.resource?.fullyQualifiedName).toBe('Microsoft.KeyVault/vaults/reg-kv');
   });
 
+  it('fails an enablePurgeProtection that an expression leaves null (a module\'s optional parameter), at the expression', async () => {
+    const t = cmkStack();
+    t['parameters']['purge'] = { type: 'bool', defaultValue: false };
+    const expression = "[if(parameters('purge'), parameters('purge'), null())]";
+    findResource(t, VAULT)['properties']['enablePurgeProtection'] = expression;
+    const f = expectOneAt(await findingsOf('KV001', t), t, `"${expression}"`);
+    expect(f.message).toMatch(/leaves enablePurgeProtection null \(ARM treats that as not set, which means off\)/);
+  });
+
   it('fails enablePurgeProtection false at the value', async () => {
     const t = cmkStack();
     findResource(t, VAULT)['properties']['enablePurgeProtection'] = false;
