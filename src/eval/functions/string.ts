@@ -4,7 +4,8 @@
  * The engine is .NET, so the details follow .NET: format() is composite formatting with the invariant
  * culture, booleans print as True/False, trim() uses .NET's notion of white space, substring() out of range
  * is an error rather than a clamp. Functions that build strings from pieces (format, join, string) keep
- * unknown pieces as holes of a PartialString; the rest make their result unknown when an argument is.
+ * unknown pieces as holes of a PartialString, and split() keeps holes that cannot hold its delimiter; the
+ * rest make their result unknown when an argument is.
  */
 import { PartialString, Unknown, containsUnknown, fromJson, getProperty, isObject, isUnknown, objectFrom, typeName, unknownExcludes, type Value } from '../value.js';
 import { TemplateEvalError, type FunctionDef } from './types.js';
