@@ -6,6 +6,7 @@ import type { EvaluatedResource } from './eval/template.js';
 import type { ScanGraph } from './graph.js';
 import { nameOf } from './cmk-rules.js';
 import type { RuleReport, Verdict } from './rule-api.js';
+import type { Level } from './types.js';
 
 export type ChainRole = 'registry' | 'identity' | 'grant' | 'vault' | 'key' | 'network';
 export const CHAIN_ROLES: readonly ChainRole[] = ['registry', 'identity', 'grant', 'vault', 'key', 'network'];
@@ -21,17 +22,20 @@ const ROLE_OF_RULE: Record<string, ChainRole> = {
   KV003: 'network', KV007: 'network', ACR011: 'network',
 };
 
+/** A rule's verdict on a link; `note` is a failed check reported at level note (advice, such as a preview API). */
+export type ChainVerdictKind = Verdict | 'note';
+
 export interface ChainVerdict {
   ruleId: string;
-  verdict: Verdict;
+  verdict: ChainVerdictKind;
   message: string;
 }
 
 export interface ChainLink {
   role: ChainRole;
   label: string;
-  /** The worst verdict of its rules: fail over undetermined over pass; `none` when no rule judged it. */
-  verdict: Verdict | 'none';
+  /** The worst verdict of its rules: fail over undetermined over note over pass; `none` when no rule judged it. */
+  verdict: ChainVerdictKind | 'none';
   verdicts: ChainVerdict[];
 }
 
@@ -41,9 +45,10 @@ export interface ChainView {
   links: ChainLink[];
 }
 
-const RANK: Record<Verdict | 'none', number> = { none: 0, pass: 1, undetermined: 2, fail: 3 };
+const RANK: Record<ChainVerdictKind | 'none', number> = { none: 0, pass: 1, note: 2, undetermined: 3, fail: 4 };
 
-export function buildChains(graph: ScanGraph, reports: { ruleId: string; report: RuleReport }[], uriOf: (file: string) => string): ChainView[] {
+/** `reports` carry the level each would be reported at (the rule's, a per-report override, or config's). */
+export function buildChains(graph: ScanGraph, reports: { ruleId: string; report: RuleReport; level: Level }[], uriOf: (file: string) => string): ChainView[] {
   return graph.cmkLinks().map((link) => {
     const members = new Set<EvaluatedResource>([link.registry, ...(link.vault ? [link.vault] : []), ...(link.key ? [link.key] : [])]);
     const labels: Record<ChainRole, string> = {
@@ -55,13 +60,14 @@ export function buildChains(graph: ScanGraph, reports: { ruleId: string; report:
       network: 'network',
     };
     const links = CHAIN_ROLES.map((role): ChainLink => ({ role, label: labels[role], verdict: 'none', verdicts: [] }));
-    for (const { ruleId, report } of reports) {
+    for (const { ruleId, report, level } of reports) {
       const role = ROLE_OF_RULE[ruleId];
       if (!role || !members.has(report.chainMember ?? report.resource)) continue;
       // A vault shared by several registries is judged once; its verdicts belong to every chain through it.
       const target = links.find((l) => l.role === role)!;
-      target.verdicts.push({ ruleId, verdict: report.verdict, message: report.message });
-      if (RANK[report.verdict] > RANK[target.verdict]) target.verdict = report.verdict;
+      const verdict: ChainVerdictKind = report.verdict === 'fail' && level === 'note' ? 'note' : report.verdict;
+      target.verdicts.push({ ruleId, verdict, message: report.message });
+      if (RANK[verdict] > RANK[target.verdict]) target.verdict = verdict;
     }
     return { registry: nameOf(link.registry), file: uriOf(link.registry.file), links };
   });

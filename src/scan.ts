@@ -272,7 +272,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
   }
 
   const graph = new ScanGraph(resources, liveNotes, options.live !== undefined);
-  const allReports: { ruleId: string; report: RuleReport }[] = [];
+  const allReports: { ruleId: string; report: RuleReport; level: Level }[] = [];
   const failing: { meta: RuleMeta; report: RuleReport; at: JsonPath }[] = [];
   for (const rule of options.rules) {
     if (!rule.check || !enabled(rule.meta.id)) continue;
@@ -281,7 +281,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
       internalErrors.push(`${file ? `${toUri(repoRoot, file)}: ` : ''}rule ${meta.id} failed: ${(err as Error)?.stack ?? String(err)}`),
     );
     for (const r of reports) {
-      if (options.chains) allReports.push({ ruleId: meta.id, report: r });
+      if (options.chains) allReports.push({ ruleId: meta.id, report: r, level: r.level ?? levelOf(meta) });
       // A live resource is not in any file: its findings point where the template names it.
       if (r.verdict !== 'pass') failing.push({ meta, report: r, at: r.resource.live?.source === 'arm' ? r.resource.path : sourcePathOf(r.resource, r.path) });
     }

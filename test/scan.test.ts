@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rules } from '../rules/index.js';
-import { evaluatedThroughCallers, scan } from '../src/scan.js';
+import { evaluatedThroughCallers, scan, type RuleSetting } from '../src/scan.js';
 import type { Finding } from '../src/types.js';
 import { only, PARAMETERS_SCHEMA, scanFiles, template, writeTree } from './helpers/scan.js';
 import { cmkStack, findResource, text } from './rules/stack.js';
@@ -164,9 +164,9 @@ describe('modules of scanned templates', () => {
 });
 
 describe('CMK chains (explain)', () => {
-  const chainOf = async (t: object) => {
+  const chainOf = async (t: object, settings?: Map<string, RuleSetting>) => {
     const dir = writeTree({ 'main.json': text(t) });
-    const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules, chains: true });
+    const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules, chains: true, settings });
     expect(result.chains).toHaveLength(1);
     return Object.fromEntries(result.chains![0]!.links.map((l) => [l.role, { verdict: l.verdict, rules: l.verdicts.map((v) => `${v.ruleId} ${v.verdict}`) }]));
   };
@@ -183,7 +183,10 @@ describe('CMK chains (explain)', () => {
       location: 'northeurope',
       properties: {},
     });
-    expect((await chainOf(replicated))['registry']!.rules).toContain('ACR013 fail');
+    // ACR013 reports at level note: advice colours its link 'note', not 'fail'; the level configured counts.
+    expect((await chainOf(replicated))['registry']).toEqual({ verdict: 'note', rules: expect.arrayContaining(['ACR001 pass', 'ACR013 note']) });
+    const asWarning = new Map([['ACR013', { enabled: true, level: 'warning' as const }]]);
+    expect((await chainOf(replicated, asWarning))['registry']!.verdict).toBe('fail');
   });
 
   it('marks the grant link failed when the role assignment names the identity by its client id', async () => {

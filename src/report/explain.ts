@@ -1,7 +1,7 @@
 /** `cmkguard explain`: each CMK chain as a terminal tree, a Mermaid flowchart or a Graphviz graph. */
 import type { ChainLink, ChainView } from '../chains.js';
 
-const MARK: Record<ChainLink['verdict'], string> = { pass: '✓ pass', fail: '✗ fail', undetermined: '? undetermined', none: '- not checked' };
+const MARK: Record<ChainLink['verdict'], string> = { pass: '✓ pass', note: '• note', fail: '✗ fail', undetermined: '? undetermined', none: '- not checked' };
 
 export function formatExplainText(chains: ChainView[]): string {
   if (chains.length === 0) return 'No registry in the scan enables a customer-managed key.';
@@ -18,7 +18,7 @@ export function formatExplainText(chains: ChainView[]): string {
   return out.join('\n').trimEnd();
 }
 
-const CLASS: Record<ChainLink['verdict'], string> = { pass: 'pass', fail: 'fail', undetermined: 'open', none: 'none' };
+const CLASS: Record<ChainLink['verdict'], string> = { pass: 'pass', note: 'note', fail: 'fail', undetermined: 'open', none: 'none' };
 
 function mermaidLabel(s: string): string {
   return s.replace(/"/g, '#quot;').replace(/[[\]{}<>]/g, ' ');
@@ -37,12 +37,12 @@ export function mermaidChain(chain: ChainView, prefix: string): string {
     lines.push(`  ${id(link.role)}["${mermaidLabel(`${link.role}: ${link.label}`)}${rules ? `<br/>${mermaidLabel(rules)}` : ''}"]:::${CLASS[link.verdict]}`);
   }
   lines.push(`  ${id('registry')} --> ${id('identity')} --> ${id('grant')} --> ${id('vault')} --> ${id('key')}`, `  ${id('vault')} -.- ${id('network')}`);
-  lines.push('  classDef pass fill:#d4edda,stroke:#28a745', '  classDef fail fill:#f8d7da,stroke:#dc3545', '  classDef open fill:#fff3cd,stroke:#ffc107', '  classDef none fill:#eeeeee,stroke:#999999');
+  lines.push('  classDef pass fill:#d4edda,stroke:#28a745', '  classDef fail fill:#f8d7da,stroke:#dc3545', '  classDef open fill:#fff3cd,stroke:#ffc107', '  classDef note fill:#d1ecf1,stroke:#17a2b8', '  classDef none fill:#eeeeee,stroke:#999999');
   return lines.join('\n');
 }
 
 export function formatExplainDot(chains: ChainView[]): string {
-  const color: Record<ChainLink['verdict'], string> = { pass: 'palegreen', fail: 'lightpink', undetermined: 'lightyellow', none: 'lightgrey' };
+  const color: Record<ChainLink['verdict'], string> = { pass: 'palegreen', note: 'lightblue', fail: 'lightpink', undetermined: 'lightyellow', none: 'lightgrey' };
   const out = ['digraph cmk {', '  rankdir=LR;', '  node [shape=box, style=filled];'];
   chains.forEach((chain, n) => {
     out.push(`  subgraph cluster_${n} {`, `    label=${JSON.stringify(`${chain.registry} (${chain.file})`)};`);
