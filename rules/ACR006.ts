@@ -2,7 +2,7 @@ import { nameOf, reportCmkUnknown } from '../src/cmk-rules.js';
 import { describeOrigins } from '../src/eval/value.js';
 import { identityTypeIncludes } from '../src/identity.js';
 import { defineMeta } from '../src/meta.js';
-import { display, read, type Rule } from '../src/rule-api.js';
+import { display, presentDepth, read, type Rule } from '../src/rule-api.js';
 
 const meta = defineMeta({
   id: 'ACR006',
@@ -40,7 +40,7 @@ export const rule: Rule = {
         continue;
       }
       if (type.state === 'missing') {
-        const what = type.path.length === 0 ? 'has no identity' : 'sets no identity.type';
+        const what = presentDepth(type) === 0 ? 'has no identity' : 'sets no identity.type';
         ctx.report({
           resource: registry,
           path: type.path,

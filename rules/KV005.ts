@@ -1,7 +1,7 @@
 import { cmkOf, forEachCmkKey, nameOf } from '../src/cmk-rules.js';
 import { describeOrigins, type Value } from '../src/eval/value.js';
 import { defineMeta } from '../src/meta.js';
-import { equalsIgnoreCase, read, type Rule } from '../src/rule-api.js';
+import { equalsIgnoreCase, presentDepth, read, type Rule } from '../src/rule-api.js';
 
 const meta = defineMeta({
   id: 'KV005',
@@ -35,7 +35,7 @@ export const rule: Rule = {
       const name = `Key '${nameOf(key)}'${cmkOf(links)}`;
       const actions = read(key, ['properties', 'rotationPolicy', 'lifetimeActions']);
       if (actions.state === 'missing') {
-        const what = actions.path.length >= 2 ? 'has a rotationPolicy without lifetimeActions' : 'has no rotationPolicy';
+        const what = presentDepth(actions) >= 2 ? 'has a rotationPolicy without lifetimeActions' : 'has no rotationPolicy';
         ctx.report({ resource: key, path: actions.path, verdict: 'fail', message: `${name} ${what}, so Key Vault never rotates it and the registry stays on one key version. ${FIX}` });
         return;
       }

@@ -74,6 +74,11 @@ export function read(resource: EvaluatedResource, path: JsonPath): Read {
   return { state: 'known', value: node, path: at };
 }
 
+/** How many leading segments of a missing read's path are there and not null (`identity` of `identity.type`). */
+export function presentDepth(r: Extract<Read, { state: 'missing' }>): number {
+  return r.isNull ? r.path.length - 1 : r.path.length;
+}
+
 /** Three-valued case-insensitive string equality: undefined when the value is not known. */
 export function equalsIgnoreCase(v: Value, expected: string): boolean | undefined {
   if (typeof v === 'string') return v.toLowerCase() === expected.toLowerCase();

@@ -57,6 +57,13 @@ describe('ACR006 registry-cmk-identity-type', () => {
     expect(f.message).toMatch(/has no identity/);
   });
 
+  it('fails a CMK registry whose identity an expression leaves null, at that expression, as no identity', async () => {
+    const t = cmkStack();
+    findResource(t, REGISTRY)['identity'] = '[null()]';
+    const f = expectOneAt(await findingsOf('ACR006', t), t, '"[null()]"');
+    expect(f.message).toMatch(/enables a customer-managed key but has no identity/);
+  });
+
   it('fails an identity without type, at the identity object', async () => {
     const t = cmkStack();
     delete findResource(t, REGISTRY)['identity']['type'];

@@ -56,6 +56,13 @@ describe('KV005 keyvault-key-rotation', () => {
     expect(f.resource?.fullyQualifiedName).toBe(KEY_FQN);
   });
 
+  it('fails a rotationPolicy that an expression leaves null as no rotationPolicy, at the expression', async () => {
+    const t = cmkStack();
+    keyProps(t)['rotationPolicy'] = '[null()]';
+    const f = expectOneAt(await findingsOf('KV005', t), t, '"[null()]"');
+    expect(f.message).toMatch(/has no rotationPolicy/);
+  });
+
   it('fails a rotation policy that only notifies, at its lifetimeActions', async () => {
     const t = cmkStack();
     keyProps(t)['rotationPolicy'] = { attributes: { expiryTime: 'P1Y' }, lifetimeActions: [{ trigger: { timeBeforeExpiry: 'P30D' }, action: { type: 'notify' } }] };
