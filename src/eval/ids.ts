@@ -266,6 +266,8 @@ export function lastSegment(id: Value): string {
   return displayPart(id).split('/').pop()!;
 }
 
+/** How an unknown reads in a message: its recipe without the key's hole markers, cut at 60 characters. */
 function shortKey(u: Unknown): string {
-  return u.key.length > 60 ? `${u.key.slice(0, 57)}...` : u.key;
+  const text = u.key.replace(/[⟨⟩]/g, '');
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -12,6 +12,15 @@ describe('TPL004 template-link-unresolved', () => {
     expect(await findingsOf('TPL004', linking({ relativePath: 'modules/child.json' }), { 'modules/child.json': text(child) })).toEqual([]);
   });
 
+  it('names a deployment whose name is partly unknown by how it is built, readably', async () => {
+    const t = template({
+      resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: "[concat('pe-', uniqueString(resourceGroup().id))]", properties: { mode: 'Incremental', templateLink: { uri: 'https://example.com/pe.json' } } }],
+    });
+    const [f] = await findingsOf('TPL004', t);
+    expect(f!.message).toMatch(/^linked template of deployment 'pe-\{uniquestring\("\/subscriptions\/subscription\(\)\.subscriptionI\.\.\.\}' is a remote URI/);
+    expect(f!.message).not.toMatch(/[⟨⟩]/);
+  });
+
   it('never fetches a remote URI', async () => {
     const t = linking({ uri: 'https://example.com/child.json' });
     const f = expectOneAt(await findingsOf('TPL004', t), t, '"templateLink"');
