@@ -405,8 +405,14 @@ export function typeName(v: Value): string {
 }
 
 /** Why values are unknown, for "cannot tell, because ..." messages: each root cause once, whichever value it comes through. */
+/** What the user can act on comes first: a value to give, then what only the deployment or Azure knows. */
+const ORIGIN_ORDER: Record<UnknownOrigin['kind'], number> = { parameter: 0, secret: 1, context: 2, link: 3, error: 4, runtime: 5, list: 6, resource: 7 };
+
 export function describeOrigins(...values: Value[]): string {
-  const origins = collectOrigins(values);
+  const origins = collectOrigins(values)
+    .map((o, i) => [o, i] as const)
+    .sort(([a, i], [b, j]) => ORIGIN_ORDER[a.kind] - ORIGIN_ORDER[b.kind] || i - j)
+    .map(([o]) => o);
   if (origins.length === 0) return 'the value is not known before deployment';
   return origins.slice(0, 3).map(describeOrigin).join('; ') + (origins.length > 3 ? `; and ${origins.length - 3} more` : '');
 }
@@ -420,7 +426,7 @@ export function describeOrigin(o: UnknownOrigin): string {
     case 'runtime':
       return `${o.name}() is only known at deployment`;
     case 'resource':
-      return `it is the runtime ${o.path.join('.') || 'state'} of resource ${displayTarget(o.target)}`;
+      return `the runtime ${o.path.join('.') || 'state'} of resource ${displayTarget(o.target)} is only known at deployment`;
     case 'list':
       return `${o.fn}() of ${displayTarget(o.target)} is only known at deployment`;
     case 'secret':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PartialString, Unknown, sharedAcrossEvaluations } from '../../src/eval/value.js';
+import { PartialString, Unknown, describeOrigins, sharedAcrossEvaluations } from '../../src/eval/value.js';
 
 const sub = Unknown.context('subscription().subscriptionId');
 const rg = Unknown.context('resourceGroup().name');
@@ -20,5 +20,16 @@ describe('sharedAcrossEvaluations: can equal text from two templates name the sa
     expect(sharedAcrossEvaluations(Unknown.secret('key'))).toBe(false);
     expect(sharedAcrossEvaluations(id(Unknown.context('deployment().name')))).toBe(false);
     expect(sharedAcrossEvaluations(Unknown.derived('copyIndex', ['loop']))).toBe(false);
+  });
+});
+
+describe('describeOrigins', () => {
+  it('names what the user can give first (parameters, secrets, context), then what only the deployment knows', () => {
+    const clientId = Unknown.resource('/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id', ['clientId']);
+    const mixed = Unknown.derived('if', [Unknown.derived('empty', [Unknown.parameter('acr')]), clientId, sub]);
+    expect(describeOrigins(mixed)).toBe(
+      "parameter 'acr' has no value (give a parameter file or a default); subscription().subscriptionId is only known at deployment (give it with --subscription-id, --resource-group or --location); the runtime properties.clientId of resource '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id' is only known at deployment",
+    );
+    expect(describeOrigins('known')).toBe('the value is not known before deployment');
   });
 });
