@@ -131,6 +131,34 @@ describe('fixtures', () => {
   });
 });
 
+describe('a registry module that takes the vault, key and identity by resource id (the Azure Verified Modules pattern)', () => {
+  const main = 'fixtures/modules/main.json';
+
+  it('passes every rule, with nothing undetermined, and explain links the module to the caller\'s vault, key and identity', () => {
+    expect(json(['scan', 'fixtures/modules']).report.findings).toEqual([]);
+    const tree = cli(['explain', 'fixtures/modules']).stdout;
+    for (const role of ['registry', 'identity', 'grant', 'vault', 'key', 'network']) expect(tree).toMatch(new RegExp(`${role}: .*\\[✓ pass\\]`));
+    expect(tree).toMatch(/vault: kv-mod-\{…\}/);
+    expect(tree).toMatch(/ACR005 pass: Registry 'crmod\{…\}' names attached identity 'id-mod-registry' by its client id/);
+  });
+
+  it("finds the caller's mistakes through the module, at the caller's lines", () => {
+    const t = JSON.parse(readFileSync(path.join(ROOT, main), 'utf8'));
+    const vault = t.resources.find((r: { type: string }) => r.type === 'Microsoft.KeyVault/vaults');
+    vault.properties.enablePurgeProtection = false;
+    const deployment = t.resources.find((r: { name: string }) => r.name === 'registry');
+    deployment.properties.parameters.managedIdentities.value.userAssignedResourceIds = ["[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'someone-else')]"];
+    const text = JSON.stringify(t, null, 2);
+    const dir = writeTree({ 'main.json': text, 'modules/registry.json': readFileSync(path.join(ROOT, 'fixtures/modules/modules/registry.json'), 'utf8') });
+    const failing = json(['scan', '.', '--fail-level', 'none'], dir).report.findings.filter((f) => f.kind === 'fail');
+    const line = text.split('\n').findIndex((l) => l.includes('"enablePurgeProtection": false')) + 1;
+    expect(failing.map((f) => [f.ruleId, f.file, f.ruleId === 'KV001' ? f.line : 0]).sort()).toEqual([
+      ['ACR005', 'modules/registry.json', 0],
+      ['KV001', 'main.json', line],
+    ]);
+  });
+});
+
 describe('Bicep symbolic-name output with modules', () => {
   const file = 'fixtures/bicep/cmk-registry-modules.json';
 
