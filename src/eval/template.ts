@@ -37,6 +37,7 @@ import {
   valueKey,
   withUnknownRest,
   withHoleKeys,
+  propertyNameOf,
   type Value,
   type ValueObject,
 } from './value.js';
@@ -243,6 +244,17 @@ class EvaluationState {
       if (last !== undefined && last >= floor) continue;
       this.lastRead.set(key, this.placeholderReads.length);
       this.placeholderReads.push(r);
+    }
+  }
+
+  /** Runs `fn` with placeholder parameters (and what was computed from them) read as unknown, or as their values. */
+  placeholdersUnknownWhile<T>(unknown: boolean, fn: () => T): T {
+    const saved = this.placeholdersAsUnknown;
+    this.placeholdersAsUnknown = unknown;
+    try {
+      return fn();
+    } finally {
+      this.placeholdersAsUnknown = saved;
     }
   }
 
@@ -472,10 +484,8 @@ class TemplateScope implements TemplateHost {
       if (isExpression(k)) {
         const kv = this.evalString(k, at, env);
         if (typeof kv === 'string') key = kv;
-        // A partly known key (a resource id in userAssignedIdentities, say) keeps its canonical text, so that
-        // idKey() of the key equals idKey() of the same id computed elsewhere.
         else if (kv instanceof PartialString || kv instanceof Unknown) {
-          key = kv instanceof PartialString ? kv.key : `⟨${kv.key}⟩`;
+          key = propertyNameOf(kv);
           holes = true;
         }
         else {
@@ -551,15 +561,12 @@ class TemplateScope implements TemplateHost {
   /** Whether the expression evaluates when its placeholder parameters are unknown: then they, not it, are at fault. */
   private succeedsWithoutPlaceholders(text: string, env: Env): boolean {
     if (this.state.placeholdersAsUnknown) return false;
-    this.state.placeholdersAsUnknown = true;
     try {
-      evaluateExpressionText(text, env);
+      this.state.placeholdersUnknownWhile(true, () => evaluateExpressionText(text, env));
       return true;
     } catch (err) {
       if (err instanceof TemplateEvalError || err instanceof RangeError) return false;
       throw err;
-    } finally {
-      this.state.placeholdersAsUnknown = false;
     }
   }
 
@@ -733,7 +740,12 @@ class TemplateScope implements TemplateHost {
   }
 
   userFunction(name: string): UserFunction | undefined {
-    if (this.outer) return this.outer.userFunction(name);
+    return this.userFunctions().get(name.toLowerCase());
+  }
+
+  /** The template's user-defined functions by lower-case `namespace.member`; nested outer-scoped templates share their caller's. */
+  private userFunctions(): Map<string, UserFunction> {
+    if (this.outer) return this.outer.userFunctions();
     if (!this.functions) {
       this.functions = new Map();
       const f = rawGet(this.raw, 'functions');
@@ -754,7 +766,7 @@ class TemplateScope implements TemplateHost {
         });
       }
     }
-    return this.functions.get(name.toLowerCase());
+    return this.functions;
   }
 
   /** Like evalTree but lets errors propagate (inside user functions the caller's expression is to blame). */
@@ -772,9 +784,7 @@ class TemplateScope implements TemplateHost {
   }
 
   functionNames(): string[] {
-    if (this.outer) return this.outer.functionNames();
-    this.userFunction('');
-    return [...CONTEXT_FUNCTION_NAMES, ...[...this.functions!.values()].map((f) => f.name)];
+    return [...CONTEXT_FUNCTION_NAMES, ...[...this.userFunctions().values()].map((f) => f.name)];
   }
 
   /** `deployment().properties.templateLink`: unknown, but it is this template's own location (see pathBesideDeployment). */
@@ -1038,13 +1048,7 @@ class TemplateScope implements TemplateHost {
     const { value, read } = this.state.trackPlaceholders(() => this.evalTree(raw, at, env, false));
     if (!read || typeof value !== 'string' || !value.split('/').includes('')) return value;
     this.needsValue(read, `the resource name would be '${value}', and ARM rejects an empty name or name segment`, typeof raw === 'string' ? raw : JSON.stringify(raw), at);
-    const trial = this.state.placeholdersAsUnknown;
-    this.state.placeholdersAsUnknown = true;
-    try {
-      return this.state.quietWhile(true, () => this.evalTree(raw, at, env, false));
-    } finally {
-      this.state.placeholdersAsUnknown = trial;
-    }
+    return this.state.placeholdersUnknownWhile(true, () => this.state.quietWhile(true, () => this.evalTree(raw, at, env, false)));
   }
 
   /** Set by the parent deployment: whether this whole nested template is deployed. */
@@ -1095,13 +1099,9 @@ class TemplateScope implements TemplateHost {
   private evaluateInstance(inst: Instance): EvaluatedResource | undefined {
     if (inst.record) return inst.record;
     // A resource first needed by a trial evaluation (placeholders unknown) is still evaluated for real: its record is kept.
-    const trial = this.state.placeholdersAsUnknown;
-    this.state.placeholdersAsUnknown = false;
-    try {
-      return this.state.quietWhile(inst.deployed === false || inst.existing || inst.type.includes('@'), () => this.evaluateInstanceBody(inst));
-    } finally {
-      this.state.placeholdersAsUnknown = trial;
-    }
+    return this.state.placeholdersUnknownWhile(false, () =>
+      this.state.quietWhile(inst.deployed === false || inst.existing || inst.type.includes('@'), () => this.evaluateInstanceBody(inst)),
+    );
   }
 
   private evaluateInstanceBody(inst: Instance): EvaluatedResource | undefined {

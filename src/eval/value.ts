@@ -347,6 +347,14 @@ export function unknownRest(obj: ValueObject, key: string): Value | undefined {
 }
 
 /**
+ * The property name a partly or wholly unknown key gets: its canonical text (`/subscriptions/⟨sub⟩/...`), so
+ * that idKey() of the name equals idKey() of the same id computed elsewhere (userAssignedIdentities).
+ */
+export function propertyNameOf(key: PartialString | Unknown): string {
+  return key instanceof PartialString ? key.key : `⟨${key.key}⟩`;
+}
+
+/**
  * Marks an object that has a partly known property name (`{ '/subscriptions/⟨sub⟩/.../id': {} }`): a name it
  * does not list may be that one at deploy time, so reading it gives an unknown instead of an error.
  */

@@ -5,7 +5,7 @@
  * lambda, and only an unknown the function must decide on (a filter verdict, a sort order, a key)
  * makes the whole result unknown.
  */
-import { Lambda, PartialString, Unknown, fromJson, getProperty, isObject, isUnknown, newObject, objectFrom, unknownRest, valueKey, withHoleKeys, type Value, type ValueObject } from '../value.js';
+import { Lambda, PartialString, Unknown, fromJson, getProperty, isObject, isUnknown, newObject, objectFrom, propertyNameOf, unknownRest, valueKey, withHoleKeys, type Value, type ValueObject } from '../value.js';
 import { TemplateEvalError, type FunctionContext, type FunctionDef } from './types.js';
 import { parseJsonText } from './string.js';
 import { expectArray, expectObject, shallow } from './array.js';
@@ -29,11 +29,11 @@ function createObject(args: Value[]): Value {
   let holes = false;
   for (let i = 0; i < args.length; i += 2) {
     const arg = args[i]!;
-    // A partly known key (a resource id with an unknown subscription: userAssignedIdentities) is named by its
-    // canonical text, as expression property names are, so idKey() of it matches the same id elsewhere.
+    // A partly known key (a resource id with an unknown subscription) is named as expression property names
+    // are; a wholly unknown one may be any name, so the object is unknown.
     if (arg instanceof Unknown) return Unknown.derived('createObject', args);
     if (arg instanceof PartialString) holes = true;
-    const key = arg instanceof PartialString ? arg.key : arg;
+    const key = arg instanceof PartialString ? propertyNameOf(arg) : arg;
     if (typeof key !== 'string') throw new TemplateEvalError(`createObject: argument ${i + 1} is a key and must be a string, got ${kindOf(key)}`);
     if (getProperty(out, key).found) throw new TemplateEvalError(`createObject: duplicate key '${key}' (keys are case-insensitive)`);
     out[key] = args[i + 1]!;
