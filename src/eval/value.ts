@@ -196,14 +196,9 @@ const DERIVED_ALPHABETS: Record<string, RegExp> = { uniquestring: /^[a-z0-9]$/, 
  */
 export function unknownExcludes(u: Unknown, chars: string): boolean {
   const recipe = u.recipe;
+  // Context values and newGuid() are root unknowns (no recipe) keyed by their name.
   const alphabet =
-    recipe && 'fn' in recipe
-      ? DERIVED_ALPHABETS[recipe.fn.toLowerCase()]
-      : recipe === undefined && u.origins.length === 1 && u.origins[0]!.kind === 'context'
-        ? CONTEXT_ALPHABETS[u.key]
-        : recipe === undefined && u.key.startsWith('newGuid@')
-          ? HEX_GUID
-          : undefined;
+    recipe === undefined ? (CONTEXT_ALPHABETS[u.key] ?? (u.key.startsWith('newGuid@') ? HEX_GUID : undefined)) : 'fn' in recipe ? DERIVED_ALPHABETS[recipe.fn.toLowerCase()] : undefined;
   return alphabet !== undefined && chars.length > 0 && ![...chars].some((ch) => alphabet.test(ch));
 }
 
@@ -412,15 +407,13 @@ export function typeName(v: Value): string {
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
-/** Why values are unknown, for "cannot tell, because ..." messages: each root cause once, whichever value it comes through. */
 /** What the user can act on comes first: a value to give, then what only the deployment or Azure knows. */
 const ORIGIN_ORDER: Record<UnknownOrigin['kind'], number> = { parameter: 0, secret: 1, context: 2, link: 3, error: 4, runtime: 5, list: 6, resource: 7 };
 
+/** Why values are unknown, for "cannot tell, because ..." messages: each root cause once, whichever value it comes through. */
 export function describeOrigins(...values: Value[]): string {
-  const origins = collectOrigins(values)
-    .map((o, i) => [o, i] as const)
-    .sort(([a, i], [b, j]) => ORIGIN_ORDER[a.kind] - ORIGIN_ORDER[b.kind] || i - j)
-    .map(([o]) => o);
+  // sort() is stable: causes of one kind keep the order they were found in.
+  const origins = collectOrigins(values).sort((a, b) => ORIGIN_ORDER[a.kind] - ORIGIN_ORDER[b.kind]);
   if (origins.length === 0) return 'the value is not known before deployment';
   return origins.slice(0, 3).map(describeOrigin).join('; ') + (origins.length > 3 ? `; and ${origins.length - 3} more` : '');
 }
