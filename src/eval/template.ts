@@ -473,7 +473,7 @@ class TemplateScope implements TemplateHost {
     if (Array.isArray(raw)) return raw.map((item, i) => this.evalTree(item, [...at, i], env, allowCopy));
     if (!isPlainObject(raw)) return null;
     const out = newObject();
-    let holes = false;
+    const holes: [string, PartialString | Unknown][] = [];
     for (const k of Object.keys(raw)) {
       const v = raw[k];
       if (allowCopy && k.toLowerCase() === 'copy' && Array.isArray(v) && v.every((c) => isPlainObject(c) && 'input' in c)) {
@@ -486,7 +486,7 @@ class TemplateScope implements TemplateHost {
         if (typeof kv === 'string') key = kv;
         else if (kv instanceof PartialString || kv instanceof Unknown) {
           key = propertyNameOf(kv);
-          holes = true;
+          holes.push([key, kv]);
         }
         else {
           this.state.diagnose('TPL002', `property name expression '${k}' gives ${typeName(kv)}, not a string`, this.file, [...at, k]);
@@ -495,7 +495,7 @@ class TemplateScope implements TemplateHost {
       } else key = unescapeLiteral(k);
       out[key] = this.evalTree(v, [...at, k], env, allowCopy);
     }
-    return holes ? withHoleKeys(out) : out;
+    return holes.length ? withHoleKeys(out, holes) : out;
   }
 
   private expandPropertyCopies(loops: Record<string, unknown>[], at: JsonPath, env: Env, out: ValueObject): void {

@@ -349,12 +349,28 @@ export function propertyNameOf(key: PartialString | Unknown): string {
   return key instanceof PartialString ? key.key : `⟨${key.key}⟩`;
 }
 
+const holeKeys = new WeakMap<ValueObject, Map<string, PartialString | Unknown>>();
+
 /**
  * Marks an object that has a partly known property name (`{ '/subscriptions/⟨sub⟩/.../id': {} }`): a name it
- * does not list may be that one at deploy time, so reading it gives an unknown instead of an error.
+ * does not list may be that one at deploy time, so reading it gives an unknown instead of an error. `keys` are
+ * the partly known names by their property name, so that objectKeys() and items() give them back as they are.
  */
-export function withHoleKeys(obj: ValueObject): ValueObject {
+export function withHoleKeys(obj: ValueObject, keys: Iterable<readonly [string, PartialString | Unknown]>): ValueObject {
+  const own = new Map<string, PartialString | Unknown>();
+  for (const [name, key] of keys) if (Object.prototype.hasOwnProperty.call(obj, name)) own.set(name, key);
+  holeKeys.set(obj, own);
   return withUnknownRest(obj, (key) => Unknown.derived('index', [obj, key]));
+}
+
+/** The partly known names of an object made by withHoleKeys(), by property name. */
+export function holeKeysOf(obj: ValueObject): ReadonlyMap<string, PartialString | Unknown> {
+  return holeKeys.get(obj) ?? new Map();
+}
+
+/** A property name as a value: the partly known name it stands for, or the name itself. */
+export function keyValue(obj: ValueObject, name: string): Value {
+  return holeKeys.get(obj)?.get(name) ?? name;
 }
 
 /** Whether reading a property the object does not list is unknown rather than an error. */

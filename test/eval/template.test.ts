@@ -101,6 +101,21 @@ describe('resource ids (cases 21-24)', () => {
     expect(valueKey(a)).not.toBe(valueKey(evalExpr("[resourceId('Microsoft.KeyVault/vaults','kv2')]").value));
   });
 
+  it('gives an expression property name that holes the subscription back from objectKeys() as that id', () => {
+    const t = tpl({
+      variables: { ids: { "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'id1')]": {} } },
+      outputs: {
+        first: { type: 'string', value: "[first(objectKeys(variables('ids')))]" },
+        same: { type: 'bool', value: "[equals(first(objectKeys(variables('ids'))), resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'id1'))]" },
+      },
+    });
+    const e = run(t);
+    const first = output(e, 'first');
+    expect(first).toBeInstanceOf(PartialString);
+    expect((first as PartialString).suffix).toBe('/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1');
+    expect(output(e, 'same')).toBe(true);
+  });
+
   it('reports a segment mismatch', () => {
     const r = evalExpr("[resourceId('Microsoft.Network/virtualNetworks/subnets','vnet')]");
     expect(r.value).toBeInstanceOf(Unknown);

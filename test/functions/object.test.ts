@@ -75,6 +75,22 @@ describe('items, objectKeys', () => {
     expect(json(call('items', mk({ b: u })))).toEqual([{ key: 'b', value: json(u) }]);
     expect(call('objectKeys', u)).toBeInstanceOf(Unknown);
   });
+  it('gives a partly known key back as the partly known string it was, through union, mapValues, toObject and shallowMerge', () => {
+    const id = PartialString.of(['/subscriptions/', Unknown.context('subscription().subscriptionId'), '/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id']);
+    const holed = call('union', obj({ a: 1 }), call('createObject', id, obj({}))) as ValueObject;
+    const keys = call('objectKeys', holed) as Value[];
+    expect(keys[0]).toBe(id);
+    expect(keys[1]).toBe('a');
+    expect((call('items', holed) as ValueObject[])[0]!['key']).toBe(id);
+    const mapped = call('mapValues', holed, lambda(['v'], (x) => x)) as ValueObject;
+    expect(call('objectKeys', mapped)).toEqual(keys);
+    const rebuilt = call('toObject', keys, lambda(['k'], (k) => k)) as ValueObject;
+    expect((call('objectKeys', rebuilt) as Value[])[0]).toBe(id);
+    expect(Object.values(rebuilt)).toEqual([id, 'a']);
+    expect((call('objectKeys', call('shallowMerge', [obj({ b: 1 }), holed])) as Value[])[0]).toBe(id);
+    // A plain object's keys stay plain strings.
+    expect(call('objectKeys', obj({ a: 1 }))).toEqual(['a']);
+  });
   it('rejects non-objects', () => {
     expect(() => call('items', [1])).toThrow(/items: the argument must be an object, got array/);
     expect(() => call('objectKeys', 'a')).toThrow(/objectKeys: the argument must be an object, got string/);

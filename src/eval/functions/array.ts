@@ -4,7 +4,7 @@
  * Functions that only need the outer shape of a value (its length, its elements) take unknowns
  * themselves: an array whose elements are unknown still has a known length and a known first element.
  */
-import { PartialString, Unknown, containsUnknown, getProperty, isObject, isOpenObject, isUnknown, newObject, valueKey, withHoleKeys, type Value, type ValueObject } from '../value.js';
+import { PartialString, Unknown, containsUnknown, getProperty, holeKeysOf, isObject, isOpenObject, isUnknown, newObject, valueKey, withHoleKeys, type Value, type ValueObject } from '../value.js';
 import { TemplateEvalError, type FunctionContext, type FunctionDef } from './types.js';
 import { equalsMaybe, expectInt, kindOf, type Maybe } from './logic.js';
 
@@ -236,7 +236,7 @@ function mergeDeep(into: ValueObject, from: ValueObject): ValueObject {
       out[hit.key] = Unknown.derived('union', [hit.value, incoming]);
     } else out[hit.key] = incoming;
   }
-  return isOpenObject(into) || isOpenObject(from) ? withHoleKeys(out) : out;
+  return isOpenObject(into) || isOpenObject(from) ? withHoleKeys(out, [...holeKeysOf(into), ...holeKeysOf(from)]) : out;
 }
 
 function intersection(args: Value[]): Value {

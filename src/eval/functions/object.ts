@@ -5,7 +5,7 @@
  * lambda, and only an unknown the function must decide on (a filter verdict, a sort order, a key)
  * makes the whole result unknown.
  */
-import { Lambda, PartialString, Unknown, fromJson, getProperty, isObject, isUnknown, newObject, objectFrom, propertyNameOf, unknownRest, valueKey, withHoleKeys, type Value, type ValueObject } from '../value.js';
+import { Lambda, PartialString, Unknown, fromJson, getProperty, holeKeysOf, isObject, isUnknown, keyValue, newObject, objectFrom, propertyNameOf, unknownRest, valueKey, withHoleKeys, type Value, type ValueObject } from '../value.js';
 import { TemplateEvalError, type FunctionContext, type FunctionDef } from './types.js';
 import { parseJsonText } from './string.js';
 import { expectArray, expectObject, shallow } from './array.js';
@@ -26,33 +26,35 @@ function sortedKeys(obj: ValueObject): string[] {
 function createObject(args: Value[]): Value {
   if (args.length % 2 !== 0) throw new TemplateEvalError(`createObject: expected key-value pairs, got an odd number of arguments (${args.length})`);
   const out = newObject();
-  let holes = false;
+  const holes: [string, PartialString][] = [];
   for (let i = 0; i < args.length; i += 2) {
     const arg = args[i]!;
     // A partly known key (a resource id with an unknown subscription) is named as expression property names
     // are; a wholly unknown one may be any name, so the object is unknown.
     if (arg instanceof Unknown) return Unknown.derived('createObject', args);
-    if (arg instanceof PartialString) holes = true;
     const key = arg instanceof PartialString ? propertyNameOf(arg) : arg;
+    if (arg instanceof PartialString) holes.push([key as string, arg]);
     if (typeof key !== 'string') throw new TemplateEvalError(`createObject: argument ${i + 1} is a key and must be a string, got ${kindOf(key)}`);
     if (getProperty(out, key).found) throw new TemplateEvalError(`createObject: duplicate key '${key}' (keys are case-insensitive)`);
     out[key] = args[i + 1]!;
   }
-  return holes ? withHoleKeys(out) : out;
+  return keepingHoleKeys(out, holes);
 }
 
 function shallowMerge([list]: Value[]): Value {
   const objects = expectArray('shallowMerge', list!);
   if (objects.some(isUnknown)) return Unknown.derived('shallowMerge', [list!]);
   const out = newObject();
+  const holes: [string, PartialString | Unknown][] = [];
   objects.forEach((o, i) => {
     const obj = expectObject('shallowMerge', o, `element ${i}`);
+    holes.push(...holeKeysOf(obj));
     for (const k of Object.keys(obj)) {
       const hit = getProperty(out, k);
       out[hit.found ? hit.key : k] = obj[k]!;
     }
   });
-  return out;
+  return keepingHoleKeys(out, holes);
 }
 
 /** `v.?k1.k2`: only a missing first key or a null along the way gives null; later keys must exist. */
@@ -126,10 +128,22 @@ function expectVerdict(fn: string, v: Value): boolean {
   return v;
 }
 
-function expectKey(fn: string, v: Value): string {
+/** A key lambda's result as a property name; a partly known key is named by its canonical text (see createObject). */
+function expectKey(fn: string, v: Value, holes: [string, PartialString][]): string {
+  if (v instanceof PartialString) {
+    const name = propertyNameOf(v);
+    holes.push([name, v]);
+    return name;
+  }
   if (isUnknown(v)) throw new Undecidable();
   if (typeof v !== 'string') throw new TemplateEvalError(`${fn}: the key lambda must return a string, got ${kindOf(v)}`);
   return v;
+}
+
+/** An object built from `source`'s partly known keys (or from `holes`) keeps them partly known. */
+function keepingHoleKeys(out: ValueObject, holes: Iterable<readonly [string, PartialString | Unknown]>): ValueObject {
+  const list = [...holes];
+  return list.length ? withHoleKeys(out, list) : out;
 }
 
 type LambdaImpl = (args: Value[], ctx: FunctionContext) => Value;
@@ -200,41 +214,46 @@ const toObject: LambdaImpl = ([arr, keyFn, valueFn], ctx) => {
   const keyLambda = expectLambda('toObject', keyFn, [1, 1], 'key lambda');
   const valueLambda = valueFn === undefined ? undefined : expectLambda('toObject', valueFn, [1, 1], 'value lambda');
   const out = newObject();
+  const holes: [string, PartialString][] = [];
   for (const x of expectArray('toObject', arr!)) {
     // Duplicate keys: the last one wins (unverified against ARM).
-    setKey(out, expectKey('toObject', ctx.callLambda(keyLambda, [x])), valueLambda ? ctx.callLambda(valueLambda, [x]) : x);
+    setKey(out, expectKey('toObject', ctx.callLambda(keyLambda, [x]), holes), valueLambda ? ctx.callLambda(valueLambda, [x]) : x);
   }
-  return out;
+  return keepingHoleKeys(out, holes);
 };
 
 const mapValues: LambdaImpl = ([obj, fn], ctx) => {
   const lambda = expectLambda('mapValues', fn, [1, 1]);
   const source = expectObject('mapValues', obj!);
-  return objectFrom(Object.keys(source).map((k) => [k, ctx.callLambda(lambda, [source[k]!])] as const));
+  return keepingHoleKeys(objectFrom(Object.keys(source).map((k) => [k, ctx.callLambda(lambda, [source[k]!])] as const)), holeKeysOf(source));
 };
 
 const groupBy: LambdaImpl = ([arr, keyFn, valueFn], ctx) => {
   const keyLambda = expectLambda('groupBy', keyFn, [1, 1], 'key lambda');
   const valueLambda = valueFn === undefined ? undefined : expectLambda('groupBy', valueFn, [1, 1], 'value lambda');
   const out = newObject();
+  const holes: [string, PartialString][] = [];
   for (const x of expectArray('groupBy', arr!)) {
-    const key = expectKey('groupBy', ctx.callLambda(keyLambda, [x]));
+    const key = expectKey('groupBy', ctx.callLambda(keyLambda, [x]), holes);
     const value = valueLambda ? ctx.callLambda(valueLambda, [x]) : x;
     // Keys that differ only in case share a group, since ARM property names are case-insensitive.
     const hit = getProperty(out, key);
     if (hit.found) (hit.value as Value[]).push(value);
     else out[key] = [value];
   }
-  return out;
+  return keepingHoleKeys(out, holes);
 };
 
 export const objectFunctions: FunctionDef[] = [
   { name: 'createObject', minArgs: 0, maxArgs: Infinity, unknowns: 'custom', impl: createObject },
   shallow('items', 1, 1, ([obj]) => {
     const o = expectObject('items', obj!);
-    return sortedKeys(o).map((k) => objectFrom([['key', k], ['value', o[k]!]]));
+    return sortedKeys(o).map((k) => objectFrom([['key', keyValue(o, k)], ['value', o[k]!]]));
   }),
-  shallow('objectKeys', 1, 1, ([obj]) => sortedKeys(expectObject('objectKeys', obj!))),
+  shallow('objectKeys', 1, 1, ([obj]) => {
+    const o = expectObject('objectKeys', obj!);
+    return sortedKeys(o).map((k) => keyValue(o, k));
+  }),
   shallow('shallowMerge', 1, 1, shallowMerge),
   { name: 'null', minArgs: 0, maxArgs: 0, impl: () => null },
   { name: 'tryGet', minArgs: 2, maxArgs: Infinity, unknowns: 'custom', impl: tryGet },
