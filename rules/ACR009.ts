@@ -57,7 +57,7 @@ function check(ctx: RuleContext, link: CmkLink, vault: EvaluatedResource): void 
   if (!identity) return; // Deployed elsewhere (or declared existing): no race inside this deployment.
 
   const model = vaultModel(vault);
-  const modelKnown = !vault.existing && model.rbac !== undefined;
+  const modelKnown = vault.deployed !== false && model.rbac !== undefined;
   const counts = (c: GrantCheck): boolean => !modelKnown || (c.model === 'rbac') === model.rbac;
   const local = checkGrants(graph, vault, link, p).filter((c) => c.grant.resource.unit === registry.unit && c.grant.resource.deployed !== false && !c.grant.resource.existing && counts(c));
   const certain = local.filter((c) => c.ok === true && modelKnown);
@@ -97,7 +97,7 @@ function check(ctx: RuleContext, link: CmkLink, vault: EvaluatedResource): void 
     ...at,
     verdict: 'undetermined',
     message: `Cannot tell whether registry '${reg}' depends on the grant that lets identity ${label(identity)} use its key, because ${
-      !modelKnown ? `the permission model of vault '${nameOf(vault)}' is not known (${vault.existing ? 'it is declared existing' : model.why})` : `it is not known whether ${open.label} is that grant: ${open.unknownValue !== undefined ? describeOrigins(open.unknownValue) : 'part of it is not known before deployment'}`
+      !modelKnown ? `the permission model of vault '${nameOf(vault)}' is not known (${vault.existing ? 'it is declared existing' : vault.deployed === false ? 'its declaration has a false condition' : model.why})` : `it is not known whether ${open.label} is that grant: ${open.unknownValue !== undefined ? describeOrigins(open.unknownValue) : 'part of it is not known before deployment'}`
     }.${identityOk ? '' : ` It does not depend on identity ${label(identity)} either.`}`,
   });
 }

@@ -96,7 +96,7 @@ function checkSize(ctx: RuleContext, k: CmkKey, minKeySize: number): void {
 function checkHsmVault(ctx: RuleContext, k: CmkKey, ktyPath: Read['path']): void {
   const { key, links, vault } = k;
   const name = `RSA-HSM key '${nameOf(key)}'${cmkOf(links)}`;
-  if (!vault || vault.existing) {
+  if (!vault || vault.deployed === false) {
     const because = k.vaultMissing ?? `the vault of the key is not in the scanned templates: ${ctx.graph.whereElse(undefined)}`;
     ctx.report({ resource: key, path: ktyPath, verdict: 'undetermined', message: `Cannot tell whether the vault of ${name} is a premium vault, as HSM keys require, because ${because}.` });
     return;

@@ -21,7 +21,8 @@ export function reportCmkUnknown(ctx: RuleContext, registry: EvaluatedResource, 
 
 /**
  * Calls `check` once for every CMK vault found in the scan. For registries whose vault is not in the scan (or
- * only declared `existing`), reports the rule as undetermined at the key identifier, naming the vault.
+ * only declared `existing`, or declared with a false condition), reports the rule as undetermined at the key
+ * identifier, naming the vault.
  */
 export function forEachCmkVault(ctx: RuleContext, what: string, check: (vault: EvaluatedResource, links: CmkLink[]) => void): void {
   const seenMissing = new Set<string>();
@@ -48,7 +49,7 @@ export function forEachCmkVault(ctx: RuleContext, what: string, check: (vault: E
     });
   }
   for (const [vault, links] of ctx.graph.cmkVaults()) {
-    if (vault.existing) continue;
+    if (vault.deployed === false) continue;
     check(vault, links);
   }
 }
@@ -76,7 +77,7 @@ function keyMissing(graph: ScanGraph, link: CmkLink, label: string): string | un
   const key = link.key;
   const scanToo = graph.whereElse(link.keyLiveNote);
   if (!key) {
-    if (link.vault && !link.vault.existing) {
+    if (link.vault && link.vault.deployed !== false) {
       return `no scanned template deploys key '${label}' into vault '${nameOf(link.vault)}' (it may be created by a script or in the portal): ${scanToo}`;
     }
     return `key '${label}' is not in the scanned templates: ${scanToo}`;

@@ -393,6 +393,11 @@ export class ScanGraph {
     if (vault.existing) {
       return { vault, key, keyLiveNote: keyNote, vaultMissing: `the Key Vault ${vaultLabel} is declared 'existing': its settings live outside the scanned templates; ${instead}` };
     }
+    // The new-or-existing pattern: with its condition false the declaration deploys nothing, and the vault the
+    // key identifier names already exists with settings the scan does not see.
+    if (vault.deployed === false) {
+      return { vault, key, keyLiveNote: keyNote, vaultMissing: `the declaration of Key Vault ${vaultLabel} has a false condition, so the vault comes from elsewhere: ${instead}` };
+    }
     return { vault, key, keyLiveNote: keyNote };
   }
 }

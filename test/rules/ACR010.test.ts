@@ -264,6 +264,13 @@ describe('ACR010 registry-cmk-key-access', () => {
       expect(f.resource?.fullyQualifiedName).toBe('Microsoft.KeyVault/vaults/shared-kv');
     });
 
+    it('takes no access policy of a vault declared with a false condition as a grant: that vault is not deployed', async () => {
+      const t = accessPolicyStack();
+      findResource(t, VAULT)['condition'] = false;
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[reference(variables('keyId')`, 'open');
+      expect(f.message).toMatch(/the declaration of Key Vault 'reg-kv' has a false condition/);
+    });
+
     it('is undetermined for an existing vault', async () => {
       const t = cmkStack();
       t['languageVersion'] = '2.0';

@@ -93,6 +93,22 @@ describe('KV001 keyvault-purge-protection', () => {
     expect(f.message).toMatch(/Key Vault 'reg-kv' \(CMK vault of registry 'contosoreg'\) does not set enablePurgeProtection/);
   });
 
+  it('leaves a vault declared with a false condition (new or existing) undetermined, and fails it when it is deployed', async () => {
+    const stack = (newOrExisting: string): Json => {
+      const t = cmkStack();
+      t['parameters']['newOrExisting'] = { type: 'string', defaultValue: newOrExisting };
+      const vault = findResource(t, VAULT);
+      delete vault['properties']['enablePurgeProtection'];
+      vault['condition'] = "[equals(parameters('newOrExisting'), 'new')]";
+      return t;
+    };
+    const deployed = await findingsOf('KV001', stack('new'));
+    expect(deployed.map((f) => f.kind)).toEqual(['fail']);
+    const t = stack('existing');
+    const f = expectOneAt(await findingsOf('KV001', t), t, `"[reference(variables('keyId')`, 'open');
+    expect(f.message).toMatch(/the declaration of Key Vault 'reg-kv' has a false condition, so the vault comes from elsewhere/);
+  });
+
   it('checks the vault deployed by another template over an existing declaration of it', async () => {
     const t = cmkStack();
     const vault = findResource(t, VAULT);
