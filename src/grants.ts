@@ -96,7 +96,7 @@ export function roleGrants(graph: ScanGraph, vault: EvaluatedResource): RoleGran
   const subKey = rgKey.replace(/\/resourcegroups\/[^/]+$/, '');
   const out: RoleGrant[] = [];
   for (const ra of [...graph.deployed(ROLE_ASSIGNMENT), ...graph.declared(`${vault.type}/providers/roleAssignments`).filter((r) => r.deployed !== false)]) {
-    if (!linkable(ra, vault, ra.scope)) continue;
+    if (!linkable(ra, vault, ra.scope) || graph.goesWithOwnCopy(ra, vault)) continue;
     const scope = idKey(ra.scope);
     const level = scope === vaultKey ? 'vault' : scope.startsWith(`${vaultKey}/keys/`) ? 'key' : scope === rgKey ? 'resourceGroup' : scope === subKey ? 'subscription' : undefined;
     if (!level) continue;

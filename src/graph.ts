@@ -307,7 +307,21 @@ export class ScanGraph {
   /** Deployed child resources of `type` under `parent` (by id: `parentId/childType/name`). */
   childrenOf(parent: EvaluatedResource, type: string): EvaluatedResource[] {
     const prefix = `${idKey(parent.id)}/`;
-    return sameUnitFirst(this.deployed(type).filter((r) => idKey(r.id).startsWith(prefix) && linkable(r, parent, r.id)), parent);
+    return sameUnitFirst(
+      this.deployed(type).filter((r) => idKey(r.id).startsWith(prefix) && linkable(r, parent, r.id) && !this.goesWithOwnCopy(r, parent)),
+      parent,
+    );
+  }
+
+  /**
+   * Whether `r`, from another evaluation than `target`, goes with a copy of `target` that its own evaluation
+   * deploys: a dev and a prod template that deploy the same literal names (ids equal while the subscription is
+   * unknown) each grant, and configure, their own vault, so prod's vault never borrows dev's grant.
+   */
+  goesWithOwnCopy(r: EvaluatedResource, target: EvaluatedResource): boolean {
+    if (r.unit === target.unit) return false;
+    const k = idKey(target.id);
+    return this.deployed(target.type).some((copy) => copy.unit === r.unit && idKey(copy.id) === k);
   }
 
   /** true/false when the registry's encryption status is known, undefined otherwise. */

@@ -337,6 +337,21 @@ describe('ACR010 registry-cmk-key-access', () => {
     expect(findings.map((f) => [f.uri, f.kind])).toEqual([['vault.json', 'fail']]);
   });
 
+  it('never lends a grant to the vault from another template that deploys its own copy of that vault (dev and prod twins)', async () => {
+    // Same literal names, so the ids are equal while the subscription is unknown; each template grants its own vault.
+    const prod = cmkStack();
+    findResource(prod, RA)['properties']['roleDefinitionId'] = roleId(KV_READER);
+    const findings = await findingsOf('ACR010', prod, { 'dev.json': text(cmkStack()) });
+    expect(findings.map((f) => [f.uri, f.kind])).toEqual([['main.json', 'fail']]);
+    // The same holds for a vaults/accessPolicies child in the twin.
+    const prodPolicies = accessPolicyStack(['get']);
+    const devPolicies = accessPolicyStack([]);
+    const policy = devPolicies['resources'].find((r: Json) => r['type'] === VAULT)['properties']['accessPolicies'];
+    devPolicies['resources'].push({ type: `${VAULT}/accessPolicies`, apiVersion: '2023-07-01', name: 'reg-kv/add', properties: { accessPolicies: policy.map((p: Json) => ({ ...p, permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } })) } });
+    const twin = await findingsOf('ACR010', prodPolicies, { 'dev.json': text(devPolicies) });
+    expect(twin.map((f) => [f.uri, f.kind])).toEqual([['main.json', 'fail']]);
+  });
+
   it('takes no grant of another template as proof when it names the principal through a parameter of the same name', async () => {
     const t = cmkStack();
     t['parameters']['identityName'] = { type: 'string' };
