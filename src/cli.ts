@@ -169,7 +169,6 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
         onProgress: progressReporter(),
       });
       clearProgress();
-      for (const e of result.exitErrors) process.stderr.write(`cmkguard: ${e}\n`);
       if (result.live) {
         const { calls, resources, problems, predicted } = result.live;
         const whatIf = predicted === undefined ? '' : `, ${predicted} resource${predicted === 1 ? '' : 's'} completed by what-if`;
@@ -186,9 +185,9 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       const color = values['no-color'] ? false : values.color ? true : !values.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
       emit(formatters[format](result as ScanResult, { color, category: values.category }), values.output, cwd);
       if (values.sarif) emit(formatters.sarif(result as ScanResult, { color: false, category: values.category }), values.sarif, cwd);
-      // The text report on stdout already lists internal errors; other formats and files need them on stderr.
-      if (format !== 'text' || values.output) for (const e of result.internalErrors) process.stderr.write(`cmkguard: ${e}\n`);
-      if (result.exitErrors.length || result.internalErrors.length) return EXIT_ERROR;
+      // The text report on stdout already lists input and internal errors; other formats and files need them on stderr.
+      if (format !== 'text' || values.output) for (const e of [...result.inputErrors, ...result.internalErrors]) process.stderr.write(`cmkguard: ${e}\n`);
+      if (result.inputErrors.length || result.internalErrors.length) return EXIT_ERROR;
       return exitCodeFor(result.findings, failLevel);
     }
     case 'explain': {
@@ -196,11 +195,11 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       const [{ scan }, { rules }, explain] = await Promise.all([import('./scan.js'), import('../rules/index.js'), import('./report/explain.js')]);
       const config = await loadConfiguration(values.config, cwd, rules);
       const result = await scan({ ...scanInputs(values, positionals, cwd, context, config, rules), chains: true });
-      for (const e of [...result.exitErrors, ...result.internalErrors]) process.stderr.write(`cmkguard: ${e}\n`);
+      for (const e of [...result.inputErrors, ...result.internalErrors]) process.stderr.write(`cmkguard: ${e}\n`);
       const chains = result.chains ?? [];
       const text = format === 'mermaid' ? explain.formatExplainMermaid(chains) : format === 'dot' ? explain.formatExplainDot(chains) : explain.formatExplainText(chains);
       emit(text, values.output, cwd);
-      return result.exitErrors.length || result.internalErrors.length ? EXIT_ERROR : EXIT_OK;
+      return result.inputErrors.length || result.internalErrors.length ? EXIT_ERROR : EXIT_OK;
     }
     case 'expand': {
       if (positionals.length !== 1) throw new UsageError('expand takes exactly one template file');

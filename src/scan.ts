@@ -115,7 +115,7 @@ export function pairsWith(templatePath: string, parameterPath: string): boolean 
   return /^(?:[^.]+\.)?jsonc?$/.test(p.slice(stem.length + '.parameters.'.length));
 }
 
-export async function scan(options: ScanOptions): Promise<ScanResult & { exitErrors: string[] }> {
+export async function scan(options: ScanOptions): Promise<ScanResult & { inputErrors: string[] }> {
   const repoRoot = options.repoRoot ?? findRepoRoot(options.cwd);
   const settings = options.settings ?? new Map<string, RuleSetting>();
   const maxBytes = options.maxFileBytes ?? options.budgets?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -124,7 +124,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
   const levelOf = (meta: RuleMeta): Level => settings.get(meta.id)?.level ?? meta.level;
   const enabled = (id: string): boolean => settings.get(id)?.enabled ?? true;
   const { files, missing } = await discover(options.paths, { cwd: options.cwd, ignore: options.ignore ?? [] });
-  const exitErrors = missing.map((m) => `path not found: ${m}`);
+  const inputErrors = missing.map((m) => `path not found: ${m}`);
   const findings: Finding[] = [];
   const internalErrors: string[] = [];
   const scanned: ScannedFile[] = [];
@@ -165,7 +165,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     const abs = path.resolve(options.cwd, p);
     const loaded = loadFile(abs, maxBytes);
     if (loaded === null || isLoadError(loaded) || loaded.kind !== 'parameters') {
-      exitErrors.push(`${origin} ${p}: ${loaded && isLoadError(loaded) ? loaded.message : 'not a deployment parameter file (its $schema must name deploymentParameters.json)'}`);
+      inputErrors.push(`${origin} ${p}: ${loaded && isLoadError(loaded) ? loaded.message : 'not a deployment parameter file (its $schema must name deploymentParameters.json)'}`);
       return undefined;
     }
     texts.set(abs, loaded.text);
@@ -174,6 +174,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
   const explicitParams = (options.parameters ?? []).map((p) => loadParameterFile(p, '--parameters')).filter((p): p is LoadedFile => p !== undefined);
   const mapped = new Map<string, LoadedFile[]>();
   for (const [template, params] of options.parameterMap ?? []) {
+    // A mapping whose template was renamed or moved would otherwise pair with nothing, silently.
+    if (!safeIsFile(template)) inputErrors.push(`configured parameter files for ${toUri(repoRoot, template)}: the template does not exist`);
     mapped.set(template, params.map((p) => loadParameterFile(p, `configured parameter file for ${toUri(repoRoot, template)}:`)).filter((p): p is LoadedFile => p !== undefined));
   }
 
@@ -267,7 +269,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
         live.predicted = predicted.predicted;
       }
     } catch (err) {
-      exitErrors.push(`live mode could not start: ${(err as Error).message}`);
+      inputErrors.push(`live mode could not start: ${(err as Error).message}`);
     }
   }
 
@@ -310,7 +312,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { exitErr
     findings: (releasePositions(), dedupe(all).sort(compareFindings)),
     chains: options.chains ? buildChains(graph, allReports, (file) => toUri(repoRoot, file)) : undefined,
     internalErrors,
-    exitErrors,
+    inputErrors,
     live,
   };
 }

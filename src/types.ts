@@ -80,6 +80,11 @@ export interface ScanResult {
   findings: Finding[];
   /** Internal errors (a bug, an unreadable file): they make the exit code 2. */
   internalErrors: string[];
+  /**
+   * Inputs of the run that could not be used (a path not found, an unreadable parameter file, live mode not
+   * starting): the report covers only the rest, and the exit code is 2.
+   */
+  inputErrors?: string[];
   /** Each CMK registry's chain with every rule's verdict, when asked for (explain, markdown). */
   chains?: ChainView[];
   /** Live mode: ARM calls made, resources read (ids), and what could not be read. */

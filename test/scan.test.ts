@@ -20,6 +20,14 @@ describe('scan', () => {
       ['p.json', 'skipped'],
     ]);
   });
+
+  it('reports a configured parameter mapping whose template does not exist, and scans the rest', async () => {
+    const dir = writeTree({ 'a.json': text(cmkStack()), 'prod.parameters.json': { $schema: PARAMETERS_SCHEMA, parameters: {} } });
+    const parameterMap = new Map([[`${dir}/renamed.json`, [`${dir}/prod.parameters.json`]]]);
+    const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules, parameterMap });
+    expect(result.inputErrors).toEqual(['configured parameter files for renamed.json: the template does not exist']);
+    expect(result.files.some((f) => f.uri === 'a.json' && f.kind === 'template')).toBe(true);
+  });
 });
 
 describe('discovery', () => {

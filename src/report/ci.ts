@@ -31,6 +31,7 @@ export function formatGithub(result: ScanResult): string {
     ];
     return `::${ghCommand(f)} ${props.join(',')}::${ghData(f.message)}`;
   });
+  for (const e of result.inputErrors ?? []) lines.push(`::error title=cmkguard::${ghData(e)}`);
   for (const e of result.internalErrors) lines.push(`::error title=cmkguard internal error::${ghData(e)}`);
   lines.push(summaryLine(result));
   return lines.join('\n');
@@ -46,6 +47,7 @@ export function formatAzureDevOps(result: ScanResult): string {
     const type = f.level === 'error' ? 'error' : 'warning';
     return `##vso[task.logissue type=${type};sourcepath=${vso(f.uri)};linenumber=${f.region.startLine};columnnumber=${f.region.startColumn};code=${f.ruleId}]${vso(f.message)}`;
   });
+  for (const e of result.inputErrors ?? []) lines.push(`##vso[task.logissue type=error;code=input]${vso(e)}`);
   for (const e of result.internalErrors) lines.push(`##vso[task.logissue type=error;code=internal]${vso(e)}`);
   lines.push(summaryLine(result));
   return lines.join('\n');

@@ -31,6 +31,7 @@
  *           "suppression": { "kind": "inSource", "justification": "…" }                               // optional
  *         }
  *       ],
+ *       "inputErrors": [],      // strings: inputs that could not be used (path not found, unreadable parameter file); non-empty means exit code 2
  *       "internalErrors": []    // strings; non-empty means exit code 2
  *     }
  *
@@ -63,6 +64,7 @@ export interface JsonReport {
   tool: { name: 'cmkguard'; version: string };
   summary: Summary;
   findings: JsonFinding[];
+  inputErrors: string[];
   internalErrors: string[];
 }
 
@@ -103,6 +105,7 @@ export function buildJsonReport(result: ScanResult): JsonReport {
       files: s.files,
     },
     findings: sortFindings(result.findings).map((f) => toJsonFinding(f, names)),
+    inputErrors: [...(result.inputErrors ?? [])],
     internalErrors: [...result.internalErrors],
   };
 }

@@ -40,6 +40,7 @@ export function formatMarkdown(result: ScanResult): string {
   for (const [n, chain] of (result.chains ?? []).entries()) {
     out.push(`### CMK chain of \`${chain.registry}\` (\`${chain.file}\`)`, '', '```mermaid', mermaidChain(chain, `c${n}`), '```', '');
   }
+  for (const e of result.inputErrors ?? []) out.push(`> **Error:** ${cell(e)}`);
   for (const e of result.internalErrors) out.push(`> **Internal error:** ${cell(e.split('\n')[0]!)}`);
   return out.join('\n').trimEnd();
 }

@@ -248,11 +248,10 @@ export function buildSarif(result: ScanResult, opts: SarifOptions = {}): { log: 
   const all = sortFindings(result.findings);
   const kept = truncate(all, max);
   const warnings: string[] = [];
-  const notifications: SarifNotification[] = result.internalErrors.map((e) => ({
-    level: 'error',
-    message: { text: withPeriod(e) },
-    descriptor: { id: 'internal-error' },
-  }));
+  const notifications: SarifNotification[] = [
+    ...(result.inputErrors ?? []).map((e) => ({ level: 'error' as const, message: { text: withPeriod(e) }, descriptor: { id: 'input-error' } })),
+    ...result.internalErrors.map((e) => ({ level: 'error' as const, message: { text: withPeriod(e) }, descriptor: { id: 'internal-error' } })),
+  ];
 
   const run: SarifRun = {
     tool: {
@@ -267,7 +266,7 @@ export function buildSarif(result: ScanResult, opts: SarifOptions = {}): { log: 
     automationDetails: { id: automationId(opts.category) },
     originalUriBaseIds: { '%SRCROOT%': { uri: toRootUri(result.repoRoot) } },
     columnKind: 'utf16CodeUnits',
-    invocations: [{ executionSuccessful: result.internalErrors.length === 0 }],
+    invocations: [{ executionSuccessful: notifications.length === 0 }],
     results: kept.map((f) => toResult(f, ruleIndex)),
   };
 

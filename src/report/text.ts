@@ -147,7 +147,9 @@ export function formatText(result: ScanResult, opts: TextOptions): string {
     out.push('');
   }
 
-  if (result.internalErrors.length > 0) {
+  const inputErrors = result.inputErrors ?? [];
+  if (inputErrors.length > 0 || result.internalErrors.length > 0) {
+    for (const e of inputErrors) out.push(p.error(`error: ${e}`));
     for (const e of result.internalErrors) out.push(p.error(`internal error: ${e}`));
     out.push('');
   }
@@ -155,7 +157,10 @@ export function formatText(result: ScanResult, opts: TextOptions): string {
   const shownCount = s.errors + s.warnings + s.notes + s.undetermined;
   const internal = result.internalErrors.length;
   let summary: string;
-  if (shownCount === 0 && internal === 0) {
+  if (inputErrors.length > 0 && shownCount === 0 && internal === 0) {
+    // Never "No problems found" for a run that could not read what it was given.
+    summary = p.error(`Incomplete scan: ${plural(inputErrors.length, 'input error')}; ${plural(s.templates, 'template')} scanned.`);
+  } else if (shownCount === 0 && internal === 0) {
     const tail = s.suppressed > 0 ? ` (${s.suppressed} suppressed)` : '';
     summary = p.ok(`No problems found in ${plural(s.templates, 'template')}${tail}.`);
   } else {
@@ -163,8 +168,9 @@ export function formatText(result: ScanResult, opts: TextOptions): string {
       `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${plural(s.notes, 'note')}, ` +
       `${s.undetermined} undetermined in ${plural(s.files, 'file')} ` +
       `(${plural(s.templates, 'template')} scanned${s.suppressed > 0 ? `, ${s.suppressed} suppressed` : ''})` +
+      (inputErrors.length > 0 ? `; ${plural(inputErrors.length, 'input error')}` : '') +
       (internal > 0 ? `; ${plural(internal, 'internal error')}` : '');
-    const style = s.errors > 0 || internal > 0 ? p.error : s.warnings > 0 ? p.warning : s.notes > 0 ? p.note : p.open;
+    const style = s.errors > 0 || internal > 0 || inputErrors.length > 0 ? p.error : s.warnings > 0 ? p.warning : s.notes > 0 ? p.note : p.open;
     summary = opts.color ? `\x1b[1m${style(counts)}` : counts;
   }
   out.push(summary);

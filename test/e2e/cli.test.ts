@@ -41,8 +41,23 @@ describe('cmkguard scan', () => {
     expect(bad.stderr).toMatch(/--format must be one of text, json, sarif/);
     expect(cli(['scan', '--no-such-flag']).code).toBe(2);
     expect(cli(['frobnicate']).code).toBe(2);
-    expect(cli(['scan', 'does/not/exist']).stderr).toMatch(/path not found: does\/not\/exist/);
-    expect(cli(['scan', 'does/not/exist']).code).toBe(2);
+    const missing = cli(['scan', 'does/not/exist']);
+    expect(missing.code).toBe(2);
+    // The text report says so itself (never "No problems found"); other formats and report files get it on stderr.
+    expect(missing.stdout).toBe('error: path not found: does/not/exist\n\nIncomplete scan: 1 input error; 0 templates scanned.\n');
+    const asJson = json(['scan', 'fixtures/cmk-registry.json', 'does/not/exist']);
+    expect(asJson.code).toBe(2);
+    expect(asJson.stderr).toMatch(/path not found: does\/not\/exist/);
+    expect((asJson.report as unknown as { inputErrors: string[] }).inputErrors).toEqual(['path not found: does/not/exist']);
+  });
+
+  it('marks the SARIF run failed when a given parameter file cannot be read, and names it', () => {
+    const r = cli(['scan', 'fixtures/cmk-registry.json', '-p', 'no-such.parameters.json', '--format', 'sarif']);
+    expect(r.code).toBe(2);
+    const invocation = JSON.parse(r.stdout).runs[0].invocations[0];
+    expect(invocation.executionSuccessful).toBe(false);
+    expect(invocation.toolExecutionNotifications[0].message.text).toMatch(/^--parameters no-such\.parameters\.json: cannot read the file: ENOENT/);
+    expect(validateSarif(r.stdout)).toEqual([]);
   });
 
   it('skips package.json and other JSON, reports a malformed template and still scans the next file', () => {

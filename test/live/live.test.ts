@@ -140,7 +140,7 @@ describe('live mode', () => {
     expect(statically.findings.filter((f) => f.kind === 'open').map((f) => f.ruleId).sort()).toEqual(['ACR010', 'KV001', 'KV003', 'KV004', 'KV005', 'KV006', 'KV007']);
 
     const result = await scanLive();
-    expect(result.exitErrors).toEqual([]);
+    expect(result.inputErrors).toEqual([]);
     expect(result.findings).toEqual([]);
     expect(result.live!.problems).toEqual([]);
     expect(result.live!.resources.map((id) => id.split('/').slice(-2).join('/')).sort()).toEqual([

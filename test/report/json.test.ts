@@ -7,7 +7,7 @@ describe('formatJson', () => {
   const report = JSON.parse(text) as Record<string, any>;
 
   it('has the documented top-level shape, in order', () => {
-    expect(Object.keys(report)).toEqual(['version', 'tool', 'summary', 'findings', 'internalErrors']);
+    expect(Object.keys(report)).toEqual(['version', 'tool', 'summary', 'findings', 'inputErrors', 'internalErrors']);
     expect(report.version).toBe(1);
     expect(report.tool).toEqual({ name: 'cmkguard', version: '0.1.0' });
     expect(report.internalErrors).toEqual([]);

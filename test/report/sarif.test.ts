@@ -164,6 +164,14 @@ describe('formatSarif: results', () => {
     expect(validateSarif(ext)).toEqual([]);
   });
 
+  it('puts input errors into a failed invocation, before internal errors', () => {
+    const t = formatSarif(scanResult({ inputErrors: ['path not found: infra/old'], internalErrors: ['bug'] }));
+    const inv = parse(t).runs[0].invocations[0];
+    expect(inv.executionSuccessful).toBe(false);
+    expect(inv.toolExecutionNotifications.map((n: { descriptor: { id: string } }) => n.descriptor.id)).toEqual(['input-error', 'internal-error']);
+    expect(validateSarif(t)).toEqual([]);
+  });
+
   it('puts internal errors into a failed invocation', () => {
     const t = formatSarif(scanResult({ internalErrors: ['cannot read infra/broken.json: EACCES', 'bug in rule KV004.'] }));
     const inv = parse(t).runs[0].invocations;

@@ -103,6 +103,14 @@ describe('formatText', () => {
     expect(t.split('\n').at(-1)).toBe('0 errors, 0 warnings, 0 notes, 0 undetermined in 0 files (3 templates scanned); 1 internal error');
   });
 
+  it('lists input errors, counts them, and never calls an incomplete scan clean', () => {
+    const clean = formatText(scanResult({ findings: [], inputErrors: ['path not found: infra/old'] }), { color: false });
+    expect(clean).toContain('error: path not found: infra/old');
+    expect(clean.split('\n').at(-1)).toBe('Incomplete scan: 1 input error; 3 templates scanned.');
+    const withFindings = formatText(scanResult({ findings: [F_KV005], inputErrors: ['a', 'b'] }), { color: false });
+    expect(withFindings.split('\n').at(-1)).toBe('0 errors, 1 warning, 0 notes, 0 undetermined in 1 file (3 templates scanned); 2 input errors');
+  });
+
   it('has no trailing newline', () => {
     expect(out.endsWith('\n')).toBe(false);
   });
