@@ -5,7 +5,7 @@
  */
 import { apiVersionIsFrom } from './api-versions.js';
 import { nameOf } from './cmk-rules.js';
-import { idKey, lastSegment } from './eval/ids.js';
+import { idKey, idKeysMayMatch, lastSegment } from './eval/ids.js';
 import type { EvaluatedResource, JsonPath } from './eval/template.js';
 import { PartialString, Unknown, getProperty, isObject, isUnknown, sharedAcrossEvaluations, valueKey, type Value } from './eval/value.js';
 import { isModelled, linkable, type CmkLink, type ScanGraph } from './graph.js';
@@ -40,7 +40,11 @@ const NON_KEY_ROLES: Record<string, string> = {
 export function samePrincipal(a: Value, b: Value): boolean | undefined {
   const ra = identityRefOf(a);
   const rb = identityRefOf(b);
-  if (ra && rb) return idKey(ra.target) === idKey(rb.target) && ra.property.toLowerCase() === rb.property.toLowerCase() && ra.system === rb.system;
+  if (ra && rb) {
+    if (ra.property.toLowerCase() !== rb.property.toLowerCase() || ra.system !== rb.system) return false;
+    // An id with an unknown subscription may be a literal id of another template at deployment: cannot tell.
+    return idKeysMayMatch(idKey(ra.target), idKey(rb.target));
+  }
   if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
   if (a instanceof Unknown || b instanceof Unknown || a instanceof PartialString || b instanceof PartialString) {
     return valueKey(a).toLowerCase() === valueKey(b).toLowerCase() ? true : undefined;
@@ -64,6 +68,11 @@ export interface RoleGrant {
   roleDefinitionId: Value;
   /** `vault`, `key`, `resourceGroup` or `subscription`: where the assignment applies. */
   level: 'vault' | 'key' | 'resourceGroup' | 'subscription';
+  /**
+   * False when the scope only may be that level: a literal subscription id against the vault's unknown one
+   * (or the other way round) is the same scope only if the deployment goes there.
+   */
+  levelCertain: boolean;
 }
 
 /** Access policies that apply to `vault`: its own `accessPolicies`, and `vaults/accessPolicies` add/replace children. */
@@ -98,11 +107,16 @@ export function roleGrants(graph: ScanGraph, vault: EvaluatedResource): RoleGran
   for (const ra of [...graph.deployed(ROLE_ASSIGNMENT), ...graph.declared(`${vault.type}/providers/roleAssignments`).filter((r) => r.deployed !== false)]) {
     if (!linkable(ra, vault, ra.scope) || graph.goesWithOwnCopy(ra, vault)) continue;
     const scope = idKey(ra.scope);
-    const level = scope === vaultKey ? 'vault' : scope.startsWith(`${vaultKey}/keys/`) ? 'key' : scope === rgKey ? 'resourceGroup' : scope === subKey ? 'subscription' : undefined;
+    let level: RoleGrant['level'] | undefined = scope === vaultKey ? 'vault' : scope.startsWith(`${vaultKey}/keys/`) ? 'key' : scope === rgKey ? 'resourceGroup' : scope === subKey ? 'subscription' : undefined;
+    const levelCertain = level !== undefined;
+    if (!level) {
+      const maybe = (k: string): boolean => idKeysMayMatch(scope, k) === undefined;
+      level = maybe(vaultKey) ? 'vault' : maybe(rgKey) ? 'resourceGroup' : maybe(subKey) ? 'subscription' : undefined;
+    }
     if (!level) continue;
     const principal = read(ra, ['properties', 'principalId']);
     const role = read(ra, ['properties', 'roleDefinitionId']);
-    out.push({ kind: 'role', resource: ra, principalId: principal.state === 'missing' ? null : principal.value, roleDefinitionId: role.state === 'missing' ? null : role.value, level });
+    out.push({ kind: 'role', resource: ra, principalId: principal.state === 'missing' ? null : principal.value, roleDefinitionId: role.state === 'missing' ? null : role.value, level, levelCertain });
   }
   return out;
 }
@@ -171,6 +185,17 @@ function knownPrincipalMatch(grantPrincipal: Value, principal: Value, grant: Eva
   const same = samePrincipal(grantPrincipal, principal);
   if (same === true && grant.unit !== registry.unit && !(sharedAcrossEvaluations(grantPrincipal) && sharedAcrossEvaluations(principal))) return undefined;
   return same;
+}
+
+/**
+ * The unknown that keeps a grant's principal from being decided: when both name an identity's runtime
+ * property, the identity id that is only partly known (its subscription, say), else the grant's value.
+ */
+function principalUnknown(grantPrincipal: Value, principal: Value): Value {
+  const ra = identityRefOf(grantPrincipal);
+  const rb = identityRefOf(principal);
+  if (ra && rb) return isUnknown(ra.target) ? ra.target : isUnknown(rb.target) ? rb.target : grantPrincipal;
+  return grantPrincipal;
 }
 
 function namesClientIdOf(grantPrincipal: Value, target: Value | undefined): boolean {
@@ -272,7 +297,7 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
     let unknownValue: Value | undefined;
     if (who === false || (who === undefined && ok !== false)) {
       path = [...g.path, 'objectId'];
-      if (who === undefined) unknownValue = g.objectId;
+      if (who === undefined) unknownValue = principalUnknown(g.objectId, principal);
     } else if (perms.ok === false || (perms.ok === undefined && ok !== false)) {
       path = [...g.path, 'permissions', 'keys'];
       if (perms.ok === undefined) unknownValue = g.keyPermissions;
@@ -299,17 +324,21 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
   for (const g of roleGrants(graph, vault)) {
     const who = knownPrincipalMatch(g.principalId, principal, g.resource, link.registry);
     const role = roleCovers(graph, g.roleDefinitionId);
-    const scope: Tri = g.level !== 'key' ? true : keyIdKey === undefined ? undefined : idKey(g.resource.scope) === keyIdKey;
+    const scope: Tri = !g.levelCertain ? undefined : g.level !== 'key' ? true : keyIdKey === undefined ? undefined : idKey(g.resource.scope) === keyIdKey;
     const ok = and3(who, role.ok, scope);
     let path: JsonPath = [];
     let unknownValue: Value | undefined;
     if (who === false || (who === undefined && ok !== false)) {
       path = read(g.resource, ['properties', 'principalId']).path;
-      if (who === undefined) unknownValue = g.principalId;
+      if (who === undefined) unknownValue = principalUnknown(g.principalId, principal);
     } else if (role.ok === false || (role.ok === undefined && ok !== false)) {
       path = read(g.resource, ['properties', 'roleDefinitionId']).path;
       if (role.ok === undefined) unknownValue = g.roleDefinitionId;
-    } else if (scope !== true) path = ['scope'];
+    } else if (scope !== true) {
+      path = ['scope'];
+      // Whether the assignment's scope is the vault's depends on where the deployment goes.
+      if (!g.levelCertain) unknownValue = isUnknown(g.resource.scope) ? g.resource.scope : vault.id;
+    }
     out.push({
       grant: g,
       model: 'rbac',

@@ -9,6 +9,8 @@ const IDENTITY = 'Microsoft.ManagedIdentity/userAssignedIdentities';
 const CRYPTO_USER = '12338af0-0e69-4776-bea7-57ae8d297424';
 const ADMINISTRATOR = '00482a5a-887f-4fb3-b363-3b7fe8e74483';
 const KV_READER = '21090545-7ca7-4776-b22c-e363652d74d2';
+const SUB = '11111111-2222-3333-4444-555555555555';
+const OTHER_SUB = '99999999-2222-3333-4444-555555555555';
 
 const roleId = (guid: string) => `[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '${guid}')]`;
 
@@ -269,6 +271,30 @@ describe('ACR010 registry-cmk-key-access', () => {
       findResource(t, VAULT)['condition'] = false;
       const f = expectOneAt(await findingsOf('ACR010', t), t, `"[reference(variables('keyId')`, 'open');
       expect(f.message).toMatch(/the declaration of Key Vault 'reg-kv' has a false condition/);
+    });
+
+    it('is undetermined when the registry names its identity by a literal id and the grant by resourceId() with the subscription unknown', async () => {
+      const literalId = `/subscriptions/${SUB}/resourceGroups/rg-sec/providers/Microsoft.ManagedIdentity/userAssignedIdentities/reg-id`;
+      const t = cmkStack();
+      const registry = findResource(t, REGISTRY);
+      registry['identity']['userAssignedIdentities'] = { [literalId]: {} };
+      registry['properties']['encryption']['keyVaultProperties']['identity'] = `[reference('${literalId}', '2023-01-31').clientId]`;
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[reference(variables('identityId')).principalId]"`, 'open');
+      expect(f.message).toMatch(/because subscription\(\)\.subscriptionId is only known at deployment/);
+      // Deployed to that subscription and resource group, the grant is the registry's; elsewhere it is another identity.
+      expect(await findingsOf('ACR010', t, {}, { context: { subscriptionId: SUB, resourceGroup: 'rg-sec' } })).toEqual([]);
+      const elsewhere = await findingsOf('ACR010', t, {}, { context: { subscriptionId: SUB, resourceGroup: 'rg-app' } });
+      expect(elsewhere.map((x) => x.kind)).toEqual(['fail']);
+    });
+
+    it('is undetermined for a role assignment on a literal subscription while the vault\'s subscription is unknown', async () => {
+      const t = cmkStack();
+      const ra = findResource(t, RA);
+      ra['scope'] = `/subscriptions/${SUB}`;
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"/subscriptions/${SUB}"`, 'open');
+      expect(f.message).toMatch(/only known at deployment/);
+      expect(await findingsOf('ACR010', t, {}, { context: { subscriptionId: SUB } })).toEqual([]);
+      expect((await findingsOf('ACR010', t, {}, { context: { subscriptionId: OTHER_SUB } })).map((x) => x.kind)).toEqual(['fail']);
     });
 
     it('is undetermined for an existing vault', async () => {
