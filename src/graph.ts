@@ -81,24 +81,31 @@ export function parseKeyIdentifier(value: Value): KeyIdentifier {
     return parseKnownUri(value, (text) => text);
   }
   if (value instanceof PartialString) {
-    // Replace each unknown part with a sentinel; a vault's runtime vaultUri is known in shape.
+    // Replace each unknown part with a sentinel; a vault's runtime vaultUri and a key's runtime keyUri are
+    // known in shape (`format('{0}/{1}', key.keyUri, keyVersion)` is how modules pin a version).
     const holes: Value[] = [];
-    let fromVault: Value | undefined;
+    let from: KeyIdentifier['fromResource'];
     const text = value.parts
       .map((p) => {
         if (typeof p === 'string') return p;
         const ref = p.ref;
-        if (ref && ref.path.length === 2 && ref.path[1]!.toLowerCase() === 'vaulturi') {
-          fromVault = ref.target;
-          const vaultName = lastSegmentAfter(ref.target, 'vaults');
-          return `https://${hole(holes, vaultName ?? p)}.vault.azure.net/`;
+        const prop = ref && ref.path.length === 2 ? ref.path[1]!.toLowerCase() : undefined;
+        if (ref && prop === 'vaulturi') {
+          from = { id: ref.target, kind: 'vault' };
+          return `https://${hole(holes, lastSegmentAfter(ref.target, 'vaults') ?? p)}.vault.azure.net/`;
+        }
+        if (ref && (prop === 'keyuri' || prop === 'keyuriwithversion')) {
+          from = { id: ref.target, kind: 'key' };
+          const names = namesFromKeyId(ref.target);
+          const uri = `https://${hole(holes, names.vaultName ?? p)}.vault.azure.net/keys/${hole(holes, names.keyName ?? p)}`;
+          return prop === 'keyuri' ? uri : `${uri}/${hole(holes, p)}`;
         }
         return hole(holes, p);
       })
       .join('');
     const parsed = parseKnownUri(text, (t) => unhole(t, holes));
-    if (fromVault !== undefined) parsed.fromResource = { id: fromVault, kind: 'vault' };
-    if (parsed.status === 'invalid' && !knownHostIsWrong(text)) {
+    if (from !== undefined) parsed.fromResource = from;
+    if (parsed.status === 'invalid' && !knownHostIsWrong(text) && !hasEmptyPathSegment(text)) {
       return { value, status: 'unknown', version: 'unknown', fromResource: parsed.fromResource };
     }
     return { ...parsed, value };
@@ -125,13 +132,23 @@ function unhole(text: string, holes: Value[]): Value {
   return PartialString.of(parts);
 }
 
+/**
+ * `https://host//keys/k`: an empty path segment, whatever the unknown parts hold (they cannot remove the
+ * `//`). The usual cause is `vaultUri` (which ends in '/') joined to '/keys/k'.
+ */
+function hasEmptyPathSegment(text: string): boolean {
+  return /^https:\/\/[^/]+\/(?:[^/]*\/)*\//i.test(text);
+}
+
 /** With unknown parts, a failed match proves nothing unless the known host is already wrong. */
 function knownHostIsWrong(text: string): boolean {
-  const m = /^([a-z]+):\/\/([^/\u0001]*)(\/|$)/i.exec(text);
+  const m = /^([a-z]+):\/\/([^/]*)(\/|$)/i.exec(text);
   if (!m) return !text.startsWith('\u0001');
   if (m[1]!.toLowerCase() !== 'https') return true;
-  const host = m[2]!.toLowerCase();
-  return !VAULT_DNS_SUFFIXES.some((s) => host.endsWith(`.${s}`)) && !host.includes('\u0002');
+  // The known text after the host's last unknown part must be able to end a Key Vault host.
+  const tail = m[2]!.toLowerCase().split('\u0002').pop()!;
+  const holed = m[2]!.includes('\u0002');
+  return !VAULT_DNS_SUFFIXES.some((s) => tail.endsWith(`.${s}`) || (holed && `.${s}`.endsWith(tail)));
 }
 
 function parseKnownUri(text: string, toValue: (t: string) => Value): KeyIdentifier {
@@ -141,7 +158,9 @@ function parseKnownUri(text: string, toValue: (t: string) => Value): KeyIdentifi
       ? 'it names a Managed HSM key; ACR supports keys in Key Vault only'
       : !/^https:\/\//i.test(text)
         ? 'it is not an https:// URI'
-        : !/\/keys\//i.test(text)
+        : hasEmptyPathSegment(text)
+          ? "its path has an empty segment ('//'): a vault's vaultUri already ends in '/', so append 'keys/<name>' to it, not '/keys/<name>'"
+          : !/\/keys\//i.test(text)
           ? "its path is not /keys/<name>[/<version>]"
           : `its host is not a Key Vault host (*.${VAULT_DNS_SUFFIXES.join(', *.')})`;
     return { value: toValue(text), status: 'invalid', problem, version: 'unknown' };

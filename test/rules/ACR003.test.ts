@@ -25,6 +25,13 @@ describe('ACR003 registry-cmk-key-identifier', () => {
     expect(await findingsOf('ACR003', t)).toEqual([]);
   });
 
+  it("fails vaultUri joined to '/keys/…' for its empty path segment, not for its host", async () => {
+    const t = withKeyIdentifier("[concat(reference(variables('vaultId')).vaultUri, '/keys/reg-key')]");
+    const f = expectOneAt(await findingsOf('ACR003', t), t, `"[concat(reference(variables('vaultId')).vaultUri, '/keys/reg-key')]"`);
+    expect(f.message).toMatch(/its path has an empty segment \('\/\/'\): a vault's vaultUri already ends in '\/'/);
+    expect(f.message).not.toMatch(/host/);
+  });
+
   it('fails a Managed HSM key', async () => {
     const t = withKeyIdentifier('https://hsm1.managedhsm.azure.net/keys/k');
     const f = expectOneAt(await findingsOf('ACR003', t), t, '"https://hsm1');

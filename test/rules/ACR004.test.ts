@@ -31,6 +31,17 @@ describe('ACR004 registry-cmk-key-version', () => {
     expect(await findingsOf('ACR004', pinned, {}, policy('any'))).toEqual([]);
   });
 
+  it("fails a version appended to the key's keyUri (how modules pin keyVersion), and the chain still reaches the vault", async () => {
+    const expression = "[format('{0}/{1}', reference(variables('keyId')).keyUri, parameters('keyVersion'))]";
+    const t = withKeyIdentifier(expression);
+    t['parameters']['keyVersion'] = { type: 'string' };
+    expectOneAt(await findingsOf('ACR004', t), t, `"${expression}"`);
+    expect(await findingsOf('ACR003', t)).toEqual([]);
+    // The vault behind the key is found: its settings are judged, not left undetermined.
+    delete findResource(t, 'Microsoft.KeyVault/vaults')['properties']['enablePurgeProtection'];
+    expect((await findingsOf('KV001', t)).map((f) => f.kind)).toEqual(['fail']);
+  });
+
   it('is undetermined when an unknown key name could carry a version', async () => {
     const t = withKeyIdentifier("[format('https://reg-kv.vault.azure.net/keys/{0}', parameters('keyPath'))]");
     t['parameters']['keyPath'] = { type: 'string' };
