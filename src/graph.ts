@@ -185,6 +185,10 @@ function nameProblem(vault: string, key: string): string | undefined {
   return undefined;
 }
 
+function isNamePart(v: Value | undefined): v is string | Unknown | PartialString {
+  return typeof v === 'string' || v instanceof Unknown || v instanceof PartialString;
+}
+
 function lastSegmentAfter(id: Value, type: string): Value | undefined {
   const text = textWithHoles(id);
   if (text === undefined) return undefined;
@@ -407,13 +411,18 @@ export class ScanGraph {
       const k = idKey(kid.fromResource.id);
       vault = this.pick(vaults.filter((v) => idKey(v.id) === k && linkable(v, registry, v.id)), registry);
     }
-    if (!vault && typeof kid.vaultName === 'string') {
-      const name = kid.vaultName.toLowerCase();
-      vault = this.pick(vaults.filter((v) => typeof v.name === 'string' && v.name.toLowerCase() === name), registry);
+    // By name: a known name, or one built the same way (`https://${vaultName}.vault.azure.net/...` next to a
+    // vault named by the same parameter), which within one evaluation is the same value.
+    const vaultName = kid.vaultName;
+    if (!vault && isNamePart(vaultName)) {
+      const name = idKey(vaultName);
+      vault = this.pick(vaults.filter((v) => idKey(v.name) === name && linkable(v, registry, vaultName)), registry);
     }
-    if (vault && !key && typeof kid.keyName === 'string' && typeof vault.name === 'string') {
-      const full = `${vault.name}/${kid.keyName}`.toLowerCase();
-      key = this.pick(this.declared(KEY).filter((r) => typeof r.name === 'string' && r.name.toLowerCase() === full), vault);
+    const keyName = kid.keyName;
+    const inVault = vault?.name;
+    if (vault && !key && isNamePart(keyName) && isNamePart(inVault)) {
+      const full = idKey(PartialString.of([inVault, '/', keyName]));
+      key = this.pick(this.declared(KEY).filter((r) => idKey(r.name) === full && linkable(r, vault!, keyName)), vault);
     }
     const vaultLabel = typeof kid.vaultName === 'string' ? `'${kid.vaultName}'` : 'of the key identifier';
     const vaultNote = typeof kid.vaultName === 'string' ? this.liveNotes.get(`vault:${kid.vaultName.toLowerCase()}`) : undefined;

@@ -109,6 +109,20 @@ describe('KV001 keyvault-purge-protection', () => {
     expect(f.message).toMatch(/the declaration of Key Vault 'reg-kv' has a false condition, so the vault comes from elsewhere/);
   });
 
+  it('finds a vault named by a parameter from a key URI whose host is built from the same parameter', async () => {
+    const t = nameVaultBy(cmkStack(), "parameters('vaultName')", ['vaultName']);
+    const keyUri = "[format('https://{0}{1}/keys/reg-key', parameters('vaultName'), environment().suffixes.keyvaultDns)]";
+    findResource(t, REGISTRY)['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = keyUri;
+    delete findResource(t, VAULT)['properties']['enablePurgeProtection'];
+    expect((await findingsOf('KV001', t)).map((f) => f.kind)).toEqual(['fail']);
+    // In another template the same parameter name is another value: that vault is not the CMK vault.
+    const moved = (t['resources'] as Json[]).filter((r) => [VAULT, KEY].includes(r['type']));
+    t['resources'] = (t['resources'] as Json[]).filter((r) => !moved.includes(r));
+    const other = template({ parameters: { vaultName: { type: 'string' } }, resources: moved });
+    const findings = await findingsOf('KV001', t, { 'vault.json': text(other) });
+    expect(findings.map((f) => [f.uri, f.kind])).toEqual([['main.json', 'open']]);
+  });
+
   it('checks the vault deployed by another template over an existing declaration of it', async () => {
     const t = cmkStack();
     const vault = findResource(t, VAULT);
