@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { arrayFunctions } from '../../src/eval/functions/array.js';
 import { TemplateEvalError, type FunctionContext } from '../../src/eval/functions/types.js';
-import { PartialString, Unknown, containsUnknown, fromJson, objectFrom, toDisplayJson, type Value } from '../../src/eval/value.js';
+import { PartialString, Unknown, containsUnknown, fromJson, objectFrom, toDisplayJson, valueKey, type Value } from '../../src/eval/value.js';
 
 const ctx: FunctionContext = { callLambda: () => null };
 
@@ -282,9 +282,17 @@ describe('union', () => {
     const replaced = call('union', mk({ n: u }), obj({ n: 'text' })) as { n: Value };
     expect(replaced.n).toBe('text');
   });
-  it('is unknown for unknown arguments or arrays with unknowns', () => {
+  it('is unknown for unknown arguments, or when an element with unknowns may duplicate another', () => {
     expect(call('union', u, obj({}))).toBeInstanceOf(Unknown);
     expect(call('union', [u], [1])).toBeInstanceOf(Unknown);
+  });
+  it('keeps elements with unknowns that are provably distinct, and drops one built the same way', () => {
+    const id = (name: string) => PartialString.of(['/subscriptions/', Unknown.context('subscription().subscriptionId'), `/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`]);
+    const keys = (r: Value) => (r as Value[]).map(valueKey);
+    expect(keys(call('union', [], [id('a')]))).toEqual([valueKey(id('a'))]);
+    expect(keys(call('union', [id('a')], [id('b'), id('a')]))).toEqual([valueKey(id('a')), valueKey(id('b'))]);
+    // A wholly unknown element may be any of them.
+    expect(call('union', [id('a')], [u])).toBeInstanceOf(Unknown);
   });
   it('rejects mixed types', () => {
     expect(() => call('union', [1], obj({}))).toThrow(/union: expected all arrays or all objects, got array, object/);

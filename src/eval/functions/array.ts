@@ -205,8 +205,18 @@ function slice(name: string, fromStart: boolean): FunctionDef {
 function union(args: Value[]): Value {
   if (args.some(isUnknown)) return Unknown.derived('union', args);
   if (args.every(Array.isArray)) {
-    if (args.some((a) => (a as Value[]).some(containsUnknown))) return Unknown.derived('union', args);
-    return distinct(args.flatMap((a) => a as Value[]));
+    const all = args.flatMap((a) => a as Value[]);
+    if (!all.some(containsUnknown)) return distinct(all);
+    // Elements with unknowns are kept while each is provably different from those before it (two ids that
+    // differ in their known text); one that may or may not be a duplicate makes the length unknown.
+    const kept: Value[] = [];
+    for (const v of all) {
+      const same = kept.map((k) => equalsMaybe(k, v));
+      if (same.includes(true)) continue;
+      if (same.includes(undefined)) return Unknown.derived('union', args);
+      kept.push(v);
+    }
+    return kept;
   }
   if (args.every(isObject)) return (args as ValueObject[]).reduce(mergeDeep);
   throw new TemplateEvalError(`union: expected all arrays or all objects, got ${args.map(kindOf).join(', ')}`);
