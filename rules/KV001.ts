@@ -50,7 +50,7 @@ export const rule: Rule = {
     const cmkVaults = new Set<EvaluatedResource>();
     forEachCmkVault(ctx, 'the CMK vault enables purge protection', (vault, links) => {
       cmkVaults.add(vault);
-      checkVault(ctx, vault, ` (CMK vault of registry ${registryNames(links)})`);
+      checkVault(ctx, vault, ` (CMK vault of ${registryNames(links)})`);
     });
     if (scope === 'all') {
       for (const vault of ctx.graph.deployed(VAULT)) if (!cmkVaults.has(vault)) checkVault(ctx, vault, '');

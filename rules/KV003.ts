@@ -59,7 +59,7 @@ export const rule: Rule = {
         resource: vault,
         path: bypass.path,
         verdict: 'fail',
-        message: `Key Vault '${name}' restricts network access and sets networkAcls.bypass to ${display(bypass.state === 'known' ? bypass.value : null)}, so registry ${registryNames(links)} cannot reach its key as a trusted Azure service. Set bypass to 'AzureServices'.`,
+        message: `Key Vault '${name}' restricts network access and sets networkAcls.bypass to ${display(bypass.state === 'known' ? bypass.value : null)}, so ${registryNames(links)} cannot reach its key as a trusted Azure service. Set bypass to 'AzureServices'.`,
       });
     });
   },

@@ -80,7 +80,7 @@ function checkVault(outer: RuleContext, t: VaultTarget, index: SettingIndex): vo
   const ctx: RuleContext = { ...outer, report: (r) => outer.report({ chainMember: t.vault, ...r }) };
   const vaultName = t.vault ? knownName(t.vault) : typeof t.label === 'string' ? t.label : undefined;
   const display = t.vault ? nameOf(t.vault) : typeof t.label === 'string' ? t.label : '{vault}';
-  const who = `Key Vault '${display}' (CMK vault of registry ${registryNames(t.links)})`;
+  const who = `Key Vault '${display}' (CMK vault of ${registryNames(t.links)})`;
   const subject = { type: VAULT, name: t.label };
   const attached: EvaluatedResource[] = [];
   const open: { setting: EvaluatedResource; path: JsonPath; reason: string }[] = [];

@@ -30,7 +30,7 @@ export const rule: Rule = {
   meta,
   check(ctx) {
     forEachCmkVault(ctx, 'the CMK vault is closed to public networks', (vault, links) => {
-      const name = `Key Vault '${nameOf(vault)}' (CMK vault of registry ${registryNames(links)})`;
+      const name = `Key Vault '${nameOf(vault)}' (CMK vault of ${registryNames(links)})`;
       const deny = read(vault, ['properties', 'networkAcls', 'defaultAction']);
       const pna = read(vault, ['properties', 'publicNetworkAccess']);
       // An API version that is not known gets the benefit of the doubt.

@@ -116,13 +116,16 @@ export function forEachCmkKey(ctx: RuleContext, what: string, check: (k: CmkKey)
   for (const k of keys.values()) check(k);
 }
 
-/** " (CMK of registry 'a', 'b')" */
+/** " (CMK of registry 'a')", " (CMK of registries 'a' and 'b')" */
 export function cmkOf(links: CmkLink[]): string {
-  return ` (CMK of registry ${registryNames(links)})`;
+  return ` (CMK of ${registryNames(links)})`;
 }
 
+/** "registry 'a'", "registries 'a' and 'b'": each registry once (copy instances and parameter files repeat names). */
 export function registryNames(links: CmkLink[]): string {
-  return links.map((l) => `'${nameOf(l.registry)}'`).join(', ');
+  const names = [...new Set(links.map((l) => `'${nameOf(l.registry)}'`))];
+  if (names.length === 1) return `registry ${names[0]}`;
+  return `registries ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 /** The resource's name for messages; unknown parts show as {…}. */

@@ -3,7 +3,7 @@
  * logging commands (`##vso[task.logissue ...]`). Suppressed findings are left out; undetermined ones are notices.
  */
 import type { Finding, ScanResult } from '../types.js';
-import { sortFindings, summarize } from './common.js';
+import { messageOf, sortFindings, summarize } from './common.js';
 
 /** Workflow-command escaping: data escapes %, CR, LF; properties also , and :. */
 function ghData(s: string): string {
@@ -29,7 +29,7 @@ export function formatGithub(result: ScanResult): string {
       `endColumn=${r.endColumn}`,
       `title=${ghProperty(`${f.ruleId}${f.kind === 'open' ? ' (undetermined)' : ''}`)}`,
     ];
-    return `::${ghCommand(f)} ${props.join(',')}::${ghData(f.message)}`;
+    return `::${ghCommand(f)} ${props.join(',')}::${ghData(messageOf(f))}`;
   });
   for (const e of result.inputErrors ?? []) lines.push(`::error title=cmkguard::${ghData(e)}`);
   for (const e of result.internalErrors) lines.push(`::error title=cmkguard internal error::${ghData(e)}`);
@@ -45,7 +45,7 @@ function vso(s: string): string {
 export function formatAzureDevOps(result: ScanResult): string {
   const lines = sortFindings(result.findings.filter((f) => !f.suppression && (f.kind === 'fail' ? f.level !== 'note' : false))).map((f) => {
     const type = f.level === 'error' ? 'error' : 'warning';
-    return `##vso[task.logissue type=${type};sourcepath=${vso(f.uri)};linenumber=${f.region.startLine};columnnumber=${f.region.startColumn};code=${f.ruleId}]${vso(f.message)}`;
+    return `##vso[task.logissue type=${type};sourcepath=${vso(f.uri)};linenumber=${f.region.startLine};columnnumber=${f.region.startColumn};code=${f.ruleId}]${vso(messageOf(f))}`;
   });
   for (const e of result.inputErrors ?? []) lines.push(`##vso[task.logissue type=error;code=input]${vso(e)}`);
   for (const e of result.internalErrors) lines.push(`##vso[task.logissue type=error;code=internal]${vso(e)}`);

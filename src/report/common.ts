@@ -18,6 +18,14 @@ export interface Summary {
   files: number;
 }
 
+/**
+ * A finding's message for formats without a field for its parameter file: the same template evaluated with
+ * two parameter files can fail at the same place for one of them only.
+ */
+export function messageOf(f: Finding): string {
+  return f.parameterFile !== undefined && f.parameterFile !== f.uri ? `${f.message} (with ${f.parameterFile})` : f.message;
+}
+
 export function summarize(result: ScanResult): Summary {
   const s: Summary = { errors: 0, warnings: 0, notes: 0, undetermined: 0, suppressed: 0, templates: 0, files: 0 };
   const files = new Set<string>();

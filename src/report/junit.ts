@@ -3,17 +3,18 @@
  * unsuppressed finding at level warning or above (undetermined findings are skipped cases, notes are left out).
  */
 import type { Finding, ScanResult } from '../types.js';
-import { sortFindings } from './common.js';
+import { messageOf, sortFindings } from './common.js';
 
 function xml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 }
 
 function testCase(f: Finding): string {
+  const message = messageOf(f);
   const where = `${f.uri}:${f.region.startLine}:${f.region.startColumn}`;
   const name = xml(`${f.ruleId}${f.resource ? ` ${f.resource.fullyQualifiedName}` : ''} (${where})`);
-  if (f.kind === 'open') return `    <testcase name="${name}" classname="${xml(f.uri)}"><skipped message="${xml(f.message)}"/></testcase>`;
-  return `    <testcase name="${name}" classname="${xml(f.uri)}"><failure type="${f.level}" message="${xml(f.message)}">${xml(`${where} ${f.message}`)}</failure></testcase>`;
+  if (f.kind === 'open') return `    <testcase name="${name}" classname="${xml(f.uri)}"><skipped message="${xml(message)}"/></testcase>`;
+  return `    <testcase name="${name}" classname="${xml(f.uri)}"><failure type="${f.level}" message="${xml(message)}">${xml(`${where} ${message}`)}</failure></testcase>`;
 }
 
 export function formatJunit(result: ScanResult): string {

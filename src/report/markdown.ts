@@ -3,7 +3,7 @@
  * file (undetermined ones in their own list, suppressed ones counted).
  */
 import type { Finding, ScanResult } from '../types.js';
-import { sortFindings, summarize } from './common.js';
+import { messageOf, sortFindings, summarize } from './common.js';
 import { mermaidChain } from './explain.js';
 
 function cell(s: string): string {
@@ -12,7 +12,7 @@ function cell(s: string): string {
 
 function row(f: Finding, docsUrl: string | undefined): string {
   const rule = docsUrl ? `[${f.ruleId}](${docsUrl})` : f.ruleId;
-  return `| ${f.level} | ${rule} | ${f.region.startLine}:${f.region.startColumn} | ${cell(f.resource?.fullyQualifiedName ?? '')} | ${cell(f.message)} |`;
+  return `| ${f.level} | ${rule} | ${f.region.startLine}:${f.region.startColumn} | ${cell(f.resource?.fullyQualifiedName ?? '')} | ${cell(messageOf(f))} |`;
 }
 
 export function formatMarkdown(result: ScanResult): string {
@@ -34,7 +34,7 @@ export function formatMarkdown(result: ScanResult): string {
     }
     if (open.length) {
       out.push('<details><summary>Undetermined: depends on values known only at deployment</summary>', '');
-      out.push(...open.map((f) => `- **${f.ruleId}** ${f.region.startLine}:${f.region.startColumn}: ${cell(f.message)}`), '', '</details>', '');
+      out.push(...open.map((f) => `- **${f.ruleId}** ${f.region.startLine}:${f.region.startColumn}: ${cell(messageOf(f))}`), '', '</details>', '');
     }
   }
   for (const [n, chain] of (result.chains ?? []).entries()) {

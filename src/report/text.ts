@@ -21,7 +21,7 @@
  * - The text has no trailing newline.
  */
 import type { Finding, ScanResult } from '../types.js';
-import { plural, sortFindings, summarize } from './common.js';
+import { messageOf, plural, sortFindings, summarize } from './common.js';
 
 export interface TextOptions {
   color: boolean;
@@ -137,7 +137,7 @@ export function formatText(result: ScanResult, opts: TextOptions): string {
       const pos = `${f.region.startLine}:${f.region.startColumn}`.padEnd(posWidth);
       const style = styleOf(f, p);
       const label = style(labelOf(f).padEnd(labelWidth));
-      out.push(`  ${p.pos(pos)}  ${label}  ${f.message}  ${p.rule(f.ruleId)}`);
+      out.push(`  ${p.pos(pos)}  ${label}  ${messageOf(f)}  ${p.rule(f.ruleId)}`);
       if (f.snippet !== undefined && f.snippet.trim() !== '') {
         const { code, caret } = snippetLines(f.snippet, f);
         out.push(`${indent}${p.snippet(code)}`);

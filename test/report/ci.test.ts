@@ -15,6 +15,12 @@ describe('github format', () => {
     expect(out[3]).toBe('cmkguard: 1 errors, 1 warnings, 0 notes, 1 undetermined in 1 templates');
   });
 
+  it('names the parameter file of the evaluation, so two evaluations of one template can be told apart', () => {
+    const out = formatGithub(result([finding({ parameterFile: 'infra/prod.parameters.json' }), finding({ parameterFile: 'infra/dev.parameters.json' })])).split('\n');
+    expect(out[0]).toMatch(/::Registry uses SKU Standard, 100%25: use Premium\. \(with infra\/prod\.parameters\.json\)$/);
+    expect(out[1]).toMatch(/\(with infra\/dev\.parameters\.json\)$/);
+  });
+
   it('leaves suppressed findings out', () => {
     expect(formatGithub(result([finding({ suppression: { kind: 'inSource', justification: 'x' } })])).split('\n')).toHaveLength(1);
   });

@@ -31,6 +31,13 @@ describe('formatText', () => {
     expect(kv).toMatch(/^ {2}40:7 +warning +Key 'acr-cmk'.* {2}KV005$/);
   });
 
+  it('names the parameter file a finding comes from, unless the finding is in it', () => {
+    const kv = lines.find((l) => l.includes(F_KV005.message))!;
+    expect(kv).toContain(`${F_KV005.message} (with infra/main.prod.parameters.json)  KV005`);
+    const inFile = formatText(scanResult({ findings: [{ ...F_KV005, uri: 'infra/main.prod.parameters.json' }] }), { color: false });
+    expect(inFile).not.toContain('(with ');
+  });
+
   it('aligns the level column inside a file group', () => {
     const a = lines.find((l) => l.includes(F_ACR001.message))!;
     const b = lines.find((l) => l.includes(F_KV005.message))!;

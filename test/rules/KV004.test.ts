@@ -155,7 +155,7 @@ describe('KV004 keyvault-key-type', () => {
     second['name'] = 'otherreg';
     (t['resources'] as Json[]).push(second);
     const f = expectOneAt(await findingsOf('KV004', t), t, '"EC"');
-    expect(f.message).toMatch(/'contosoreg', 'otherreg'/);
+    expect(f.message).toMatch(/CMK of registries 'contosoreg' and 'otherreg'\)/);
   });
 
   it('finds the key through a literal key identifier', async () => {
