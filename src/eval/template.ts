@@ -337,6 +337,7 @@ export function evaluateTemplate(options: EvaluateOptions): Evaluation {
     }
   }
   const tpl = new TemplateScope(state, raw, options.file, [], scope, supplied, [], undefined);
+  if (options.parameters) tpl.checkSuppliedNames(Object.keys(options.parameters.values), options.parameters.file, ['parameters'], 'the parameter file sets');
   let outputs: ValueObject = newObject();
   try {
     tpl.run();
@@ -655,6 +656,20 @@ class TemplateScope implements TemplateHost {
       return null;
     }
     return Unknown.parameter(decl.name);
+  }
+
+  /**
+   * Reports values given for parameters the template does not declare: ARM refuses the deployment ("not
+   * present in the original template"), often after a parameter was renamed on one side only.
+   */
+  checkSuppliedNames(names: string[], file: string, at: JsonPath, who: string): void {
+    const declared = [...this.params().values()].map((d) => d.name);
+    for (const name of names) {
+      if (this.params().has(name.toLowerCase())) continue;
+      const hint = didYouMean(name, declared);
+      const list = !hint && declared.length ? ` (parameters: ${declared.slice(0, 10).join(', ')})` : '';
+      this.state.diagnose('TPL002', `${who} parameter '${name}', which the template does not declare${list}; ARM refuses the deployment.${hint}`, file, [...at, name]);
+    }
   }
 
   /** Reports every parameter without a value (ARM would refuse the deployment). */
@@ -1333,6 +1348,9 @@ class TemplateScope implements TemplateHost {
         }
       }
       nested = new TemplateScope(this.state, templateJson, file, base, nestedScope, supplied, [...this.deploymentPath, deploymentName], undefined, this.depth + 1);
+      if (params && isPlainObject(params.value)) {
+        nested.checkSuppliedNames(Object.keys(params.value), this.file, [...propsPath, params.key], `deployment '${displayName(inst)}' passes`);
+      }
     } else {
       nested = new TemplateScope(this.state, templateJson, file, base, this.scope, new Map(), [...this.deploymentPath, deploymentName], this, this.depth + 1);
     }

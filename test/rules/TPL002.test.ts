@@ -1,10 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import { findingsOf, expectOneAt } from './expect.js';
-import { VAULT, cmkStack, findResource } from './stack.js';
+import { VAULT, cmkStack, findResource, text } from './stack.js';
+import { PARAMETERS_SCHEMA, TEMPLATE_SCHEMA, positionOf } from '../helpers/scan.js';
 
 describe('TPL002 template-evaluation-error', () => {
   it('passes a template whose expressions all evaluate', async () => {
     expect(await findingsOf('TPL002', cmkStack())).toEqual([]);
+  });
+
+  it('points at a parameter-file value for a parameter the template does not declare (ARM refuses it), naming the close one', async () => {
+    const t = cmkStack();
+    t['parameters']['kek_id'] = { type: 'string', defaultValue: 'https://reg-kv.vault.azure.net/keys/reg-key' };
+    const params = text({ $schema: PARAMETERS_SCHEMA, contentVersion: '1.0.0.0', parameters: { location: { value: 'westeurope' }, key_id: { value: 'x' } } });
+    const findings = await findingsOf('TPL002', t, { 'main.parameters.json': params });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.uri).toBe('main.parameters.json');
+    expect(findings[0]!.message).toBe("the parameter file sets parameter 'key_id', which the template does not declare; ARM refuses the deployment. Did you mean 'kek_id'?");
+    expect({ line: findings[0]!.region.startLine, column: findings[0]!.region.startColumn }).toEqual(positionOf(params, '"key_id"'));
+  });
+
+  it('reports a deployment that passes an undeclared parameter to its inner-scope template, unless it is not deployed', async () => {
+    const module = (condition: boolean) => ({
+      type: 'Microsoft.Resources/deployments',
+      apiVersion: '2022-09-01',
+      name: 'mod',
+      condition,
+      properties: {
+        mode: 'Incremental',
+        expressionEvaluationOptions: { scope: 'inner' },
+        parameters: { skuName: { value: 'Premium' } },
+        template: { $schema: TEMPLATE_SCHEMA, contentVersion: '1.0.0.0', parameters: { sku: { type: 'string', defaultValue: 'Premium' } }, resources: [] },
+      },
+    });
+    const t = cmkStack();
+    (t['resources'] as object[]).push(module(true));
+    const f = expectOneAt(await findingsOf('TPL002', t), t, '"skuName"');
+    expect(f.message).toMatch(/^deployment 'mod' passes parameter 'skuName', which the template does not declare \(parameters: sku\); ARM refuses the deployment\.$/);
+    const off = cmkStack();
+    (off['resources'] as object[]).push(module(false));
+    expect(await findingsOf('TPL002', off)).toEqual([]);
   });
 
   it('points at the expression that calls an unknown function', async () => {
