@@ -189,13 +189,14 @@ function knownPrincipalMatch(grantPrincipal: Value, principal: Value, grant: Eva
 
 /**
  * The unknown that keeps a grant's principal from being decided: when both name an identity's runtime
- * property, the identity id that is only partly known (its subscription, say), else the grant's value.
+ * property, the identity id that is only partly known (its subscription, say); when the grant names a
+ * literal GUID, the identity's principal id it might be; else the grant's value.
  */
 function principalUnknown(grantPrincipal: Value, principal: Value): Value {
   const ra = identityRefOf(grantPrincipal);
   const rb = identityRefOf(principal);
   if (ra && rb) return isUnknown(ra.target) ? ra.target : isUnknown(rb.target) ? rb.target : grantPrincipal;
-  return grantPrincipal;
+  return typeof grantPrincipal === 'string' && isUnknown(principal) ? principal : grantPrincipal;
 }
 
 function namesClientIdOf(grantPrincipal: Value, target: Value | undefined): boolean {

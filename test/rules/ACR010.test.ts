@@ -297,6 +297,13 @@ describe('ACR010 registry-cmk-key-access', () => {
       expect((await findingsOf('ACR010', t, {}, { context: { subscriptionId: OTHER_SUB } })).map((x) => x.kind)).toEqual(['fail']);
     });
 
+    it("names the identity's runtime principal id, not the grant's literal GUID, as what is unknown", async () => {
+      const t = cmkStack();
+      findResource(t, RA)['properties']['principalId'] = '9f8e7d6c-5b4a-4321-9876-0123456789ab';
+      const f = expectOneAt(await findingsOf('ACR010', t), t, '"9f8e7d6c-5b4a-4321-9876-0123456789ab"', 'open');
+      expect(f.message).toMatch(/because the runtime properties\.principalId of resource '.*userAssignedIdentities\/reg-id' is only known at deployment/);
+    });
+
     it('is undetermined for an existing vault', async () => {
       const t = cmkStack();
       t['languageVersion'] = '2.0';
