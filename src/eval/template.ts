@@ -1203,6 +1203,15 @@ class TemplateScope implements TemplateHost {
       }
     }
     if (v === null || typeof v === 'boolean' || typeof v === 'number') return [];
+    if (v instanceof PartialString || v instanceof Unknown) {
+      // A name computed the same way as a resource's (`variables('raName')`, a guid()) names that resource.
+      const idLike = v instanceof PartialString && (v.prefix.startsWith('/subscriptions/') || v.parts.some((p) => typeof p === 'string' && p.includes('/providers/')));
+      if (!idLike) {
+        const k = idKey(v);
+        const byName = this.instances.filter((i) => (i.name instanceof PartialString || i.name instanceof Unknown) && idKey(i.name) === k);
+        if (byName.length) return byName;
+      }
+    }
     if (!this.byId || this.byIdCount !== this.instances.length) {
       this.byId = new Map();
       for (const i of this.instances) {

@@ -56,6 +56,13 @@ function symbolic(registryDependsOn: string[]): Json {
 }
 
 describe('ACR009 registry-cmk-depends-on-access', () => {
+  it('takes a dependsOn entry that gives the role assignment\'s name (computed the same way, with unknowns) as waiting for it', async () => {
+    const byName = "[guid(variables('vaultId'), variables('identityId'), variables('role'))]";
+    expect(await findingsOf('ACR009', withDependsOn(["[variables('identityId')]", byName]))).toEqual([]);
+    const other = "[guid(variables('vaultId'), variables('identityId'), 'other')]";
+    expect((await findingsOf('ACR009', withDependsOn(["[variables('identityId')]", other]))).map((f) => f.kind)).toEqual(['fail']);
+  });
+
   it('passes a registry that depends on its identity and its role assignment', async () => {
     expect(await findingsOf('ACR009', cmkStack())).toEqual([]);
     expect(await findingsOf('ACR009', symbolic(['uami', 'key', 'kvCrypto']))).toEqual([]);
