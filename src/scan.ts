@@ -289,17 +289,20 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
     }
   }
   prefetchPositions(failing.map((f) => [f.report.resource.file, f.at]), textOf);
+  const copyInstances = new Map<Finding, CopyInstance>();
   for (const { meta, report: r, at } of failing) {
     const res = r.resource;
     const paramUri = parameterFileOf.get(res);
     const level = r.verdict === 'undetermined' ? 'note' : (r.level ?? levelOf(meta));
     const label = r.subject ? labelOf(r.subject.type, r.subject.name) : labelOf(res.type, res.name);
     const source = liveSourceOf(r);
-    const message = source ? `${source === 'arm' ? 'live' : 'what-if'}: ${withInstance(r.message, res)}` : withInstance(r.message, res);
-    const finding = locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', message, res.file, toUri(repoRoot, res.file), textOf(res.file), at, label, paramUri);
+    const base = source ? `${source === 'arm' ? 'live' : 'what-if'}: ${r.message}` : r.message;
+    const finding = locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', withInstance(base, res), res.file, toUri(repoRoot, res.file), textOf(res.file), at, label, paramUri);
     if (source) finding.live = { source, resourceId: res.live!.id };
     const entries = [...suppressionsIn(res.raw), ...suppressionsIn({ metadata: res.templateMetadata })];
-    findings.push(applyInSource(finding, meta, entries));
+    const located = applyInSource(finding, meta, entries);
+    if (res.copy?.countKnown) copyInstances.set(located, { base, loop: res.copy.name, index: res.copy.index });
+    findings.push(located);
   }
 
   const configured = options.suppressions ?? [];
@@ -309,7 +312,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
     repoRoot,
     rules: options.rules.filter((r) => enabled(r.meta.id)).map((r) => ({ ...r.meta, level: levelOf(r.meta) })),
     files: scanned.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0)),
-    findings: (releasePositions(), dedupe(all).sort(compareFindings)),
+    findings: (releasePositions(), dedupe(mergeCopyInstances(all, copyInstances)).sort(compareFindings)),
     chains: options.chains ? buildChains(graph, allReports, (file) => toUri(repoRoot, file)) : undefined,
     internalErrors,
     inputErrors,
@@ -369,6 +372,38 @@ function labelOf(type: string, name: Value): ResourceLabel | undefined {
   } catch {
     return undefined;
   }
+}
+
+interface CopyInstance {
+  /** The message without the instance it is about. */
+  base: string;
+  loop: string;
+  index: number;
+}
+
+/**
+ * Copy instances that get the same finding in the same words at the same place (three registries of a loop
+ * whose vault is not in the scan) are one finding, naming the instances: a loop of 800 gives one, not 800.
+ */
+function mergeCopyInstances(findings: Finding[], instances: Map<Finding, CopyInstance>): Finding[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const c = instances.get(f);
+    if (!c) continue;
+    const k = `${f.ruleId}|${f.kind}|${f.level}|${f.uri}|${f.region.startLine}:${f.region.startColumn}|${f.parameterFile ?? ''}|${f.suppression ? 's' : ''}|${c.loop}|${c.base}`;
+    groups.set(k, [...(groups.get(k) ?? []), f]);
+  }
+  const drop = new Set<Finding>();
+  for (const group of groups.values()) {
+    const indexes = [...new Set(group.map((f) => instances.get(f)!.index))].sort((a, b) => a - b);
+    if (indexes.length < 2) continue;
+    const first = group[0]!;
+    const c = instances.get(first)!;
+    const shown = indexes.length > 6 ? `${indexes.slice(0, 5).join(', ')} and ${indexes.length - 5} more` : `${indexes.slice(0, -1).join(', ')} and ${indexes[indexes.length - 1]}`;
+    first.message = `${c.base.replace(/\.$/, '')} (instances ${shown} of copy loop '${c.loop}').`;
+    for (const f of group.slice(1)) drop.add(f);
+  }
+  return drop.size ? findings.filter((f) => !drop.has(f)) : findings;
 }
 
 function dedupe(findings: Finding[]): Finding[] {

@@ -21,6 +21,21 @@ describe('scan', () => {
     ]);
   });
 
+  it('gives copy instances that get the same finding at the same place one finding, naming the instances', async () => {
+    const t = cmkStack();
+    const registry = findResource(t, 'Microsoft.ContainerRegistry/registries');
+    registry['name'] = "[concat('reg', copyIndex())]";
+    registry['copy'] = { name: 'regs', count: 3 };
+    registry['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = 'https://absent-kv.vault.azure.net/keys/k';
+    const { result } = await scanFiles({ 'main.json': text(t) });
+    const kv001 = result.findings.filter((f) => f.ruleId === 'KV001');
+    expect(kv001.map((f) => f.message)).toEqual([expect.stringMatching(/is not in the scanned templates.* \(instances 0, 1 and 2 of copy loop 'regs'\)\.$/)]);
+    // Findings that name the instance stay one per instance.
+    registry['sku'] = { name: 'Standard' };
+    const { result: standard } = await scanFiles({ 'main.json': text(t) });
+    expect(standard.findings.filter((f) => f.ruleId === 'ACR002').map((f) => f.message.match(/Registry '(reg\d)'/)?.[1])).toEqual(['reg0', 'reg1', 'reg2']);
+  });
+
   it('reports a configured parameter mapping whose template does not exist, and scans the rest', async () => {
     const dir = writeTree({ 'a.json': text(cmkStack()), 'prod.parameters.json': { $schema: PARAMETERS_SCHEMA, parameters: {} } });
     const parameterMap = new Map([[`${dir}/renamed.json`, [`${dir}/prod.parameters.json`]]]);
