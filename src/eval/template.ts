@@ -940,7 +940,7 @@ class TemplateScope implements TemplateHost {
     const at: JsonPath = [...this.base, r.key];
     if (Array.isArray(r.value)) r.value.forEach((res, i) => this.addDecl(res, [...at, i], undefined, undefined));
     else if (isPlainObject(r.value)) for (const sym of Object.keys(r.value)) this.addDecl(r.value[sym], [...at, sym], sym, undefined);
-    else this.state.diagnose('TPL002', `'resources' must be an array or an object, not ${typeof r.value}`, this.file, at);
+    else this.state.diagnose('TPL002', `'resources' must be an array or an object, not ${r.value === null ? 'null' : typeof r.value}`, this.file, at);
   }
 
   private addDecl(raw: unknown, at: JsonPath, symbolicName: string | undefined, parent: ResourceDecl | undefined): void {
@@ -949,6 +949,9 @@ class TemplateScope implements TemplateHost {
       return;
     }
     const copy = isPlainObject(raw['copy']) ? raw['copy'] : undefined;
+    if (copy && parent) {
+      this.state.diagnose('TPL002', 'a child resource nested in its parent cannot have a copy loop; declare it at the top level with its full type and name (parent/child)', this.file, [...at, 'copy']);
+    }
     const decl: ResourceDecl = { raw, path: at, symbolicName, parent, loopName: typeof copy?.['name'] === 'string' ? copy['name'] : undefined };
     this.decls.push(decl);
     const children = rawGet(raw, 'resources');

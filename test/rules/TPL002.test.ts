@@ -41,6 +41,16 @@ describe('TPL002 template-evaluation-error', () => {
     expect(await findingsOf('TPL002', off)).toEqual([]);
   });
 
+  it('reports a copy loop on a child nested in its parent, and names null resources as null', async () => {
+    const t = cmkStack();
+    findResource(t, VAULT)['resources'] = [{ type: 'keys', apiVersion: '2023-07-01', name: "[concat('k', copyIndex())]", copy: { name: 'keys', count: 2 }, properties: { kty: 'RSA' } }];
+    const f = expectOneAt(await findingsOf('TPL002', t), t, '"copy": {\n            "name": "keys"');
+    expect(f.message).toMatch(/^a child resource nested in its parent cannot have a copy loop/);
+    const empty = cmkStack();
+    empty['resources'] = null;
+    expect((await findingsOf('TPL002', empty)).map((x) => x.message)).toEqual(["'resources' must be an array or an object, not null."]);
+  });
+
   it('points at the expression that calls an unknown function', async () => {
     const t = cmkStack();
     findResource(t, VAULT)['properties']['tenantId'] = '[subscriptions().tenantId]';
