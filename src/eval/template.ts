@@ -319,6 +319,8 @@ interface Instance {
   /** For deployments: what `reference()` of it returns (its outputs). */
   deploymentState?: Value;
   parent?: Instance;
+  /** The declarations its dependsOn entries name unambiguously, with the entry's index. */
+  dependsOnDecls?: { decl: ResourceDecl; index: number }[];
 }
 
 /** Evaluates one template with one parameter file (or its defaults). Never throws for template problems. */
@@ -932,7 +934,51 @@ class TemplateScope implements TemplateHost {
     for (const decl of this.decls) this.expandDecl(decl);
     for (const inst of this.instances) this.evaluateInstance(inst);
     this.checkParameters();
+    this.checkDependencyCycles();
   }
+
+  /**
+   * ARM refuses a deployment whose explicit dependsOn edges form a cycle ("Circular dependency detected").
+   * Edges to resources that are not deployed (condition false, `existing`) do not count, as ARM drops them.
+   */
+  private checkDependencyCycles(): void {
+    const live = (i: Instance | undefined): i is Instance => !!i?.record && i.deployed !== false && !i.existing;
+    const byKey = new Map(this.instances.filter(live).map((i) => [i.record!.key, i]));
+    /** Edges with the dependsOn entry that makes each; only entries that name one declaration. */
+    const edges = (inst: Instance): { to: Instance; entry: number }[] =>
+      inst.record!.dependsOn.flatMap((k) => {
+        const to = byKey.get(k);
+        const entry = to && inst.dependsOnDecls?.find((d) => d.decl === to.decl);
+        return to && entry ? [{ to, entry: entry.index }] : [];
+      });
+    const done = new Set<Instance>();
+    const onPath: Instance[] = [];
+    const visit = (inst: Instance): { cycle: Instance[]; entry: number } | undefined => {
+      onPath.push(inst);
+      for (const { to, entry } of edges(inst)) {
+        if (done.has(to)) continue;
+        const at = onPath.indexOf(to);
+        if (at >= 0) return { cycle: [...onPath.slice(at), to], entry };
+        const found = visit(to);
+        if (found) return found;
+      }
+      onPath.pop();
+      done.add(inst);
+      return undefined;
+    };
+    for (const inst of byKey.values()) {
+      if (done.has(inst)) continue;
+      onPath.length = 0;
+      const found = visit(inst);
+      if (!found) continue;
+      for (const i of [...onPath, ...found.cycle]) done.add(i);
+      const closing = found.cycle[found.cycle.length - 2]!;
+      const dep = rawGet(closing.decl.raw, 'dependsOn')!;
+      const names = found.cycle.map((i) => `'${displayName(i)}'`).join(' → ');
+      this.state.diagnose('TPL002', `circular dependency: ${names}; ARM refuses the deployment. Remove one of these dependsOn entries`, this.file, [...closing.decl.path, dep.key, found.entry]);
+    }
+  }
+
 
   private collectDecls(): void {
     const r = rawGet(this.raw, 'resources');
@@ -1183,9 +1229,13 @@ class TemplateScope implements TemplateHost {
     const dep = rawGet(inst.decl.raw, 'dependsOn');
     if (!dep || !Array.isArray(dep.value)) return [];
     const out: string[] = [];
+    inst.dependsOnDecls = [];
     dep.value.forEach((d, i) => {
       const v = this.evalTree(d, [...inst.decl.path, dep.key, i], env, false);
-      for (const target of this.findInstances(v, true)) out.push(this.instanceKey(target));
+      const targets = this.findInstances(v, true);
+      for (const target of targets) out.push(this.instanceKey(target));
+      // A bare name that several declarations share (placeholder parameter values) does not say which one.
+      if (targets.length && targets.every((t) => t.decl === targets[0]!.decl)) inst.dependsOnDecls!.push({ decl: targets[0]!.decl, index: i });
     });
     return out;
   }

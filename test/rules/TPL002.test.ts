@@ -51,6 +51,36 @@ describe('TPL002 template-evaluation-error', () => {
     expect((await findingsOf('TPL002', empty)).map((x) => x.message)).toEqual(["'resources' must be an array or an object, not null."]);
   });
 
+  it('reports a dependsOn cycle at the entry that closes it, but not through a resource that is not deployed', async () => {
+    const identity = (name: string, dependsOn: string[], condition?: boolean) => ({
+      type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
+      apiVersion: '2023-01-31',
+      name,
+      location: 'westeurope',
+      ...(condition === undefined ? {} : { condition }),
+      dependsOn,
+    });
+    const idOf = (name: string) => `[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '${name}')]`;
+    const t = cmkStack();
+    (t['resources'] as object[]).push(identity('id-a', [idOf('id-b')]), identity('id-b', ['[variables(\'identityId\')]', idOf('id-a')]));
+    const f = expectOneAt(await findingsOf('TPL002', t), t, `"${idOf('id-a')}"`);
+    expect(f.message).toBe("circular dependency: 'id-a' → 'id-b' → 'id-a'; ARM refuses the deployment. Remove one of these dependsOn entries.");
+    const off = cmkStack();
+    (off['resources'] as object[]).push(identity('id-a', [idOf('id-b')]), identity('id-b', [idOf('id-a')], false));
+    expect(await findingsOf('TPL002', off)).toEqual([]);
+  });
+
+  it('takes no cycle from a bare name that several resources share (placeholder parameter values)', async () => {
+    const t = cmkStack();
+    t['parameters']['a'] = { type: 'string', defaultValue: 'same' };
+    t['parameters']['b'] = { type: 'string', defaultValue: 'same' };
+    (t['resources'] as object[]).push(
+      { type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: "[parameters('a')]", location: 'westeurope' },
+      { type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: "[parameters('b')]", location: 'westeurope', dependsOn: ["[parameters('a')]"] },
+    );
+    expect(await findingsOf('TPL002', t)).toEqual([]);
+  });
+
   it('points at the expression that calls an unknown function', async () => {
     const t = cmkStack();
     findResource(t, VAULT)['properties']['tenantId'] = '[subscriptions().tenantId]';
