@@ -15,6 +15,7 @@ import {
   idKey,
   joinParts,
   managementGroupResourceIdFunction,
+  providerPath,
   resourceGroupId,
   resourceIdFunction,
   scopePrefix,
@@ -440,6 +441,7 @@ class TemplateScope implements TemplateHost {
   private instances: Instance[] = [];
   private readonly bySymbol = new Map<string, Instance[]>();
   private byId?: Map<string, Instance[]>;
+  private byPath?: Map<string, Instance[]>;
   private byIdCount = 0;
   private currentPath: JsonPath = [];
 
@@ -1156,7 +1158,7 @@ class TemplateScope implements TemplateHost {
     }
     // Bicep writes `scope: vault` as the relative `Microsoft.KeyVault/vaults/<name>`: relative to the deployment.
     const text = typeof v === 'string' ? v : v instanceof PartialString ? v.prefix : undefined;
-    if (text !== undefined && /^[A-Za-z0-9]+\.[A-Za-z0-9.]+\//.test(text)) return joinParts([scopePrefix(this.scope), '/providers/', v]);
+    if (text !== undefined && NAMESPACE_PATH.test(text)) return joinParts([scopePrefix(this.scope), '/providers/', v]);
     return typeof v === 'string' ? v.replace(/\/+$/, '') : v;
   }
 
@@ -1267,14 +1269,25 @@ class TemplateScope implements TemplateHost {
     }
     if (!this.byId || this.byIdCount !== this.instances.length) {
       this.byId = new Map();
-      for (const i of this.instances) {
-        const k = idKey(i.id);
-        const list = this.byId.get(k);
+      this.byPath = new Map();
+      const add = (map: Map<string, Instance[]>, k: string, i: Instance) => {
+        const list = map.get(k);
         if (list) list.push(i);
-        else this.byId.set(k, [i]);
+        else map.set(k, [i]);
+      };
+      for (const i of this.instances) {
+        add(this.byId, idKey(i.id), i);
+        try {
+          add(this.byPath, idKey(providerPath(i.type, splitName(i.name))), i);
+        } catch {
+          // A name whose segments do not fit its type was reported where it was evaluated.
+        }
       }
       this.byIdCount = this.instances.length;
     }
+    // ARM also takes `Namespace/type/name` (`concat('Microsoft.Network/virtualNetworks/', name)`).
+    const text = typeof v === 'string' ? v : v instanceof PartialString ? v.prefix : '';
+    if (NAMESPACE_PATH.test(text)) return this.byPath!.get(idKey(v)) ?? [];
     return this.byId.get(idKey(v)) ?? [];
   }
 
@@ -1294,7 +1307,7 @@ class TemplateScope implements TemplateHost {
       if (!full) return properties;
       return withUnknownRest(objectFrom([['properties', properties], ['id', inst.id], ['name', inst.name], ['type', inst.type]]), (k) => Unknown.resource(inst.id, [k], true));
     }
-    return Unknown.resource(inst ? inst.id : target, [], full);
+    return Unknown.resource(inst ? inst.id : fullIdOf(target, this.scope), [], full);
   }
 
   private references(args: Value[]): Value {
@@ -1486,6 +1499,14 @@ const templateLinkOwner = new WeakMap<Unknown, string>();
  * A link URI built as `uri(<templateLink>.uri, '<relative>')`: the relative path, its query string (a SAS
  * token) dropped, and the template whose location the base is; undefined for any other URI.
  */
+/** `Namespace/type/name` names a resource of the deployment's own scope; other values are ids already. */
+function fullIdOf(target: Value, scope: DeploymentScope): Value {
+  const text = typeof target === 'string' ? target : target instanceof PartialString ? target.prefix : '';
+  return NAMESPACE_PATH.test(text) ? joinParts([scopePrefix(scope), '/providers/', target]) : target;
+}
+
+const NAMESPACE_PATH = /^[A-Za-z0-9]+\.[A-Za-z0-9.]+\/[^/]/;
+
 function pathBesideDeployment(v: Value): { path: string; from: string } | undefined {
   if (!(v instanceof Unknown) || !v.recipe || !('fn' in v.recipe) || v.recipe.fn.toLowerCase() !== 'uri') return undefined;
   const [base, relative] = v.recipe.args;

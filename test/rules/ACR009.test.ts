@@ -63,6 +63,13 @@ describe('ACR009 registry-cmk-depends-on-access', () => {
     expect((await findingsOf('ACR009', withDependsOn(["[variables('identityId')]", other]))).map((f) => f.kind)).toEqual(['fail']);
   });
 
+  it("resolves dependsOn entries in the classic 'Namespace/type/name' form", async () => {
+    const identity = "[concat('Microsoft.ManagedIdentity/userAssignedIdentities/', 'reg-id')]";
+    expect(await findingsOf('ACR009', withDependsOn([identity, RA_ID]))).toEqual([]);
+    const other = "[concat('Microsoft.ManagedIdentity/userAssignedIdentities/', 'other-id')]";
+    expect((await findingsOf('ACR009', withDependsOn([other, RA_ID]))).map((f) => f.kind)).toEqual(['fail']);
+  });
+
   it('passes a registry that depends on its identity and its role assignment', async () => {
     expect(await findingsOf('ACR009', cmkStack())).toEqual([]);
     expect(await findingsOf('ACR009', symbolic(['uami', 'key', 'kvCrypto']))).toEqual([]);

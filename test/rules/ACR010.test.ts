@@ -255,6 +255,16 @@ describe('ACR010 registry-cmk-key-access', () => {
     });
   });
 
+  it("finds the identity a grant names by reference(concat('Namespace/type/', name)), the classic short form", async () => {
+    const t = accessPolicyStack(['get', 'wrapKey', 'unwrapKey'], "[reference(concat('Microsoft.ManagedIdentity/userAssignedIdentities/', 'reg-id')).principalId]");
+    expect(await findingsOf('ACR010', t)).toEqual([]);
+    // The identity's own template is not needed: the short form names the identity of the deployment's resource group.
+    const other = accessPolicyStack(['get', 'wrapKey', 'unwrapKey'], "[reference(concat('Microsoft.ManagedIdentity/userAssignedIdentities/', 'reg-id'), '2023-01-31').principalId]");
+    other['resources'] = (other['resources'] as Json[]).filter((r) => r['type'] !== IDENTITY);
+    findResource(other, REGISTRY)['dependsOn'] = ["[variables('vaultId')]"];
+    expect(await findingsOf('ACR010', other)).toEqual([]);
+  });
+
   describe('undetermined', () => {
     it('names the vault when it is not in the scan', async () => {
       const t = cmkStack();
