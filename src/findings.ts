@@ -59,6 +59,12 @@ export function locatedFinding(
   };
 }
 
+/** 1-based line and column of the JSON value at `at` in a file. */
+export function positionIn(file: string, text: string, at: JsonPath): { line: number; column: number } {
+  const { region } = indexFor(file, text).locate(at);
+  return { line: region.startLine, column: region.startColumn };
+}
+
 export function fileFinding(ruleId: string, level: Level, message: string, file: string, uri: string, line: number, column: number, text?: string): Finding {
   const region = { startLine: line, startColumn: column, endLine: line, endColumn: column + 1 };
   return { ruleId, level, kind: 'fail', message, file, uri, region, ...(text !== undefined ? snippetOf(new PositionIndex(text).lineText(line), column) : {}) };

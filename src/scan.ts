@@ -5,16 +5,16 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { discover } from './discover.js';
-import type { DeploymentContextInput, EvaluatedResource, JsonPath } from './eval/template.js';
+import type { DeploymentContextInput, EvaluatedResource, JsonPath, ParameterOrigin } from './eval/template.js';
 import { providerPartOf } from './eval/ids.js';
 import { ScanGraph } from './graph.js';
 import { buildChains } from './chains.js';
 import { isLoadError, loadFile, probeTemplate, DEFAULT_MAX_FILE_BYTES, type LoadedFile } from './load.js';
-import { fileFinding, locatedFinding, prefetchPositions, releasePositions, textReader } from './findings.js';
+import { finishSentence, fileFinding, locatedFinding, positionIn, prefetchPositions, releasePositions, textReader } from './findings.js';
 import { threadsFor } from './threads.js';
 import { commonRoot, evaluateUnit, safeIsFile, toUri, type UnitEnv, type UnitJob } from './unit.js';
 import type { Rule, RuleReport } from './rule-api.js';
-import { sourcePathOf } from './sourcemap.js';
+import { sourceOf as sourceAt } from './sourcemap.js';
 import type { Finding, Level, ResourceLabel, RuleMeta, ScanResult, ScannedFile } from './types.js';
 import { VERSION } from './version.js';
 import type { BudgetSettings, ConfigSuppression } from './config.js';
@@ -275,7 +275,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
 
   const graph = new ScanGraph(resources, liveNotes, options.live !== undefined);
   const allReports: { ruleId: string; report: RuleReport; level: Level }[] = [];
-  const failing: { meta: RuleMeta; report: RuleReport; at: JsonPath }[] = [];
+  const failing: { meta: RuleMeta; report: RuleReport; at: JsonPath; raw?: unknown }[] = [];
   for (const rule of options.rules) {
     if (!rule.check || !enabled(rule.meta.id)) continue;
     const meta = rule.meta;
@@ -285,18 +285,23 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
     for (const r of reports) {
       if (options.chains) allReports.push({ ruleId: meta.id, report: r, level: r.level ?? levelOf(meta) });
       // A live resource is not in any file: its findings point where the template names it.
-      if (r.verdict !== 'pass') failing.push({ meta, report: r, at: r.resource.live?.source === 'arm' ? r.resource.path : sourcePathOf(r.resource, r.path) });
+      if (r.verdict === 'pass') continue;
+      if (r.resource.live?.source === 'arm') failing.push({ meta, report: r, at: r.resource.path });
+      else {
+        const { path: at, raw } = sourceAt(r.resource, r.path);
+        failing.push({ meta, report: r, at, raw });
+      }
     }
   }
   prefetchPositions(failing.map((f) => [f.report.resource.file, f.at]), textOf);
   const copyInstances = new Map<Finding, CopyInstance>();
-  for (const { meta, report: r, at } of failing) {
+  for (const { meta, report: r, at, raw } of failing) {
     const res = r.resource;
     const paramUri = parameterFileOf.get(res);
     const level = r.verdict === 'undetermined' ? 'note' : (r.level ?? levelOf(meta));
     const label = r.subject ? labelOf(r.subject.type, r.subject.name) : labelOf(res.type, res.name);
     const source = liveSourceOf(r);
-    const base = source ? `${source === 'arm' ? 'live' : 'what-if'}: ${r.message}` : r.message;
+    const base = `${source ? `${source === 'arm' ? 'live' : 'what-if'}: ` : ''}${finishSentence(r.message)}${originNote(raw, res.parameterOrigins, repoRoot, textOf)}`;
     const finding = locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', withInstance(base, res), res.file, toUri(repoRoot, res.file), textOf(res.file), at, label, paramUri);
     if (source) finding.live = { source, resourceId: res.live!.id };
     const entries = [...suppressionsIn(res.raw), ...suppressionsIn({ metadata: res.templateMetadata })];
@@ -372,6 +377,29 @@ function labelOf(type: string, name: Value): ResourceLabel | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A finding on `[parameters('x')]` whose value a parameter file or a calling deployment gives: where that
+ * value is written (followed up through callers that pass their own parameters on), since that is where a
+ * module's user changes it.
+ */
+function originNote(raw: unknown, origins: ReadonlyMap<string, ParameterOrigin> | undefined, repoRoot: string, textOf: (file: string) => string): string {
+  let origin: ParameterOrigin | undefined;
+  let text = raw;
+  let map = origins;
+  for (let hops = 0; map && hops < 64; hops++) {
+    const m = typeof text === 'string' ? /^\[\s*parameters\(\s*'([^']*)'\s*\)\s*\]$/i.exec(text) : null;
+    const next = m ? map.get(m[1]!.toLowerCase()) : undefined;
+    if (!next) break;
+    origin = next;
+    text = next.raw;
+    map = next.outer;
+  }
+  if (!origin) return '';
+  const { line, column } = positionIn(origin.file, textOf(origin.file), origin.path);
+  const where = `${toUri(repoRoot, origin.file)}:${line}:${column}`;
+  return origin.deployment ? ` The value is passed by deployment '${origin.deployment}' at ${where}.` : ` The value comes from the parameter file at ${where}.`;
 }
 
 interface CopyInstance {

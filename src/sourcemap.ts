@@ -17,6 +17,11 @@ function findKey(obj: Record<string, unknown>, name: string): string | undefined
 
 /** The JSON path, in the resource's file, of the text behind `evalPath` (or of its closest ancestor). */
 export function sourcePathOf(resource: EvaluatedResource, evalPath: JsonPath): JsonPath {
+  return sourceOf(resource, evalPath).path;
+}
+
+/** That path, and the raw JSON value found there (the expression string, when an expression computed it). */
+export function sourceOf(resource: EvaluatedResource, evalPath: JsonPath): { path: JsonPath; raw: unknown } {
   const out: JsonPath = [...resource.path];
   let node: unknown = resource.raw;
   for (let i = 0; i < evalPath.length; i++) {
@@ -47,5 +52,5 @@ export function sourcePathOf(resource: EvaluatedResource, evalPath: JsonPath): J
     }
     break;
   }
-  return out;
+  return { path: out, raw: node };
 }

@@ -52,6 +52,18 @@ export interface Diagnostic {
   path: JsonPath;
 }
 
+/** Where a parameter's value is written: a parameter file entry, or the `value` a deployment passes. */
+export interface ParameterOrigin {
+  file: string;
+  path: JsonPath;
+  /** The deployment that passes it; undefined for a parameter file. */
+  deployment?: string;
+  /** The value as written, to follow a caller's own `[parameters('x')]` further up. */
+  raw: unknown;
+  /** The caller's parameter origins. */
+  outer?: ReadonlyMap<string, ParameterOrigin>;
+}
+
 export interface EvaluatedResource {
   /** Unique within a scan: evaluation unit, file, declaration, copy index. */
   key: string;
@@ -81,6 +93,8 @@ export interface EvaluatedResource {
   dependsOn: string[];
   /** Names of the nested deployments that contain the resource, outermost first. */
   deploymentPath: string[];
+  /** Where its template's parameter values come from (lower-case name), when given by a file or a caller. */
+  parameterOrigins?: ReadonlyMap<string, ParameterOrigin>;
   parentKey?: string;
   /**
    * Read from Azure Resource Manager in live mode (`arm`) rather than evaluated from a template: `id` is the
@@ -332,14 +346,17 @@ export function evaluateTemplate(options: EvaluateOptions): Evaluation {
   const kind = scopeKindOfSchema(raw['$schema']);
   const scope = rootScope(kind, options.context ?? {});
   const supplied = new Map<string, Value>();
+  const origins = new Map<string, ParameterOrigin>();
   if (options.parameters) {
     for (const [name, entry] of Object.entries(options.parameters.values)) {
       if (!isPlainObject(entry)) continue;
-      if ('value' in entry) supplied.set(name.toLowerCase(), fromJson(entry['value']));
-      else if ('reference' in entry) supplied.set(name.toLowerCase(), Unknown.secret(name));
+      if ('value' in entry) {
+        supplied.set(name.toLowerCase(), fromJson(entry['value']));
+        origins.set(name.toLowerCase(), { file: options.parameters.file, path: ['parameters', name, 'value'], raw: entry['value'] });
+      } else if ('reference' in entry) supplied.set(name.toLowerCase(), Unknown.secret(name));
     }
   }
-  const tpl = new TemplateScope(state, raw, options.file, [], scope, supplied, [], undefined);
+  const tpl = new TemplateScope(state, raw, options.file, [], scope, supplied, [], undefined, 0, origins);
   if (options.parameters) tpl.checkSuppliedNames(Object.keys(options.parameters.values), options.parameters.file, ['parameters'], 'the parameter file sets');
   let outputs: ValueObject = newObject();
   try {
@@ -456,6 +473,7 @@ class TemplateScope implements TemplateHost {
     /** Outer-scope nested templates read parameters, variables and functions of this scope. */
     private readonly outer: TemplateScope | undefined,
     private readonly depth = 0,
+    readonly parameterOrigins: ReadonlyMap<string, ParameterOrigin> = new Map(),
   ) {
     this.budget = state.budget;
   }
@@ -1214,6 +1232,7 @@ class TemplateScope implements TemplateHost {
       body,
       dependsOn: this.resolveDependsOn(inst, env),
       deploymentPath: this.deploymentPath,
+      parameterOrigins: this.parameterOrigins.size ? this.parameterOrigins : undefined,
       parentKey: inst.parent?.record?.key,
     };
     inst.record = record;
@@ -1408,12 +1427,17 @@ class TemplateScope implements TemplateHost {
     let nested: TemplateScope;
     if (inner) {
       const supplied = new Map<string, Value>();
+      const origins = new Map<string, ParameterOrigin>();
       const params = rawGet(p, 'parameters');
       if (params && isPlainObject(params.value)) {
         for (const name of Object.keys(params.value)) {
           const entry = params.value[name];
           if (!isPlainObject(entry)) continue;
-          if ('value' in entry) supplied.set(name.toLowerCase(), this.evalTree(entry['value'], [...propsPath, params.key, name, 'value'], env, true));
+          const at = [...propsPath, params.key, name, 'value'];
+          if ('value' in entry) {
+            supplied.set(name.toLowerCase(), this.evalTree(entry['value'], at, env, true));
+            origins.set(name.toLowerCase(), { file: this.file, path: at, deployment: displayName(inst), raw: entry['value'], outer: this.parameterOrigins });
+          }
           else if ('reference' in entry) supplied.set(name.toLowerCase(), Unknown.secret(name));
           else if (Array.isArray(entry['copy'])) {
             // Bicep passes a `for` expression as a property loop that builds `value`.
@@ -1422,12 +1446,12 @@ class TemplateScope implements TemplateHost {
           }
         }
       }
-      nested = new TemplateScope(this.state, templateJson, file, base, nestedScope, supplied, [...this.deploymentPath, deploymentName], undefined, this.depth + 1);
+      nested = new TemplateScope(this.state, templateJson, file, base, nestedScope, supplied, [...this.deploymentPath, deploymentName], undefined, this.depth + 1, origins);
       if (params && isPlainObject(params.value)) {
         nested.checkSuppliedNames(Object.keys(params.value), this.file, [...propsPath, params.key], `deployment '${displayName(inst)}' passes`);
       }
     } else {
-      nested = new TemplateScope(this.state, templateJson, file, base, this.scope, new Map(), [...this.deploymentPath, deploymentName], this, this.depth + 1);
+      nested = new TemplateScope(this.state, templateJson, file, base, this.scope, new Map(), [...this.deploymentPath, deploymentName], this, this.depth + 1, this.parameterOrigins);
     }
     nested.deployedOverride = record.deployed === true ? true : record.deployed;
     try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findingsOf, expectOneAt } from './expect.js';
-import { REGISTRY, cmkStack, findResource } from './stack.js';
+import { REGISTRY, cmkStack, findResource, text } from './stack.js';
+import { PARAMETERS_SCHEMA, TEMPLATE_SCHEMA, positionOf, template } from '../helpers/scan.js';
 
 describe('ACR002 registry-cmk-premium-sku', () => {
   it('passes a Premium CMK registry', async () => {
@@ -19,6 +20,43 @@ describe('ACR002 registry-cmk-premium-sku', () => {
     t['parameters']['tier'] = { type: 'string', defaultValue: 'Basic' };
     findResource(t, REGISTRY)['sku'] = "[createObject('name', parameters('tier'))]";
     expectOneAt(await findingsOf('ACR002', t), t, `"[createObject('name', parameters('tier'))]"`);
+  });
+
+  it('says where a module\'s SKU value is written: by the calling deployment, or in the parameter file behind it', async () => {
+    const registryModule = {
+      $schema: TEMPLATE_SCHEMA,
+      contentVersion: '1.0.0.0',
+      parameters: { sku: { type: 'string' } },
+      resources: [
+        {
+          type: REGISTRY,
+          apiVersion: '2023-07-01',
+          name: 'modreg',
+          location: 'westeurope',
+          sku: { name: "[parameters('sku')]" },
+          properties: { encryption: { status: 'enabled', keyVaultProperties: { keyIdentifier: 'https://kv1.vault.azure.net/keys/k', identity: '00000000-0000-0000-0000-000000000001' } } },
+        },
+      ],
+    };
+    const caller = (sku: string) =>
+      template({
+        parameters: { callerSku: { type: 'string' } },
+        resources: [
+          {
+            type: 'Microsoft.Resources/deployments',
+            apiVersion: '2022-09-01',
+            name: 'acr',
+            properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, parameters: { sku: { value: sku } }, template: registryModule },
+          },
+        ],
+      });
+    const literal = caller('Standard');
+    const f = expectOneAt(await findingsOf('ACR002', literal), literal, `"[parameters('sku')]"`);
+    expect(f.message).toMatch(new RegExp(`The value is passed by deployment 'acr' at main\\.json:${positionOf(text(literal), '"Standard"').line}:\\d+\\.$`));
+    const fromFile = caller("[parameters('callerSku')]");
+    const params = text({ $schema: PARAMETERS_SCHEMA, contentVersion: '1.0.0.0', parameters: { callerSku: { value: 'Basic' } } });
+    const g = (await findingsOf('ACR002', fromFile, { 'main.parameters.json': params }))[0]!;
+    expect(g.message).toMatch(new RegExp(`The value comes from the parameter file at main\\.parameters\\.json:${positionOf(params, '"Basic"').line}:${positionOf(params, '"Basic"').column}\\.$`));
   });
 
   it('ignores registries without CMK', async () => {
