@@ -161,8 +161,8 @@ function parseKnownUri(text: string, toValue: (t: string) => Value): KeyIdentifi
         : hasEmptyPathSegment(text)
           ? "its path has an empty segment ('//'): a vault's vaultUri already ends in '/', so append 'keys/<name>' to it, not '/keys/<name>'"
           : !/\/keys\//i.test(text)
-          ? "its path is not /keys/<name>[/<version>]"
-          : `its host is not a Key Vault host (*.${VAULT_DNS_SUFFIXES.join(', *.')})`;
+            ? 'its path is not /keys/<name>[/<version>]'
+            : `its host is not a Key Vault host (*.${VAULT_DNS_SUFFIXES.join(', *.')})`;
     return { value: toValue(text), status: 'invalid', problem, version: 'unknown' };
   }
   const version = m[4];

@@ -999,7 +999,6 @@ class TemplateScope implements TemplateHost {
     }
   }
 
-
   private collectDecls(): void {
     const r = rawGet(this.raw, 'resources');
     if (!r) return;
