@@ -654,10 +654,27 @@ class TemplateScope implements TemplateHost {
     return value;
   }
 
+  /**
+   * Whether a parameter may be left out (null): `nullable` on it, or on the type definition its `$ref` names
+   * (Bicep's `type lockType = {...}?`, which Azure Verified Modules use for optional parameters).
+   */
+  private isNullable(decl: Record<string, unknown>): boolean {
+    let node: unknown = decl;
+    for (let hops = 0; hops < 16 && isPlainObject(node); hops++) {
+      if (node['nullable'] === true) return true;
+      const ref = node['$ref'];
+      const m = typeof ref === 'string' ? /^#\/definitions\/(.+)$/.exec(ref) : null;
+      const defs = rawGet(this.raw, 'definitions')?.value;
+      if (!m || !isPlainObject(defs)) return false;
+      node = defs[m[1]!];
+    }
+    return false;
+  }
+
   /** The parameter file's value, unless it is null for a parameter that needs one (ARM treats null as not given). */
   private suppliedValue(decl: ParamDecl): Value | undefined {
     const supplied = this.supplied.get(decl.name.toLowerCase());
-    if (supplied === null && decl.decl['nullable'] !== true) return undefined;
+    if (supplied === null && !this.isNullable(decl.decl)) return undefined;
     return supplied;
   }
 
@@ -673,7 +690,7 @@ class TemplateScope implements TemplateHost {
       if (isEmptyPlaceholder(def.value)) this.state.notePlaceholders([{ name: decl.name, why: `its default is ${displayJson(def.value)}` }]);
       return value;
     }
-    if (decl.decl['nullable'] === true) {
+    if (this.isNullable(decl.decl)) {
       this.state.notePlaceholders([{ name: decl.name, why: 'nullable, and no value is given' }]);
       return null;
     }
@@ -698,7 +715,7 @@ class TemplateScope implements TemplateHost {
   checkParameters(): void {
     if (this.outer) return;
     for (const decl of this.params().values()) {
-      if (this.suppliedValue(decl) === undefined && !rawGet(decl.decl, 'defaultValue') && decl.decl['nullable'] !== true) {
+      if (this.suppliedValue(decl) === undefined && !rawGet(decl.decl, 'defaultValue') && !this.isNullable(decl.decl)) {
         const given = this.supplied.has(decl.name.toLowerCase()) ? 'the parameter file gives null' : 'no parameter file value';
         this.state.diagnose(
           'TPL003',

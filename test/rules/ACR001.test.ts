@@ -23,6 +23,11 @@ describe('ACR001 registry-cmk-required', () => {
     findResource(t, REGISTRY)['properties']['encryption'] = expression;
     const f = expectOneAt(await findingsOf('ACR001', t), t, `"${expression}"`);
     expect(f.message).toMatch(/properties\.encryption is null, which ARM treats as not set\./);
+    // The same when the parameter's type definition is the nullable one (Bicep `type cmkType = {...}?`), with no TPL003.
+    t['parameters']['customerManagedKey'] = { $ref: '#/definitions/cmkType' };
+    t['definitions'] = { cmkType: { type: 'object', nullable: true } };
+    expectOneAt(await findingsOf('ACR001', t), t, `"${expression}"`);
+    expect(await findingsOf('TPL003', t)).toEqual([]);
   });
 
   it('fails status disabled at the status value', async () => {
