@@ -1448,6 +1448,15 @@ class TemplateScope implements TemplateHost {
       if (params && isPlainObject(params.value)) {
         for (const name of Object.keys(params.value)) {
           const entry = params.value[name];
+          if (typeof entry === 'string' && isExpression(entry)) {
+            // Bicep writes a conditional module argument as one expression for the whole entry:
+            // `"[if(c, createObject('value', x), createObject('value', y))]"`.
+            const built = this.evalTree(entry, [...propsPath, params.key, name], env, true);
+            const value = isObject(built) ? getProperty(built, 'value') : undefined;
+            if (value?.found) supplied.set(name.toLowerCase(), value.value);
+            else if (built instanceof Unknown) supplied.set(name.toLowerCase(), Unknown.derived('index', [built, 'value']));
+            continue;
+          }
           if (!isPlainObject(entry)) continue;
           const at = [...propsPath, params.key, name, 'value'];
           if ('value' in entry) {

@@ -55,6 +55,12 @@ describe('ACR002 registry-cmk-premium-sku', () => {
     expect(f.message).toMatch(new RegExp(`The value is passed by deployment 'acr' at main\\.json:${positionOf(text(literal), '"Standard"').line}:\\d+\\.$`));
     const fromFile = caller("[parameters('callerSku')]");
     const params = text({ $schema: PARAMETERS_SCHEMA, contentVersion: '1.0.0.0', parameters: { callerSku: { value: 'Basic' } } });
+    // Bicep's conditional module argument: the whole parameter entry is one expression.
+    const conditional = caller('unused');
+    conditional['parameters'] = {};
+    conditional['resources'][0]['properties']['parameters']['sku'] = "[if(equals(1, 2), createObject('value', 'Premium'), createObject('value', 'Standard'))]";
+    expect((await findingsOf('ACR002', conditional)).map((x) => x.kind)).toEqual(['fail']);
+    expect(await findingsOf('TPL003', conditional)).toEqual([]);
     const g = (await findingsOf('ACR002', fromFile, { 'main.parameters.json': params }))[0]!;
     expect(g.message).toMatch(new RegExp(`The value comes from the parameter file at main\\.parameters\\.json:${positionOf(params, '"Basic"').line}:${positionOf(params, '"Basic"').column}\\.$`));
   });
