@@ -105,7 +105,8 @@ export function parseKeyIdentifier(value: Value): KeyIdentifier {
       .join('');
     const parsed = parseKnownUri(text, (t) => unhole(t, holes));
     if (from !== undefined) parsed.fromResource = from;
-    if (parsed.status === 'invalid' && !knownHostIsWrong(text) && !hasEmptyPathSegment(text)) {
+    // A URI of the right shape whose known version or names are wrong is wrong whatever the unknown parts are.
+    if (parsed.status === 'invalid' && !URI_PATTERN.test(text) && !knownHostIsWrong(text) && !hasEmptyPathSegment(text)) {
       return { value, status: 'unknown', version: 'unknown', fromResource: parsed.fromResource };
     }
     return { ...parsed, value };

@@ -32,6 +32,12 @@ describe('ACR003 registry-cmk-key-identifier', () => {
     expect(f.message).not.toMatch(/host/);
   });
 
+  it("fails a version appended to the key's keyUri that is not 32 hex digits ('latest'), though the key's URI is only known at deployment", async () => {
+    const t = withKeyIdentifier("[format('{0}/{1}', reference(variables('keyId')).keyUri, 'latest')]");
+    const f = expectOneAt(await findingsOf('ACR003', t), t, `"[format('{0}/{1}', reference(variables('keyId')).keyUri, 'latest')]"`);
+    expect(f.message).toMatch(/its version 'latest' is not 32 hexadecimal digits/);
+  });
+
   it('fails a Managed HSM key', async () => {
     const t = withKeyIdentifier('https://hsm1.managedhsm.azure.net/keys/k');
     const f = expectOneAt(await findingsOf('ACR003', t), t, '"https://hsm1');
