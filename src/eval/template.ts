@@ -716,13 +716,12 @@ class TemplateScope implements TemplateHost {
     if (this.outer) return;
     for (const decl of this.params().values()) {
       if (this.suppliedValue(decl) === undefined && !rawGet(decl.decl, 'defaultValue') && !this.isNullable(decl.decl)) {
-        const given = this.supplied.has(decl.name.toLowerCase()) ? 'the parameter file gives null' : 'no parameter file value';
-        this.state.diagnose(
-          'TPL003',
-          `parameter '${decl.name}' has no value: no default and ${given}; checks that depend on it are undetermined. Give it a value in a parameter file`,
-          this.file,
-          decl.path,
-        );
+        const passedNull = this.supplied.has(decl.name.toLowerCase());
+        // A module's parameters come from the deployment that calls it, not from a parameter file.
+        const caller = this.depth > 0 ? `deployment '${this.deploymentPath[this.deploymentPath.length - 1]}'` : undefined;
+        const given = caller ? `${caller} ${passedNull ? 'passes null' : 'does not pass it'}` : passedNull ? 'the parameter file gives null' : 'no parameter file value';
+        const fix = caller ? `Pass a value from ${caller}` : 'Give it a value in a parameter file';
+        this.state.diagnose('TPL003', `parameter '${decl.name}' has no value: no default and ${given}; checks that depend on it are undetermined. ${fix}`, this.file, decl.path);
       }
       try {
         this.parameter(decl.name);
