@@ -1,9 +1,9 @@
 import { nameOf } from '../src/cmk-rules.js';
 import type { EvaluatedResource } from '../src/eval/template.js';
-import { idKey } from '../src/eval/ids.js';
-import { describeOrigins } from '../src/eval/value.js';
-import type { CmkLink } from '../src/graph.js';
-import { checkGrants, vaultModel, type GrantCheck } from '../src/grants.js';
+import { idAt, idKey } from '../src/eval/ids.js';
+import { describeOrigins, newObject } from '../src/eval/value.js';
+import { VAULT, type CmkLink, type ScanGraph } from '../src/graph.js';
+import { ACCESS_POLICIES, ROLE_ASSIGNMENT, checkGrants, vaultModel, type GrantCheck } from '../src/grants.js';
 import { IDENTITY, cmkPrincipal, isAttached } from '../src/identity.js';
 import { defineMeta } from '../src/meta.js';
 import type { Rule, RuleContext } from '../src/rule-api.js';
@@ -34,7 +34,27 @@ function label(r: EvaluatedResource): string {
   return r.symbolicName ? `'${r.symbolicName}'` : `'${nameOf(r)}'`;
 }
 
-function check(ctx: RuleContext, link: CmkLink, vault: EvaluatedResource): void {
+/**
+ * The vault a key identifier names when no scanned template declares it, but the registry's own template
+ * grants on it (a `<vault>/add` access policy, a role assignment on the vault): a stand-in with its id only,
+ * so that the race between the registry and that grant is still seen. The Microsoft tutorial template for
+ * ACR CMK has exactly this shape.
+ */
+function standInVault(graph: ScanGraph, link: CmkLink): EvaluatedResource | undefined {
+  const name = link.keyIdentifier.vaultName;
+  if (typeof name !== 'string') return undefined;
+  const registry = link.registry;
+  const local = (r: EvaluatedResource) => r.unit === registry.unit;
+  const policy = graph.deployed(ACCESS_POLICIES).find((r) => local(r) && typeof r.name === 'string' && r.name.toLowerCase().startsWith(`${name.toLowerCase()}/`));
+  const vaultId = policy
+    ? idAt(policy.scope, VAULT, [name])
+    : graph.deployed(ROLE_ASSIGNMENT).find((r) => local(r) && idKey(r.scope).endsWith(`/providers/microsoft.keyvault/vaults/${name.toLowerCase()}`))?.scope;
+  if (vaultId === undefined) return undefined;
+  const from = policy ?? registry;
+  return { ...from, key: `${registry.key}#vault:${name}`, type: VAULT, name, id: vaultId, existing: false, deployed: false, body: newObject(), raw: {}, dependsOn: [], copy: undefined, symbolicName: undefined };
+}
+
+function check(ctx: RuleContext, link: CmkLink, vault: EvaluatedResource, standIn = false): void {
   const graph = ctx.graph;
   const registry = link.registry;
   const reg = nameOf(registry);
@@ -58,6 +78,7 @@ function check(ctx: RuleContext, link: CmkLink, vault: EvaluatedResource): void 
 
   const model = vaultModel(vault);
   const modelKnown = vault.deployed !== false && model.rbac !== undefined;
+  const modelWhy = standIn ? 'no scanned template declares the vault' : vault.existing ? 'it is declared existing' : vault.deployed === false ? 'its declaration has a false condition' : model.why;
   const counts = (c: GrantCheck): boolean => !modelKnown || (c.model === 'rbac') === model.rbac;
   const local = checkGrants(graph, vault, link, p).filter((c) => c.grant.resource.unit === registry.unit && c.grant.resource.deployed !== false && !c.grant.resource.existing && counts(c));
   const certain = local.filter((c) => c.ok === true && modelKnown);
@@ -93,11 +114,20 @@ function check(ctx: RuleContext, link: CmkLink, vault: EvaluatedResource): void 
     return;
   }
   const open = maybe.find((c) => c.ok === undefined) ?? maybe[0]!;
+  if (!modelKnown && open.ok === true && !after.has(open.grant.resource.key)) {
+    // The grant is right for one permission model; only the vault's model, unknown here, says if it counts.
+    ctx.report({
+      ...at,
+      verdict: 'undetermined',
+      message: `Registry '${reg}' does not depend on ${grantWhat(open)}, which grants identity ${label(identity)} its key: if vault '${nameOf(vault)}' uses ${open.model === 'rbac' ? 'Azure RBAC' : 'access policies'}, ARM may create the registry first and its creation fails intermittently; cannot tell, because its permission model is not known (${modelWhy}). Add it to the registry's dependsOn.${identityOk ? '' : ` It does not depend on identity ${label(identity)} either.`}${nested}`,
+    });
+    return;
+  }
   ctx.report({
     ...at,
     verdict: 'undetermined',
     message: `Cannot tell whether registry '${reg}' depends on the grant that lets identity ${label(identity)} use its key, because ${
-      !modelKnown ? `the permission model of vault '${nameOf(vault)}' is not known (${vault.existing ? 'it is declared existing' : vault.deployed === false ? 'its declaration has a false condition' : model.why})` : `it is not known whether ${open.label} is that grant: ${open.unknownValue !== undefined ? describeOrigins(open.unknownValue) : 'part of it is not known before deployment'}`
+      !modelKnown ? `the permission model of vault '${nameOf(vault)}' is not known (${modelWhy})` : `it is not known whether ${open.label} is that grant: ${open.unknownValue !== undefined ? describeOrigins(open.unknownValue) : 'part of it is not known before deployment'}`
     }.${identityOk ? '' : ` It does not depend on identity ${label(identity)} either.`}`,
   });
 }
@@ -107,6 +137,10 @@ export const rule: Rule = {
   check(ctx) {
     for (const link of ctx.graph.cmkLinks()) {
       if (link.vault) check(ctx, link, link.vault);
+      else {
+        const standIn = standInVault(ctx.graph, link);
+        if (standIn) check(ctx, link, standIn, true);
+      }
     }
   },
 };

@@ -221,8 +221,22 @@ describe('ACR009 registry-cmk-depends-on-access', () => {
       t['languageVersion'] = '2.0';
       findResource(t, VAULT)['existing'] = true;
       const f = expectOneAt(await findingsOf('ACR009', t), t, REGISTRY_AT, 'open');
-      expect(f.message).toMatch(/permission model of vault 'reg-kv' is not known \(it is declared existing\)/);
+      expect(f.message).toMatch(/^Registry 'contosoreg' does not depend on the .* role assignment .*, which grants identity 'reg-id' its key: if vault 'reg-kv' uses Azure RBAC, .*permission model is not known \(it is declared existing\)/);
       findResource(t, REGISTRY)['dependsOn'].push(RA_ID);
+      expect(await findingsOf('ACR009', t)).toEqual([]);
+    });
+
+    it('when no scanned template declares the vault but the template grants on it (the Microsoft tutorial template)', async () => {
+      const t = inlinePolicyStack();
+      const vault = findResource(t, VAULT);
+      t['resources'] = (t['resources'] as Json[]).filter((r) => ![VAULT, KEY, 'Microsoft.Insights/diagnosticSettings'].includes(r['type']));
+      (t['resources'] as Json[]).push({ type: `${VAULT}/accessPolicies`, apiVersion: '2023-07-01', name: 'reg-kv/add', properties: { accessPolicies: vault['properties']['accessPolicies'] } });
+      const registry = findResource(t, REGISTRY);
+      registry['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = 'https://reg-kv.vault.azure.net/keys/reg-key';
+      registry['dependsOn'] = ["[variables('identityId')]"];
+      const f = expectOneAt(await findingsOf('ACR009', t), t, REGISTRY_AT, 'open');
+      expect(f.message).toMatch(/does not depend on the access policy in 'reg-kv\/add', which grants identity 'reg-id' its key: .*\(no scanned template declares the vault\)/);
+      registry['dependsOn'].push("[resourceId('Microsoft.KeyVault/vaults/accessPolicies', 'reg-kv', 'add')]");
       expect(await findingsOf('ACR009', t)).toEqual([]);
     });
   });
