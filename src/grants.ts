@@ -105,15 +105,17 @@ export function roleGrants(graph: ScanGraph, vault: EvaluatedResource): RoleGran
   const subKey = rgKey.replace(/\/resourcegroups\/[^/]+$/, '');
   const out: RoleGrant[] = [];
   for (const ra of [...graph.deployed(ROLE_ASSIGNMENT), ...graph.declared(`${vault.type}/providers/roleAssignments`).filter((r) => r.deployed !== false)]) {
-    if (!linkable(ra, vault, ra.scope) || graph.goesWithOwnCopy(ra, vault)) continue;
     const scope = idKey(ra.scope);
     let level: RoleGrant['level'] | undefined = scope === vaultKey ? 'vault' : scope.startsWith(`${vaultKey}/keys/`) ? 'key' : scope === rgKey ? 'resourceGroup' : scope === subKey ? 'subscription' : undefined;
     const levelCertain = level !== undefined;
     if (!level) {
-      const maybe = (k: string): boolean => idKeysMayMatch(scope, k) === undefined;
+      // A literal id against one with unknown parts (the subscription not given): the same scope only if the
+      // deployment goes there. Two ids that both have unknown parts are the same only when built the same way.
+      const maybe = (k: string): boolean => k.includes('⟨') !== scope.includes('⟨') && idKeysMayMatch(scope, k) === undefined;
       level = maybe(vaultKey) ? 'vault' : maybe(rgKey) ? 'resourceGroup' : maybe(subKey) ? 'subscription' : undefined;
     }
-    if (!level) continue;
+    // Cheap scope comparisons first: a scan compares every role assignment with every CMK vault.
+    if (!level || !linkable(ra, vault, ra.scope) || graph.goesWithOwnCopy(ra, vault)) continue;
     const principal = read(ra, ['properties', 'principalId']);
     const role = read(ra, ['properties', 'roleDefinitionId']);
     out.push({ kind: 'role', resource: ra, principalId: principal.state === 'missing' ? null : principal.value, roleDefinitionId: role.state === 'missing' ? null : role.value, level, levelCertain });

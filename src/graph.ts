@@ -344,9 +344,18 @@ export class ScanGraph {
    */
   goesWithOwnCopy(r: EvaluatedResource, target: EvaluatedResource): boolean {
     if (r.unit === target.unit) return false;
-    const k = idKey(target.id);
-    return this.deployed(target.type).some((copy) => copy.unit === r.unit && idKey(copy.id) === k);
+    const type = target.type.toLowerCase();
+    let byUnit = this.deployedIds.get(type);
+    if (!byUnit) {
+      byUnit = new Map();
+      for (const copy of this.deployed(type)) byUnit.set(copy.unit, (byUnit.get(copy.unit) ?? new Set()).add(idKey(copy.id)));
+      this.deployedIds.set(type, byUnit);
+    }
+    return byUnit.get(r.unit)?.has(idKey(target.id)) ?? false;
   }
+
+  /** Per type and evaluation unit, the id keys of the deployed resources, for goesWithOwnCopy. */
+  private readonly deployedIds = new Map<string, Map<string, Set<string>>>();
 
   /** true/false when the registry's encryption status is known, undefined otherwise. */
   isCmkRegistry(registry: EvaluatedResource): boolean | undefined {

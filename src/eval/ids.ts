@@ -219,6 +219,14 @@ function escapeRegex(s: string): string {
  */
 export function idKeysMayMatch(a: string, b: string): boolean | undefined {
   if (a === b) return true;
+  // Cheap and necessary: the known text before the first hole and after the last one must agree. Rules
+  // compare every grant with every vault of a scan, and most pairs differ in a known name at the end.
+  const headA = a.slice(0, a.includes('⟨') ? a.indexOf('⟨') : a.length);
+  const headB = b.slice(0, b.includes('⟨') ? b.indexOf('⟨') : b.length);
+  if (!(headA.startsWith(headB) || headB.startsWith(headA))) return false;
+  const tailA = a.slice(a.lastIndexOf('⟩') + 1);
+  const tailB = b.slice(b.lastIndexOf('⟩') + 1);
+  if (!(tailA.endsWith(tailB) || tailB.endsWith(tailA))) return false;
   const sa = segmentsOf(a);
   const sb = segmentsOf(b);
   const holesA = sa.includes(null);
