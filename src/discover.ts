@@ -1,5 +1,5 @@
 /** Discovery: the JSON files under the given paths, in a stable order. */
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { glob } from './glob.js';
 
@@ -41,11 +41,38 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
       caseSensitiveMatch: false,
       suppressErrors: true,
     });
-    for (const f of found) files.add(path.normalize(f));
+    // A file link that leads out of the scanned folder is not followed (folder links never are).
+    let realRoot = abs;
+    try {
+      realRoot = realpathSync(abs);
+    } catch {
+      // keep the given folder
+    }
+    for (const f of found) if (staysInside(f, realRoot)) files.add(path.normalize(f));
   }
   return { files: [...files].sort(), missing };
 }
 
-function matchesAny(rel: string, patterns: string[]): boolean {
+/** Whether `file`, links resolved, is inside `folder` (links resolved too). */
+export function resolvesInside(file: string, folder: string): boolean {
+  try {
+    return staysInside(file, realpathSync(folder));
+  } catch {
+    return false;
+  }
+}
+
+function staysInside(file: string, realRoot: string): boolean {
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch {
+    return false;
+  }
+  const rel = path.relative(realRoot, real);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+export function matchesAny(rel: string, patterns: string[]): boolean {
   return patterns.some((p) => glob(p).test(rel) || glob(`**/${p}`).test(rel));
 }

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { discover } from './discover.js';
+import { discover, matchesAny, resolvesInside } from './discover.js';
 import type { DeploymentContextInput, EvaluatedResource, JsonPath, ParameterOrigin } from './eval/template.js';
 import { providerPartOf } from './eval/ids.js';
 import { ScanGraph } from './graph.js';
@@ -179,6 +179,30 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
     mapped.set(template, params.map((p) => loadParameterFile(p, `configured parameter file for ${toUri(repoRoot, template)}:`)).filter((p): p is LoadedFile => p !== undefined));
   }
 
+  // A pre-commit hook may pass only a staged parameter file: the template it pairs with, next to it, is
+  // scanned with it (unless that template is ignored or left out by `include`).
+  const scannedTemplates = new Set(templates);
+  for (const dir of new Set(parameterFiles.map((p) => path.dirname(p.path)))) {
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => /\.jsonc?$/i.test(n) && !/\.parameters\./i.test(n));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const t = path.join(dir, name);
+      if (scannedTemplates.has(t) || !parameterFiles.some((p) => pairsWith(t, p.path))) continue;
+      const uri = toUri(repoRoot, t);
+      if ((include.length && !include.some((g) => g.test(uri))) || matchesAny(path.relative(options.cwd, t).split(path.sep).join('/'), options.ignore ?? [])) continue;
+      if (!probeTemplate(t, maxBytes)) {
+        const loaded = loadFile(t, maxBytes);
+        if (!loaded || isLoadError(loaded) || loaded.kind !== 'template') continue;
+      }
+      scannedTemplates.add(t);
+      templates.push(t);
+    }
+  }
+
   const paramsByDir = new Map<string, LoadedFile[]>();
   for (const p of parameterFiles) paramsByDir.set(path.dirname(p.path), [...(paramsByDir.get(path.dirname(p.path)) ?? []), p]);
   // A pre-commit hook passes only the staged template: its parameter files next to it still pair.
@@ -194,7 +218,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
     }
     for (const name of names) {
       const file = path.join(dir, name);
-      if (known.has(file) || !dirTemplates.some((t) => pairsWith(t, file))) continue;
+      // A parameter file that is a link out of the template's folder is not read.
+      if (known.has(file) || !dirTemplates.some((t) => pairsWith(t, file)) || !resolvesInside(file, dir)) continue;
       const loaded = loadFile(file, maxBytes);
       if (loaded && !isLoadError(loaded) && loaded.kind === 'parameters') paramsByDir.set(dir, [...(paramsByDir.get(dir) ?? []), loaded]);
     }

@@ -1,3 +1,5 @@
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rules } from '../rules/index.js';
 import { evaluatedThroughCallers, scan, type RuleSetting } from '../src/scan.js';
@@ -34,6 +36,31 @@ describe('scan', () => {
     registry['sku'] = { name: 'Standard' };
     const { result: standard } = await scanFiles({ 'main.json': text(t) });
     expect(standard.findings.filter((f) => f.ruleId === 'ACR002').map((f) => f.message.match(/Registry '(reg\d)'/)?.[1])).toEqual(['reg0', 'reg1', 'reg2']);
+  });
+
+  it('scans the template a staged parameter file pairs with, when only the parameter file is passed', async () => {
+    const t = cmkStack();
+    t['parameters']['sku'] = { type: 'string' };
+    findResource(t, 'Microsoft.ContainerRegistry/registries')['sku'] = { name: "[parameters('sku')]" };
+    const dir = writeTree({ 'main.json': text(t), 'main.parameters.json': { $schema: PARAMETERS_SCHEMA, parameters: { sku: { value: 'Standard' } } }, 'other.json': text(cmkStack()) });
+    const result = await scan({ paths: ['main.parameters.json'], cwd: dir, repoRoot: dir, rules });
+    expect(result.findings.filter((f) => f.ruleId === 'ACR002').map((f) => [f.uri, f.parameterFile])).toEqual([['main.json', 'main.parameters.json']]);
+    expect(result.files.filter((f) => f.kind === 'template').map((f) => f.uri)).toEqual(['main.json']);
+  });
+
+  it('reads no file that a symbolic link leads out of the scanned folder to: found in the folder, or paired as a parameter file', async () => {
+    const outside = writeTree({ 'secret.json': { $schema: PARAMETERS_SCHEMA, parameters: { sku: { value: 'TOPSECRET' } } }, 'secret-template.json': text(cmkStack()) });
+    const t = cmkStack();
+    t['parameters']['sku'] = { type: 'string', defaultValue: 'Premium' };
+    findResource(t, 'Microsoft.ContainerRegistry/registries')['sku'] = { name: "[parameters('sku')]" };
+    const dir = writeTree({ 'main.json': text(t) });
+    symlinkSync(path.join(outside, 'secret.json'), path.join(dir, 'main.parameters.json'));
+    symlinkSync(path.join(outside, 'secret-template.json'), path.join(dir, 'linked.json'));
+    for (const paths of [['.'], ['main.json']]) {
+      const result = await scan({ paths, cwd: dir, repoRoot: dir, rules });
+      expect(JSON.stringify(result.findings)).not.toContain('TOPSECRET');
+      expect(result.files.filter((f) => f.kind === 'template').map((f) => f.uri)).toEqual(['main.json']);
+    }
   });
 
   it('reports a configured parameter mapping whose template does not exist, and scans the rest', async () => {
