@@ -3,7 +3,7 @@
  * logging commands (`##vso[task.logissue ...]`). Suppressed findings are left out; undetermined ones are notices.
  */
 import type { Finding, ScanResult } from '../types.js';
-import { messageOf, sortFindings, summarize } from './common.js';
+import { messageOf, plural, sortFindings, summarize } from './common.js';
 
 /** Workflow-command escaping: data escapes %, CR, LF; properties also , and :. */
 function ghData(s: string): string {
@@ -55,5 +55,5 @@ export function formatAzureDevOps(result: ScanResult): string {
 
 function summaryLine(result: ScanResult): string {
   const s = summarize(result);
-  return `cmkguard: ${s.errors} errors, ${s.warnings} warnings, ${s.notes} notes, ${s.undetermined} undetermined in ${s.templates} templates`;
+  return `cmkguard: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${plural(s.notes, 'note')}, ${s.undetermined} undetermined in ${plural(s.templates, 'template')}`;
 }

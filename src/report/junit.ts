@@ -28,7 +28,13 @@ export function formatJunit(result: ScanResult): string {
     const cases = fs.length ? fs.map(testCase) : [`    <testcase name="${xml(uri)}" classname="${xml(uri)}"/>`];
     return [`  <testsuite name="${xml(uri)}" tests="${Math.max(fs.length, 1)}" failures="${failures}" skipped="${skipped}" errors="0">`, ...cases, '  </testsuite>'].join('\n');
   });
-  const total = suites.length ? [...byFile.values()].reduce((n, fs) => n + Math.max(fs.length, 1), 0) : 0;
+  // Inputs that could not be used and internal errors: the run is incomplete, which a CI view must show.
+  const runErrors = [...(result.inputErrors ?? []), ...result.internalErrors.map((e) => `internal error: ${e.split('\n')[0]}`)];
+  if (runErrors.length) {
+    const cases = runErrors.map((e) => `    <testcase name="${xml(e)}" classname="cmkguard"><error message="${xml(e)}"/></testcase>`);
+    suites.push([`  <testsuite name="cmkguard" tests="${runErrors.length}" failures="0" skipped="0" errors="${runErrors.length}">`, ...cases, '  </testsuite>'].join('\n'));
+  }
+  const total = [...byFile.values()].reduce((n, fs) => n + Math.max(fs.length, 1), 0) + runErrors.length;
   const failures = findings.filter((f) => f.kind === 'fail').length;
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="cmkguard" tests="${total}" failures="${failures}">`, ...suites, '</testsuites>'].join('\n');
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="cmkguard" tests="${total}" failures="${failures}" errors="${runErrors.length}">`, ...suites, '</testsuites>'].join('\n');
 }

@@ -12,7 +12,7 @@ describe('github format', () => {
     expect(out[0]).toBe('::error file=infra/a%2Cb.json,line=12,col=9,endLine=12,endColumn=20,title=ACR002::Registry uses SKU Standard, 100%25: use Premium.');
     expect(out.find((l) => l.includes('title=KV007'))).toMatch(/^::warning file=/);
     expect(out.find((l) => l.includes('title=KV001'))).toMatch(/^::notice .*title=KV001 \(undetermined\)::/);
-    expect(out[3]).toBe('cmkguard: 1 errors, 1 warnings, 0 notes, 1 undetermined in 1 templates');
+    expect(out[3]).toBe('cmkguard: 1 error, 1 warning, 0 notes, 1 undetermined in 1 template');
   });
 
   it('names the parameter file of the evaluation, so two evaluations of one template can be told apart', () => {

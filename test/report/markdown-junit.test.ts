@@ -35,10 +35,18 @@ describe('markdown format', () => {
 describe('junit format', () => {
   it('has one suite per template, failures for findings, skipped cases for undetermined ones, escaped XML', () => {
     const out = formatJunit(result([f({}), f({ ruleId: 'KV003', kind: 'open', level: 'note' }), f({ ruleId: 'ACR013', level: 'note' })]));
-    expect(out).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="cmkguard" tests="3" failures="1">/);
+    expect(out).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="cmkguard" tests="3" failures="1" errors="0">/);
     expect(out).toContain('<testsuite name="a.json" tests="2" failures="1" skipped="1" errors="0">');
     expect(out).toContain('<failure type="error" message="Vault &lt;kv&gt; lacks &quot;purge&quot; | protection.">a.json:7:3 Vault');
     expect(out).toContain('<testsuite name="b.json" tests="1" failures="0" skipped="0" errors="0">');
     expect(out).not.toContain('ACR013');
+  });
+
+  it('shows an incomplete run as errors: inputs that could not be read, internal errors', () => {
+    const out = formatJunit({ ...result([]), inputErrors: ['path not found: infra/old'], internalErrors: ['boom\n  at x'] });
+    expect(out).toContain('<testsuites name="cmkguard" tests="4" failures="0" errors="2">');
+    expect(out).toContain('<testsuite name="cmkguard" tests="2" failures="0" skipped="0" errors="2">');
+    expect(out).toContain('<error message="path not found: infra/old"/>');
+    expect(out).toContain('<error message="internal error: boom"/>');
   });
 });
