@@ -96,6 +96,11 @@ export function evaluatedThroughCallers(jobs: readonly UnitJob[], outcomes: read
 }
 
 /** The folder that holds `.git`, walking up from `start`; `start` itself when there is none. */
+function isWithin(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
 export function findRepoRoot(start: string): string {
   let dir = path.resolve(start);
   for (;;) {
@@ -230,7 +235,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
   }));
 
   const scanRoots = options.paths.length ? options.paths.map((p) => path.resolve(options.cwd, p)) : [options.cwd];
-  const linkRoot = commonRoot(scanRoots.map((r) => (safeIsFile(r) ? path.dirname(r) : r)));
+  // Links may reach anywhere in the repository (a module in a sibling folder), whichever files a pre-commit
+  // batch passes; outside a repository, the folder the scanned paths share.
+  const scanFolder = commonRoot(scanRoots.map((r) => (safeIsFile(r) ? path.dirname(r) : r)));
+  const linkRoot = existsSync(path.join(repoRoot, '.git')) && isWithin(scanFolder, repoRoot) ? repoRoot : scanFolder;
   const resources: EvaluatedResource[] = [];
   const parameterFileOf = new Map<EvaluatedResource, string>();
   const whatIfUnits: WhatIfUnit[] = [];

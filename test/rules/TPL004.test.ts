@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { only, scanFiles, template } from '../helpers/scan.js';
+import { rules } from '../../rules/index.js';
+import { scan } from '../../src/scan.js';
+import { only, scanFiles, template, writeTree } from '../helpers/scan.js';
 import { findingsOf, expectOneAt } from './expect.js';
 import { text } from './stack.js';
 
@@ -83,6 +85,17 @@ describe('TPL004 template-link-unresolved', () => {
     expect((await findingsOf('TPL004', given, { 'nested/child.json': text(template({ resources: [] })) }))[0]?.message).toMatch(/never fetches/);
     const unknown = { ...linking({ uri: "[uri(parameters('base'), 'nested/child.json')]" }), parameters: { base: { type: 'string' } } };
     expect((await findingsOf('TPL004', unknown, { 'nested/child.json': text(template({ resources: [] })) }))[0]?.message).toMatch(/never fetches/);
+  });
+
+  it('follows a link into a sibling folder of the repository when only the caller is scanned (a pre-commit batch)', async () => {
+    const files = { 'infra/main.json': text(linking({ relativePath: '../shared/child.json' })), 'shared/child.json': text(template({ resources: [] })) };
+    const inRepo = writeTree({ ...files, '.git/HEAD': 'ref: refs/heads/main\n' });
+    const repo = await scan({ paths: ['infra/main.json'], cwd: inRepo, rules });
+    expect(only(repo.findings, 'TPL004')).toEqual([]);
+    // Outside a repository the scan root is the folder of the scanned paths.
+    const bare = writeTree(files);
+    const alone = await scan({ paths: ['infra/main.json'], cwd: bare, rules });
+    expect(only(alone.findings, 'TPL004').map((f) => f.message)).toEqual([expect.stringMatching(/resolves outside the scan root/)]);
   });
 
   it('reports a missing file and a path that leaves the scan root', async () => {
