@@ -19,7 +19,10 @@ export function expand(file: string, parameterFiles: string[], context: Deployme
   let parameters: { file: string; values: Record<string, unknown> } | undefined;
   if (parameterFiles[0]) {
     const p = loadFile(parameterFiles[0]);
-    if (p === null || isLoadError(p) || p.kind !== 'parameters') return { json: { file: parameterFiles[0], error: 'not a deployment parameter file' }, ok: false };
+    if (p === null || isLoadError(p) || p.kind !== 'parameters') {
+      const error = p && isLoadError(p) ? `${p.message} at ${p.line}:${p.column}` : 'not a deployment parameter file (its $schema must name deploymentParameters.json)';
+      return { json: { file: parameterFiles[0], error }, ok: false };
+    }
     const values = (p.json as Record<string, unknown>)['parameters'];
     parameters = { file: p.path, values: typeof values === 'object' && values !== null ? (values as Record<string, unknown>) : {} };
   }

@@ -217,6 +217,14 @@ describe('cmkguard rules and expand', () => {
     expect(registry.properties.encryption.keyVaultProperties.identity).toEqual({ $unknown: 'resource', expression: expect.stringContaining('.properties.clientid') });
     expect(registry.source.line).toBeGreaterThan(1);
   });
+
+  it('says why a parameter file cannot be used', () => {
+    const missing = cli(['expand', 'fixtures/cmk-registry.json', '--parameters', 'no-such.parameters.json']);
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout).error).toBe('cannot read the file: ENOENT at 1:1');
+    const template = cli(['expand', 'fixtures/cmk-registry.json', '--parameters', 'fixtures/cmk-registry.json']);
+    expect(JSON.parse(template.stdout).error).toMatch(/^not a deployment parameter file \(its \$schema must name deploymentParameters\.json\)$/);
+  });
 });
 
 describe('pre-commit style runs', () => {
