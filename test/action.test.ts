@@ -30,7 +30,7 @@ describe('action.yml', () => {
     const run = action.runs.steps.find((s) => s.run?.includes('dist/cli.js'))!.run!;
     expect(run.match(/dist\/cli\.js/g)).toHaveLength(1);
     expect(run).toMatch(/--format github --sarif "\$sarif"/);
-    expect(run).toContain('--fail-level "$CMKGUARD_FAIL_LEVEL"');
+    expect(run).toContain('args+=(--fail-level "$CMKGUARD_FAIL_LEVEL")');
     expect(run).toContain('--live');
     expect(run).toContain('--subscription-id');
   });
@@ -66,6 +66,10 @@ describe('action.yml', () => {
     expect(validateSarif(text)).toEqual([]);
     expect(JSON.parse(text).runs[0].results.some((x: { ruleId: string }) => x.ruleId === 'ACR002')).toBe(true);
     expect(run('none').out['exit-code']).toBe('0');
+    // Without the input the configuration's failLevel decides.
+    const cfg = writeTree({ 'c.yaml': 'failLevel: none\n' });
+    expect(run('', path.join(cfg, 'c.yaml')).out['exit-code']).toBe('0');
+    expect(run('').out['exit-code']).toBe('1');
     // A broken configuration is exit code 2 and leaves no SARIF to upload.
     const broken = run('error', 'no-such-config.yaml');
     expect(broken.out['exit-code']).toBe('2');
