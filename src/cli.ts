@@ -252,8 +252,9 @@ function scanInputs(values: ReturnType<typeof parse>['values'], positionals: str
   return {
     paths: positionals,
     cwd,
-    ignore: [...(values.ignore ?? []), ...config.exclude],
+    ignore: values.ignore ?? [],
     include: config.include,
+    exclude: config.exclude,
     parameters: values.parameters,
     parameterMap: config.parameterMap,
     context: { ...config.context, ...definedOnly(context) },

@@ -44,6 +44,8 @@ export interface ScanOptions {
   repoRoot?: string;
   /** When set, only files matching one of these globs (relative to the repository root) are scanned. */
   include?: string[];
+  /** Files matching one of these globs (relative to the repository root, or any folder below it) are skipped. */
+  exclude?: string[];
   /** Absolute template path → the parameter files to evaluate it with (from config). */
   parameterMap?: Map<string, string[]>;
   suppressions?: ConfigSuppression[];
@@ -138,11 +140,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
   const parameterFiles: LoadedFile[] = [];
 
   const include = (options.include ?? []).map(glob);
+  const exclude = options.exclude ?? [];
+  /** `include` and `exclude` of the configuration, on repository-relative paths whatever folder is scanned. */
+  const selected = (uri: string): boolean => (!include.length || include.some((g) => g.test(uri))) && !matchesAny(uri, exclude);
   /** A file's text, read again only for files with findings. */
   const textOf = textReader(texts);
   for (const file of files) {
     const uri = toUri(repoRoot, file);
-    if (include.length && !include.some((g) => g.test(uri))) continue;
+    if (!selected(uri)) continue;
     if (probeTemplate(file, maxBytes)) {
       templates.push(file);
       continue;
@@ -185,7 +190,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
   }
 
   // A pre-commit hook may pass only a staged parameter file: the template it pairs with, next to it, is
-  // scanned with it (unless that template is ignored or left out by `include`).
+  // scanned with it (unless that template is ignored, excluded or left out by `include`).
   const scannedTemplates = new Set(templates);
   for (const dir of new Set(parameterFiles.map((p) => path.dirname(p.path)))) {
     let names: string[];
@@ -198,7 +203,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
       const t = path.join(dir, name);
       if (scannedTemplates.has(t) || !parameterFiles.some((p) => pairsWith(t, p.path))) continue;
       const uri = toUri(repoRoot, t);
-      if ((include.length && !include.some((g) => g.test(uri))) || matchesAny(path.relative(options.cwd, t).split(path.sep).join('/'), options.ignore ?? [])) continue;
+      if (!selected(uri) || matchesAny(path.relative(options.cwd, t).split(path.sep).join('/'), options.ignore ?? [])) continue;
       if (!probeTemplate(t, maxBytes)) {
         const loaded = loadFile(t, maxBytes);
         if (!loaded || isLoadError(loaded) || loaded.kind !== 'template') continue;

@@ -63,6 +63,14 @@ describe('scan', () => {
     }
   });
 
+  it('applies the configuration\'s exclude on repository-relative paths, whichever folder or file is scanned', async () => {
+    const dir = writeTree({ 'infra/a.json': text(cmkStack()), 'infra/experimental/b.json': text(cmkStack()) });
+    for (const paths of [['.'], ['infra'], ['infra/experimental/b.json', 'infra/a.json']]) {
+      const result = await scan({ paths, cwd: dir, repoRoot: dir, rules, exclude: ['infra/experimental/**'] });
+      expect(result.files.filter((f) => f.kind === 'template').map((f) => f.uri), paths.join()).toEqual(['infra/a.json']);
+    }
+  });
+
   it('reports a configured parameter mapping whose template does not exist, and scans the rest', async () => {
     const dir = writeTree({ 'a.json': text(cmkStack()), 'prod.parameters.json': { $schema: PARAMETERS_SCHEMA, parameters: {} } });
     const parameterMap = new Map([[`${dir}/renamed.json`, [`${dir}/prod.parameters.json`]]]);
