@@ -2,6 +2,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { glob } from './glob.js';
+import { isInside } from './paths.js';
 
 export interface DiscoverOptions {
   cwd: string;
@@ -63,14 +64,11 @@ export function resolvesInside(file: string, folder: string): boolean {
 }
 
 function staysInside(file: string, realRoot: string): boolean {
-  let real: string;
   try {
-    real = realpathSync(file);
+    return isInside(realpathSync(file), realRoot);
   } catch {
     return false;
   }
-  const rel = path.relative(realRoot, real);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 export function matchesAny(rel: string, patterns: string[]): boolean {

@@ -9,6 +9,12 @@ export const PACKAGE_ROOT: string = (() => {
   return dir;
 })();
 
+/** Whether `child` is `parent` or lies below it (plain path comparison, no link resolution). */
+export function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
 export function packageFile(relative: string): string {
   return path.join(PACKAGE_ROOT, relative);
 }

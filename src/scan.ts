@@ -14,7 +14,8 @@ import { finishSentence, fileFinding, locatedFinding, positionIn, prefetchPositi
 import { threadsFor } from './threads.js';
 import { commonRoot, evaluateUnit, safeIsFile, toUri, type UnitEnv, type UnitJob } from './unit.js';
 import type { Rule, RuleReport } from './rule-api.js';
-import { sourceOf as sourceAt } from './sourcemap.js';
+import { sourceOf } from './sourcemap.js';
+import { isInside } from './paths.js';
 import type { Finding, Level, ResourceLabel, RuleMeta, ScanResult, ScannedFile } from './types.js';
 import { VERSION } from './version.js';
 import type { BudgetSettings, ConfigSuppression } from './config.js';
@@ -98,11 +99,6 @@ export function evaluatedThroughCallers(jobs: readonly UnitJob[], outcomes: read
 }
 
 /** The folder that holds `.git`, walking up from `start`; `start` itself when there is none. */
-function isWithin(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 export function findRepoRoot(start: string): string {
   let dir = path.resolve(start);
   for (;;) {
@@ -243,7 +239,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
   // Links may reach anywhere in the repository (a module in a sibling folder), whichever files a pre-commit
   // batch passes; outside a repository, the folder the scanned paths share.
   const scanFolder = commonRoot(scanRoots.map((r) => (safeIsFile(r) ? path.dirname(r) : r)));
-  const linkRoot = existsSync(path.join(repoRoot, '.git')) && isWithin(scanFolder, repoRoot) ? repoRoot : scanFolder;
+  const linkRoot = existsSync(path.join(repoRoot, '.git')) && isInside(scanFolder, repoRoot) ? repoRoot : scanFolder;
   const resources: EvaluatedResource[] = [];
   const parameterFileOf = new Map<EvaluatedResource, string>();
   const whatIfUnits: WhatIfUnit[] = [];
@@ -326,7 +322,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
       if (r.verdict === 'pass') continue;
       if (r.resource.live?.source === 'arm') failing.push({ meta, report: r, at: r.resource.path });
       else {
-        const { path: at, raw } = sourceAt(r.resource, r.path);
+        const { path: at, raw } = sourceOf(r.resource, r.path);
         failing.push({ meta, report: r, at, raw });
       }
     }

@@ -11,6 +11,7 @@ import { evaluateTemplate, type DeploymentContextInput, type Evaluation, type Ev
 import { fileFinding, locatedFinding, prefetchPositions, releasePositions, textReader } from './findings.js';
 import { isModelled } from './graph.js';
 import { classify, decode, isLoadError, loadFile, parseJsonText } from './load.js';
+import { isInside } from './paths.js';
 import { applyInSource, suppressionsIn } from './suppress.js';
 import type { Finding, RuleMeta, ScannedFile } from './types.js';
 
@@ -155,11 +156,6 @@ export function commonRoot(dirs: string[]): string {
     while (!isInside(d, root)) root = path.dirname(root);
   }
   return root;
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** Loads a `templateLink.relativePath` target, never outside the scan root (symlinks resolved first). */

@@ -635,9 +635,8 @@ class TemplateScope implements TemplateHost {
     }
     const decl = this.params().get(lower);
     if (!decl) {
-      const known = [...this.params().values()].map((d) => d.name);
-      const hint = didYouMean(name, known);
-      throw new TemplateEvalError(`the template has no parameter '${name}'${!hint && known.length ? ` (parameters: ${known.slice(0, 10).join(', ')})` : ''}`, hint);
+      const { listing, hint } = this.undeclaredParameter(name);
+      throw new TemplateEvalError(`the template has no parameter '${name}'${listing}`, hint);
     }
     if (this.paramEvaluating.has(lower)) throw new TemplateEvalError(`parameter '${name}' refers to itself through its default value`);
     this.paramEvaluating.add(lower);
@@ -659,12 +658,12 @@ class TemplateScope implements TemplateHost {
    * (Bicep's `type lockType = {...}?`, which Azure Verified Modules use for optional parameters).
    */
   private isNullable(decl: Record<string, unknown>): boolean {
+    const defs = rawGet(this.raw, 'definitions')?.value;
     let node: unknown = decl;
     for (let hops = 0; hops < 16 && isPlainObject(node); hops++) {
       if (node['nullable'] === true) return true;
       const ref = node['$ref'];
       const m = typeof ref === 'string' ? /^#\/definitions\/(.+)$/.exec(ref) : null;
-      const defs = rawGet(this.raw, 'definitions')?.value;
       if (!m || !isPlainObject(defs)) return false;
       node = defs[m[1]!];
     }
@@ -702,13 +701,18 @@ class TemplateScope implements TemplateHost {
    * present in the original template"), often after a parameter was renamed on one side only.
    */
   checkSuppliedNames(names: string[], file: string, at: JsonPath, who: string): void {
-    const declared = [...this.params().values()].map((d) => d.name);
     for (const name of names) {
       if (this.params().has(name.toLowerCase())) continue;
-      const hint = didYouMean(name, declared);
-      const list = !hint && declared.length ? ` (parameters: ${declared.slice(0, 10).join(', ')})` : '';
-      this.state.diagnose('TPL002', `${who} parameter '${name}', which the template does not declare${list}; ARM refuses the deployment.${hint}`, file, [...at, name]);
+      const { listing, hint } = this.undeclaredParameter(name);
+      this.state.diagnose('TPL002', `${who} parameter '${name}', which the template does not declare${listing}; ARM refuses the deployment.${hint}`, file, [...at, name]);
     }
+  }
+
+  /** For a name the template does not declare: the closest declared one, else the first declared ones. */
+  private undeclaredParameter(name: string): { listing: string; hint: string } {
+    const declared = [...this.params().values()].map((d) => d.name);
+    const hint = didYouMean(name, declared);
+    return { hint, listing: !hint && declared.length ? ` (parameters: ${declared.slice(0, 10).join(', ')})` : '' };
   }
 
   /** Reports every parameter without a value (ARM would refuse the deployment). */
