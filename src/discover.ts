@@ -41,15 +41,18 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
       onlyFiles: true,
       caseSensitiveMatch: false,
       suppressErrors: true,
+      objectMode: true,
     });
-    // A file link that leads out of the scanned folder is not followed (folder links never are).
-    let realRoot = abs;
-    try {
-      realRoot = realpathSync(abs);
-    } catch {
-      // keep the given folder
+    // A file link that leads out of the scanned folder is not followed (folder links never are). Only links
+    // need resolving: a plain file reached without following any folder link is inside by construction.
+    let realRoot: string | undefined;
+    for (const entry of found) {
+      if (entry.dirent.isSymbolicLink()) {
+        realRoot ??= realpathOr(abs);
+        if (!staysInside(entry.path, realRoot)) continue;
+      }
+      files.add(path.normalize(entry.path));
     }
-    for (const f of found) if (staysInside(f, realRoot)) files.add(path.normalize(f));
   }
   return { files: [...files].sort(), missing };
 }
@@ -60,6 +63,14 @@ export function resolvesInside(file: string, folder: string): boolean {
     return staysInside(file, realpathSync(folder));
   } catch {
     return false;
+  }
+}
+
+function realpathOr(folder: string): string {
+  try {
+    return realpathSync(folder);
+  } catch {
+    return folder;
   }
 }
 
