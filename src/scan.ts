@@ -336,11 +336,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
     const label = r.subject ? labelOf(r.subject.type, r.subject.name) : labelOf(res.type, res.name);
     const source = liveSourceOf(r);
     const base = `${source ? `${source === 'arm' ? 'live' : 'what-if'}: ` : ''}${finishSentence(r.message)}${originNote(raw, res.parameterOrigins, repoRoot, textOf)}`;
-    const finding = locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', withInstance(base, res), res.file, toUri(repoRoot, res.file), textOf(res.file), at, label, paramUri);
+    // The instance named is that of the resource the verdict is about (the registry of a note that points at
+    // its first replication), not of the one it points at.
+    const about = r.chainMember ?? res;
+    const finding = locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', withInstance(base, about), res.file, toUri(repoRoot, res.file), textOf(res.file), at, label, paramUri);
     if (source) finding.live = { source, resourceId: res.live!.id };
     const entries = [...suppressionsIn(res.raw), ...suppressionsIn({ metadata: res.templateMetadata })];
     const located = applyInSource(finding, meta, entries);
-    if (res.copy?.countKnown) copyInstances.set(located, { base, loop: res.copy.name, index: res.copy.index });
+    if (about.copy?.countKnown) copyInstances.set(located, { base, loop: about.copy.name, index: about.copy.index });
     findings.push(located);
   }
 

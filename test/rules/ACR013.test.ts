@@ -45,6 +45,21 @@ describe('ACR013 registry-geo-replication-key-vault', () => {
     expect(f.resource?.fullyQualifiedName).toBe('Microsoft.ContainerRegistry/registries/contosoreg/replications/japaneast');
   });
 
+  it('speaks of the registry, not of the first replication instance, when replications come from a copy loop', async () => {
+    const t = cmkStack();
+    (t['resources'] as Json[]).push({
+      ...replication('placeholder'),
+      name: "[format('contosoreg/{0}', parameters('regions')[copyIndex()])]",
+      location: "[parameters('regions')[copyIndex()]]",
+      copy: { name: 'replicas', count: "[length(parameters('regions'))]" },
+    });
+    t['parameters']['regions'] = { type: 'array', defaultValue: ['westus', 'japaneast'] };
+    const found = await findingsOf('ACR013', t);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toMatch(/has 2 replicas \(westus, japaneast\)/);
+    expect(found[0]!.message).not.toMatch(/instance/);
+  });
+
   it('ignores registries without CMK and replications of other registries', async () => {
     const plain = withReplications('northeurope');
     delete findResource(plain, REGISTRY)['properties']['encryption'];
