@@ -2,7 +2,7 @@
  * Positions: JSON path → 1-based line/column region in the file's text. Only files with findings are
  * parsed with positions (jsonc-parser's tree); the rest of the scan never pays for it.
  */
-import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
+import { parseTree, type Node } from 'jsonc-parser';
 import type { Region } from './types.js';
 
 export type JsonPath = (string | number)[];
@@ -49,7 +49,7 @@ export class PositionIndex {
     if (this.tree === undefined) this.tree = parseTree(this.text, [], { allowTrailingComma: true, disallowComments: false }) ?? null;
     if (!this.tree) return undefined;
     for (let depth = path.length; depth >= 0; depth--) {
-      const node = findNodeAtLocation(this.tree, path.slice(0, depth));
+      const node = lastNodeAt(this.tree, path.slice(0, depth));
       if (!node) continue;
       const container = node.type === 'object' || node.type === 'array';
       const keyNode = node.parent?.type === 'property' ? node.parent.children?.[0] : undefined;
@@ -116,6 +116,24 @@ export class PositionIndex {
   }
 }
 
+/** jsonc-parser's findNodeAtLocation, but taking the last of duplicate keys, the one ARM uses. */
+function lastNodeAt(root: Node, path: JsonPath): Node | undefined {
+  let node: Node | undefined = root;
+  for (const seg of path) {
+    if (!node?.children) return undefined;
+    if (typeof seg === 'string') {
+      if (node.type !== 'object') return undefined;
+      let found: Node | undefined;
+      for (const property of node.children) if (property.children?.[0]?.value === seg) found = property.children[1];
+      node = found;
+    } else {
+      if (node.type !== 'array') return undefined;
+      node = node.children[seg];
+    }
+  }
+  return node;
+}
+
 interface Span {
   offset: number;
   length: number;
@@ -155,14 +173,13 @@ function seek(text: string, path: JsonPath): Found | undefined {
         token = scanner.scan();
         if (token !== Tok.Colon) return current;
         token = scanner.scan();
-        if (named) {
-          hit = { value: spanAt(scanner, token), key, depth: depth + 1 };
-          break;
-        }
+        // ARM (like JSON.parse) keeps the last of duplicate keys, so the search goes on past a match.
+        if (named) hit = { value: spanAt(scanner, token), key, depth: depth + 1 };
         token = scanner.skipValue(token);
       }
       if (!hit) return current;
       current = hit;
+      if (depth + 1 < path.length) token = scanner.rescanAt(hit.value.offset);
     } else if (token === Tok.OpenBracket) {
       if (typeof seg !== 'number') return current;
       token = scanner.scan();
@@ -278,6 +295,8 @@ const enum Tok {
   EOF,
 }
 
+const LINE_BREAK = /[\r\n]/g;
+
 /** The characters that matter while skipping a container: quotes, brackets and comment starts. */
 const STRUCTURE = /["{}[\]/]/g;
 
@@ -369,8 +388,10 @@ class Tokens {
     const t = this.text;
     const d = t.charCodeAt(i + 1);
     if (d === 47) {
-      const e = t.indexOf('\n', i + 2);
-      return e < 0 ? t.length : e + 1;
+      // A line comment ends at any line break: CR-only files exist (old Mac editors), and JSON parsers accept them.
+      LINE_BREAK.lastIndex = i + 2;
+      const e = LINE_BREAK.exec(t);
+      return e ? e.index + 1 : t.length;
     }
     if (d === 42) {
       const e = t.indexOf('*/', i + 2);
@@ -395,6 +416,12 @@ class Tokens {
     const len = this.length - 2;
     if (len === name.length && this.text.startsWith(name, this.offset + 1)) return true;
     return len > name.length && this.stringValue() === name;
+  }
+
+  /** Goes back to the token at `offset` (the start of a value seen before). */
+  rescanAt(offset: number): Tok {
+    this.pos = offset;
+    return this.scan();
   }
 
   /** Skips the value that starts at `token`; returns the token after it. */

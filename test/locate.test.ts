@@ -44,4 +44,25 @@ describe('positions', () => {
       expect([p, new PositionIndex(text).locate(p).region]).toEqual([p, region]);
     }
   });
+
+  /** The same path located three ways: seeking (first lookups), the tree (later lookups), one pass (prefetch). */
+  function threeWays(text: string, path: (string | number)[]) {
+    const seek = new PositionIndex(text).locate(path).region;
+    const tree = new PositionIndex(text);
+    for (let i = 0; i < 3; i++) tree.locate(['other', i]);
+    const many = new PositionIndex(text);
+    many.prefetch([path, ['other']]);
+    return [seek, tree.locate(path).region, many.locate(path).region];
+  }
+
+  it('end a line comment at a lone CR, as the parser does', () => {
+    const text = ['{', '  "sku": { "name": // was "Premium"', '    "Standard" },', '  "x": 1', '}'].join('\r');
+    for (const region of threeWays(text, ['sku', 'name'])) expect(region).toEqual({ startLine: 3, startColumn: 5, endLine: 3, endColumn: 15 });
+  });
+
+  it('point at the last of duplicate keys, the value ARM (and JSON.parse) keeps', () => {
+    const text = '{\n  "p": { "days": 30, "n": 1 },\n  "p": { "days": 3 }\n}\n';
+    expect(JSON.parse(text).p.days).toBe(3);
+    for (const region of threeWays(text, ['p', 'days'])) expect(region).toEqual({ startLine: 3, startColumn: 18, endLine: 3, endColumn: 19 });
+  });
 });
