@@ -4,7 +4,7 @@ import type { EvaluatedResource, JsonPath } from '../src/eval/template.js';
 import { describeOrigins, type Value } from '../src/eval/value.js';
 import { VAULT, type CmkLink } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
-import { and3, asBoolean, isSetTo, or3, read, type Rule, type RuleContext, type Tri } from '../src/rule-api.js';
+import { and3, asBoolean, display as displayValue, isSetTo, or3, read, type Rule, type RuleContext, type Tri } from '../src/rule-api.js';
 
 const meta = defineMeta({
   id: 'KV006',
@@ -69,7 +69,8 @@ function auditLogs(setting: EvaluatedResource): LogsVerdict {
 /** The CMK vault as far as the scan knows it: a declaration (deployed or `existing`), or only its name. */
 interface VaultTarget {
   vault?: EvaluatedResource;
-  label: Value;
+  /** The vault's name when the key identifier or the vault gives one. */
+  label?: Value;
   links: CmkLink[];
   /** Why its settings might live outside the scan (vault missing or `existing`). */
   missing?: string;
@@ -79,9 +80,9 @@ function checkVault(outer: RuleContext, t: VaultTarget, index: SettingIndex): vo
   // Verdicts that point at a diagnostic setting belong to the vault's link of the chain.
   const ctx: RuleContext = { ...outer, report: (r) => outer.report({ chainMember: t.vault, ...r }) };
   const vaultName = t.vault ? knownName(t.vault) : typeof t.label === 'string' ? t.label : undefined;
-  const display = t.vault ? nameOf(t.vault) : typeof t.label === 'string' ? t.label : '{vault}';
-  const who = `Key Vault '${display}' (CMK vault of ${registryNames(t.links)})`;
-  const subject = { type: VAULT, name: t.label };
+  const display = t.vault ? `'${nameOf(t.vault)}'` : t.label !== undefined ? displayValue(t.label) : undefined;
+  const who = display ? `Key Vault ${display} (CMK vault of ${registryNames(t.links)})` : `the CMK vault of ${registryNames(t.links)}`;
+  const subject = t.label === undefined ? undefined : { type: VAULT, name: t.label };
   const attached: EvaluatedResource[] = [];
   const open: { setting: EvaluatedResource; path: JsonPath; reason: string }[] = [];
   for (const s of index.candidates(vaultName)) {
@@ -100,7 +101,7 @@ function checkVault(outer: RuleContext, t: VaultTarget, index: SettingIndex): vo
       const reason =
         named === undefined
           ? `diagnostic setting '${nameOf(s)}' enables audit logs, but its scope is not known: ${describeOrigins(s.scope)}`
-          : `diagnostic setting '${nameOf(s)}' enables audit logs for vault '${named}', which may be this vault: the vault's name is not known (${describeOrigins(t.label)})`;
+          : `diagnostic setting '${nameOf(s)}' enables audit logs for vault '${named}', which may be this vault: the vault's name is not known (${t.label === undefined ? 'the key identifier does not name it' : describeOrigins(t.label)})`;
       open.push({ setting: s, path: scopeRead.path, reason });
     } else if (logs.verdict === undefined) {
       open.push({ setting: s, path: logs.path, reason: `the logs of diagnostic setting '${nameOf(s)}' are not known: ${describeOrigins(logs.unknown)}` });
@@ -126,7 +127,7 @@ function checkVault(outer: RuleContext, t: VaultTarget, index: SettingIndex): vo
       path: link.keyIdentifierPath,
       verdict: 'undetermined',
       subject,
-      message: `Cannot tell whether the CMK vault '${display}' sends audit logs, because no scanned template attaches an audit diagnostic setting to it and ${t.missing ?? 'the vault is not in the scanned templates'}.`,
+      message: `Cannot tell whether the CMK vault${display ? ` ${display}` : ''} sends audit logs, because no scanned template attaches an audit diagnostic setting to it and ${t.missing ?? 'the vault is not in the scanned templates'}.`,
     });
     return;
   }
@@ -168,7 +169,7 @@ export const rule: Rule = {
         });
         continue;
       }
-      const label: Value = link.vault?.name ?? kid.vaultName ?? '{vault}';
+      const label = link.vault?.name ?? kid.vaultName;
       const k = link.vault ? `r:${link.vault.key}` : typeof label === 'string' ? `n:${label.toLowerCase()}` : `l:${link.registry.key}`;
       const known = targets.get(k);
       if (known) {

@@ -45,7 +45,7 @@ export function forEachCmkVault(ctx: RuleContext, what: string, check: (vault: E
       path: link.keyIdentifierPath,
       verdict: 'undetermined',
       message: `Cannot tell whether ${what}, because ${link.vaultMissing}.`,
-      subject: { type: VAULT, name: link.keyIdentifier.vaultName ?? link.vault?.name ?? '{vault}' },
+      subject: { type: VAULT, name: link.keyIdentifier.vaultName ?? link.vault?.name ?? Unknown.derived('vault', []) },
     });
   }
   for (const [vault, links] of ctx.graph.cmkVaults()) {
@@ -64,26 +64,31 @@ export interface CmkKey {
   vaultMissing?: string;
 }
 
-/** `vault/key` for messages and logical locations, from the key identifier; unknown parts stay unknown. */
-function keyLabel(link: CmkLink): Value {
-  const part = (v: Value | undefined, placeholder: string): string | Unknown | PartialString =>
-    typeof v === 'string' || v instanceof Unknown || v instanceof PartialString ? v : placeholder;
+/**
+ * `vault/key` for messages and logical locations, from the key identifier; unknown parts stay unknown.
+ * Undefined when neither name is known (`reference(parameters('keyId')).keyUri`).
+ */
+function keyLabel(link: CmkLink): Value | undefined {
+  const isName = (v: Value | undefined): v is string | Unknown | PartialString => typeof v === 'string' || v instanceof Unknown || v instanceof PartialString;
   if (link.key) return link.key.name;
-  return PartialString.of([part(link.keyIdentifier.vaultName ?? link.vault?.name, '{vault}'), '/', part(link.keyIdentifier.keyName, '{key}')]);
+  const vault = link.keyIdentifier.vaultName ?? link.vault?.name;
+  const key = link.keyIdentifier.keyName;
+  if (!isName(vault) && !isName(key)) return undefined;
+  return PartialString.of([isName(vault) ? vault : Unknown.derived('vault', []), '/', isName(key) ? key : Unknown.derived('key', [])]);
 }
 
 /** Why the key's own settings are not in the scan, or undefined when they are. */
-function keyMissing(graph: ScanGraph, link: CmkLink, label: string): string | undefined {
+function keyMissing(graph: ScanGraph, link: CmkLink, named: string): string | undefined {
   const key = link.key;
   const scanToo = graph.whereElse(link.keyLiveNote);
   if (!key) {
     if (link.vault && link.vault.deployed !== false) {
-      return `no scanned template deploys key '${label}' into vault '${nameOf(link.vault)}' (it may be created by a script or in the portal): ${scanToo}`;
+      return `no scanned template deploys ${named} into vault '${nameOf(link.vault)}' (it may be created by a script or in the portal): ${scanToo}`;
     }
-    return `key '${label}' is not in the scanned templates: ${scanToo}`;
+    return `${named} is not in the scanned templates: ${scanToo}`;
   }
-  if (key.existing) return `key '${label}' is declared 'existing': its settings live outside the scanned templates; ${scanToo}`;
-  if (key.deployed === false) return `the declaration of key '${label}' has a false condition, so the key comes from elsewhere: ${scanToo}`;
+  if (key.existing) return `${named} is declared 'existing': its settings live outside the scanned templates; ${scanToo}`;
+  if (key.deployed === false) return `the declaration of ${named} has a false condition, so the key comes from elsewhere: ${scanToo}`;
   return undefined;
 }
 
@@ -103,9 +108,9 @@ export function forEachCmkKey(ctx: RuleContext, what: string, check: (k: CmkKey)
       continue;
     }
     const label = keyLabel(link);
-    const missing = keyMissing(ctx.graph, link, showName(label));
+    const missing = keyMissing(ctx.graph, link, label === undefined ? 'the key it names' : `key '${showName(label)}'`);
     if (missing) {
-      ctx.report({ ...at, verdict: 'undetermined', message: `Cannot tell whether ${what}, because ${missing}.`, subject: { type: KEY, name: label } });
+      ctx.report({ ...at, verdict: 'undetermined', message: `Cannot tell whether ${what}, because ${missing}.`, subject: label === undefined ? undefined : { type: KEY, name: label } });
       continue;
     }
     const key = link.key!;

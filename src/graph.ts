@@ -73,6 +73,7 @@ export function parseKeyIdentifier(value: Value): KeyIdentifier {
   if (value instanceof Unknown) {
     const ref = value.ref;
     const prop = ref && ref.path.length === 2 && ref.path[0]!.toLowerCase() === 'properties' ? ref.path[1]!.toLowerCase() : undefined;
+    if (ref && (prop === 'keyuri' || prop === 'keyuriwithversion') && isManagedHsmKeyId(ref.target)) return { value, status: 'invalid', problem: MANAGED_HSM, version: 'unknown' };
     if (ref && prop === 'keyuri') return { value, status: 'valid', version: 'none', ...namesFromKeyId(ref.target), fromResource: { id: ref.target, kind: 'key' } };
     if (ref && prop === 'keyuriwithversion') return { value, status: 'valid', version: 'pinned', ...namesFromKeyId(ref.target), fromResource: { id: ref.target, kind: 'key' } };
     return { value, status: 'unknown', version: 'unknown' };
@@ -85,6 +86,7 @@ export function parseKeyIdentifier(value: Value): KeyIdentifier {
     // known in shape (`format('{0}/{1}', key.keyUri, keyVersion)` is how modules pin a version).
     const holes: Value[] = [];
     let from: KeyIdentifier['fromResource'];
+    let managedHsm = false;
     const text = value.parts
       .map((p) => {
         if (typeof p === 'string') return p;
@@ -95,6 +97,7 @@ export function parseKeyIdentifier(value: Value): KeyIdentifier {
           return `https://${hole(holes, lastSegmentAfter(ref.target, 'vaults') ?? p)}.vault.azure.net/`;
         }
         if (ref && (prop === 'keyuri' || prop === 'keyuriwithversion')) {
+          managedHsm ||= isManagedHsmKeyId(ref.target);
           from = { id: ref.target, kind: 'key' };
           const names = namesFromKeyId(ref.target);
           const uri = `https://${hole(holes, names.vaultName ?? p)}.vault.azure.net/keys/${hole(holes, names.keyName ?? p)}`;
@@ -103,6 +106,7 @@ export function parseKeyIdentifier(value: Value): KeyIdentifier {
         return hole(holes, p);
       })
       .join('');
+    if (managedHsm) return { value, status: 'invalid', problem: MANAGED_HSM, version: 'unknown' };
     const parsed = parseKnownUri(text, (t) => unhole(t, holes));
     if (from !== undefined) parsed.fromResource = from;
     // A URI of the right shape whose known version or names are wrong is wrong whatever the unknown parts are.
@@ -156,7 +160,7 @@ function parseKnownUri(text: string, toValue: (t: string) => Value): KeyIdentifi
   const m = URI_PATTERN.exec(text);
   if (!m) {
     const problem = /\.managedhsm\.azure\.net/i.test(text)
-      ? 'it names a Managed HSM key; ACR supports keys in Key Vault only'
+      ? MANAGED_HSM
       : !/^https:\/\//i.test(text)
         ? 'it is not an https:// URI'
         : hasEmptyPathSegment(text)
@@ -196,6 +200,13 @@ function lastSegmentAfter(id: Value, type: string): Value | undefined {
   const m = new RegExp(`/${type}/([^/]+)$`, 'i').exec(text);
   if (!m || m[1]!.includes('\u0000')) return undefined;
   return m[1];
+}
+
+const MANAGED_HSM = 'it names a Managed HSM key; ACR supports keys in Key Vault only';
+
+/** The id of a `Microsoft.KeyVault/managedHSMs/keys` key: its keyUri is on *.managedhsm.azure.net. */
+function isManagedHsmKeyId(id: Value): boolean {
+  return /\/providers\/microsoft\.keyvault\/managedhsms\/[^/]+\/keys\/[^/]+$/i.test(textWithHoles(id) ?? '');
 }
 
 function namesFromKeyId(id: Value): { vaultName?: Value; keyName?: Value } {

@@ -44,6 +44,17 @@ describe('ACR003 registry-cmk-key-identifier', () => {
     expect(f.message).toMatch(/Managed HSM/);
   });
 
+  it("fails the keyUri of a Managed HSM key resource, plain or with a version appended, though the URI is only known at deployment", async () => {
+    const hsmKey = "resourceId('Microsoft.KeyVault/managedHSMs/keys', 'hsm1', 'acr-key')";
+    for (const expression of [`[reference(${hsmKey}).keyUri]`, `[reference(${hsmKey}).keyUriWithVersion]`, `[format('{0}/{1}', reference(${hsmKey}).keyUri, parameters('keyVersion'))]`]) {
+      const t = withKeyIdentifier(expression);
+      t['parameters']['keyVersion'] = { type: 'string' };
+      const f = expectOneAt(await findingsOf('ACR003', t), t, JSON.stringify(expression));
+      expect(f.kind).toBe('fail');
+      expect(f.message).toMatch(/it names a Managed HSM key; ACR supports keys in Key Vault only/);
+    }
+  });
+
   it('fails a secret URI and a bad version', async () => {
     const t = withKeyIdentifier('https://reg-kv.vault.azure.net/secrets/reg-key');
     expect((await findingsOf('ACR003', t))[0]?.message).toMatch(/keys/);

@@ -240,4 +240,15 @@ describe('KV004 keyvault-key-type', () => {
     const f = expectOneAt(await findingsOf('KV004', t), t, '"RSA-HSM"', 'open');
     expect(f.message).toMatch(/premium.*'reg-kv' is declared 'existing'/);
   });
+
+  it("says 'the key it names' when the key identifier is the keyUri of a key whose id is not known", async () => {
+    const t = cmkStack();
+    t['parameters']['keyId'] = { type: 'string' };
+    const expression = "[reference(parameters('keyId'), '2023-07-01').keyUri]";
+    findResource(t, REGISTRY)['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = expression;
+    const f = expectOneAt(await findingsOf('KV004', t), t, JSON.stringify(expression), 'open');
+    expect(f.message).toMatch(/because the key it names is not in the scanned templates/);
+    expect(f.message).not.toMatch(/\{vault\}|\{key\}/);
+  });
 });
+

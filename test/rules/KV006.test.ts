@@ -222,4 +222,21 @@ describe('KV006 keyvault-audit-logs', () => {
     findResource(t, REGISTRY)['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = "[parameters('kid')]";
     expectOneAt(await findingsOf('KV006', t), t, `"[parameters('kid')]"`, 'open');
   });
+
+  it('keeps registries whose key comes from unnamed key resources apart, one note each, naming no placeholder vault', async () => {
+    const t = cmkStack();
+    t['resources'] = (t['resources'] as Json[]).filter((r) => r['type'] !== DIAG && r['type'] !== VAULT && !String(r['type']).startsWith(`${VAULT}/`));
+    const first = findResource(t, REGISTRY);
+    const second = structuredClone(first);
+    second['name'] = 'otherreg';
+    (t['resources'] as Json[]).push(second);
+    t['parameters']['keyA'] = { type: 'string' };
+    t['parameters']['keyB'] = { type: 'string' };
+    first['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = "[reference(parameters('keyA'), '2023-07-01').keyUri]";
+    second['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = "[reference(parameters('keyB'), '2023-07-01').keyUri]";
+    const found = await findingsOf('KV006', t);
+    expect(found.map((f) => f.message.match(/registr\w+ '[^']+'|CMK vault sends/)?.[0])).toEqual(['CMK vault sends', 'CMK vault sends']);
+    expect(found.map((f) => f.region.startLine)).toEqual([...new Set(found.map((f) => f.region.startLine))]);
+    expect(found.every((f) => !f.message.includes('{vault}'))).toBe(true);
+  });
 });
