@@ -5,7 +5,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { discover, matchesAny, resolvesInside } from './discover.js';
-import type { DeploymentContextInput, EvaluatedResource, JsonPath, ParameterOrigin } from './eval/template.js';
+import type { DeploymentContextInput, EvaluatedResource, JsonPath } from './eval/template.js';
+import { traceOrigins, type TracedOrigin } from './origin.js';
 import { providerPartOf } from './eval/ids.js';
 import { ScanGraph } from './graph.js';
 import { buildChains } from './chains.js';
@@ -335,7 +336,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
     const level = r.verdict === 'undetermined' ? 'note' : (r.level ?? levelOf(meta));
     const label = r.subject ? labelOf(r.subject.type, r.subject.name) : labelOf(res.type, res.name);
     const source = liveSourceOf(r);
-    const base = `${source ? `${source === 'arm' ? 'live' : 'what-if'}: ` : ''}${finishSentence(r.message)}${originNote(raw, res.parameterOrigins, repoRoot, textOf)}`;
+    const base = `${source ? `${source === 'arm' ? 'live' : 'what-if'}: ` : ''}${finishSentence(r.message)}${originNote(raw, res, repoRoot, textOf)}`;
     // The instance named is that of the resource the verdict is about (the registry of a note that points at
     // its first replication), not of the one it points at.
     const about = r.chainMember ?? res;
@@ -417,26 +418,24 @@ function labelOf(type: string, name: Value): ResourceLabel | undefined {
 }
 
 /**
- * A finding on `[parameters('x')]` whose value a parameter file or a calling deployment gives: where that
- * value is written (followed up through callers that pass their own parameters on), since that is where a
- * module's user changes it.
+ * Where the value behind a finding is written when a parameter file or a calling deployment writes it
+ * (src/origin.ts): that is where a module's user changes it.
  */
-function originNote(raw: unknown, origins: ReadonlyMap<string, ParameterOrigin> | undefined, repoRoot: string, textOf: (file: string) => string): string {
-  let origin: ParameterOrigin | undefined;
-  let text = raw;
-  let map = origins;
-  for (let hops = 0; map && hops < 64; hops++) {
-    const m = typeof text === 'string' ? /^\[\s*parameters\(\s*'([^']*)'\s*\)\s*\]$/i.exec(text) : null;
-    const next = m ? map.get(m[1]!.toLowerCase()) : undefined;
-    if (!next) break;
-    origin = next;
-    text = next.raw;
-    map = next.outer;
+function originNote(raw: unknown, res: EvaluatedResource, repoRoot: string, textOf: (file: string) => string): string {
+  const { origins, direct } = traceOrigins(raw, res.parameterOrigins, res.templateVariables, res.copy?.index);
+  if (!origins.length) return '';
+  const where = (o: TracedOrigin): string => {
+    const { line, column } = positionIn(o.origin.file, textOf(o.origin.file), o.path);
+    return `${toUri(repoRoot, o.origin.file)}:${line}:${column}`;
+  };
+  if (direct) {
+    const o = origins[0]!;
+    return o.origin.deployment ? ` The value is passed by deployment '${o.origin.deployment}' at ${where(o)}.` : ` The value comes from the parameter file at ${where(o)}.`;
   }
-  if (!origin) return '';
-  const { line, column } = positionIn(origin.file, textOf(origin.file), origin.path);
-  const where = `${toUri(repoRoot, origin.file)}:${line}:${column}`;
-  return origin.deployment ? ` The value is passed by deployment '${origin.deployment}' at ${where}.` : ` The value comes from the parameter file at ${where}.`;
+  const shown = origins.slice(0, 3).map((o) => `'${o.parameter}' (${o.origin.deployment ? `passed by deployment '${o.origin.deployment}' at` : 'set in the parameter file at'} ${where(o)})`);
+  const more = origins.length > 3 ? ` and ${origins.length - 3} more` : '';
+  const list = shown.length > 1 && !more ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}` : `${shown.join(', ')}${more}`;
+  return ` The value is computed from parameter${origins.length > 1 ? 's' : ''} ${list}.`;
 }
 
 interface CopyInstance {

@@ -134,7 +134,7 @@ function keptForGraph(resources: EvaluatedResource[]): EvaluatedResource[] {
 }
 
 function slim(r: EvaluatedResource): EvaluatedResource {
-  return { ...r, body: Object.create(null), raw: {}, templateMetadata: undefined, parameterOrigins: undefined };
+  return { ...r, body: Object.create(null), raw: {}, templateMetadata: undefined, templateVariables: undefined, parameterOrigins: undefined };
 }
 
 function parameterValues(json: unknown): Record<string, unknown> {

@@ -62,6 +62,8 @@ export interface ParameterOrigin {
   raw: unknown;
   /** The caller's parameter origins. */
   outer?: ReadonlyMap<string, ParameterOrigin>;
+  /** The caller's raw `variables`, to follow a value the caller builds in a variable (src/origin.ts). */
+  variables?: unknown;
 }
 
 export interface EvaluatedResource {
@@ -76,6 +78,8 @@ export interface EvaluatedResource {
   templatePath: JsonPath;
   /** The `metadata` object of that template (suppressions live there). */
   templateMetadata?: unknown;
+  /** The raw `variables` of that template, when values come from outside it (parameterOrigins): src/origin.ts. */
+  templateVariables?: unknown;
   raw: Record<string, unknown>;
   symbolicName?: string;
   type: string;
@@ -1238,6 +1242,7 @@ class TemplateScope implements TemplateHost {
       path: inst.decl.path,
       templatePath: this.base,
       templateMetadata: rawGet(this.raw, 'metadata')?.value,
+      templateVariables: this.parameterOrigins.size ? rawGet(this.raw, 'variables')?.value : undefined,
       raw,
       symbolicName: inst.decl.symbolicName,
       type: inst.type,
@@ -1464,7 +1469,7 @@ class TemplateScope implements TemplateHost {
           const at = [...propsPath, params.key, name, 'value'];
           if ('value' in entry) {
             supplied.set(name.toLowerCase(), this.evalTree(entry['value'], at, env, true));
-            origins.set(name.toLowerCase(), { file: this.file, path: at, deployment: displayName(inst), raw: entry['value'], outer: this.parameterOrigins });
+            origins.set(name.toLowerCase(), { file: this.file, path: at, deployment: displayName(inst), raw: entry['value'], outer: this.parameterOrigins, variables: rawGet(this.raw, 'variables')?.value });
           }
           else if ('reference' in entry) supplied.set(name.toLowerCase(), Unknown.secret(name));
           else if (Array.isArray(entry['copy'])) {

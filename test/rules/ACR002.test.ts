@@ -65,6 +65,22 @@ describe('ACR002 registry-cmk-premium-sku', () => {
     expect(g.message).toMatch(new RegExp(`The value comes from the parameter file at main\\.parameters\\.json:${positionOf(params, '"Basic"').line}:${positionOf(params, '"Basic"').column}\\.$`));
   });
 
+  it('says where the parameter file writes a value the template reads through a variable, an object property or an expression', async () => {
+    const params = text({ $schema: PARAMETERS_SCHEMA, contentVersion: '1.0.0.0', parameters: { cfg: { value: { tier: 'Standard', other: 1 } }, suffix: { value: 'ard' } } });
+    const viaVariable = cmkStack();
+    viaVariable['parameters']['cfg'] = { type: 'object' };
+    viaVariable['variables']['settings'] = "[parameters('cfg')]";
+    findResource(viaVariable, REGISTRY)['sku']['name'] = "[variables('settings').tier]";
+    const f = (await findingsOf('ACR002', viaVariable, { 'main.parameters.json': params }))[0]!;
+    expect(f.message).toMatch(new RegExp(`The value comes from the parameter file at main\\.parameters\\.json:${positionOf(params, '"Standard"').line}:${positionOf(params, '"Standard"').column}\\.$`));
+    const computed = cmkStack();
+    computed['parameters']['suffix'] = { type: 'string' };
+    computed['parameters']['cfg'] = { type: 'object' };
+    findResource(computed, REGISTRY)['sku']['name'] = "[concat('Stand', parameters('suffix'))]";
+    const g = (await findingsOf('ACR002', computed, { 'main.parameters.json': params }))[0]!;
+    expect(g.message).toMatch(new RegExp(`The value is computed from parameter 'suffix' \\(set in the parameter file at main\\.parameters\\.json:${positionOf(params, '"ard"').line}:${positionOf(params, '"ard"').column}\\)\\.$`));
+  });
+
   it('ignores registries without CMK', async () => {
     const t = cmkStack();
     const reg = findResource(t, REGISTRY);
