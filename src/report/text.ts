@@ -112,7 +112,29 @@ export function snippetLines(snippet: string, f: Pick<Finding, 'region' | 'snipp
     end = Math.min(end - from, to - from) + prefix.length;
     if (end <= start) end = start + 1;
   }
-  return { code, caret: ' '.repeat(start) + '^'.repeat(end - start) };
+  return { code, caret: padTo(code.slice(0, start)) + '^'.repeat(Math.max(1, displayWidth(code.slice(start, end)))) };
+}
+
+/** Blanks as wide on a terminal as `text` (tabs are already spaces here). */
+function padTo(text: string): string {
+  return ' '.repeat(displayWidth(text));
+}
+
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += charWidth(ch);
+  return width;
+}
+
+/** Combining marks, joiners and variation selectors take no column. */
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
+/** East Asian wide and fullwidth characters and emoji take two (terminals follow Unicode's East Asian Width). */
+const WIDE = /^[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{1f680}-\u{1f6ff}\u{20000}-\u{3fffd}]$/u;
+
+/** Columns one code point takes on a terminal. */
+function charWidth(ch: string): number {
+  if (ZERO_WIDTH.test(ch)) return 0;
+  return WIDE.test(ch) ? 2 : 1;
 }
 
 export function formatText(result: ScanResult, opts: TextOptions): string {

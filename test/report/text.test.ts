@@ -137,6 +137,15 @@ describe('snippetLines', () => {
     expect(r.code.slice(r.caret.indexOf('^'), r.caret.length)).toBe('"Basic"');
   });
 
+  it('pads by terminal columns, not UTF-16 units: wide CJK and emoji take two, astral narrow symbols one, combining marks none', () => {
+    for (const [before, pad] of [['"😀😀é日本", ', 13], ['"𝄞", ', 5], ['"ﬁ\u0301", ', 5]] as const) {
+      const line = `{ "note": ${before}"sku": "Standard" }`;
+      const col = line.indexOf('"Standard"') + 1; // UTF-16 column, as SARIF counts
+      const r = snippetLines(line, at(1, col, 1, col + 10));
+      expect(r.caret).toBe(' '.repeat('{ "note": '.length + pad + '"sku": '.length) + '^'.repeat(10));
+    }
+  });
+
   it('underlines to the end of the line for a multi-line region', () => {
     const r = snippetLines('  "properties": {   ', at(3, 3, 9, 4));
     expect(r.code).toBe('"properties": {');
