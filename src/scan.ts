@@ -110,6 +110,22 @@ export function findRepoRoot(start: string): string {
   }
 }
 
+/**
+ * The folder finding paths are relative to: the git repository of the working directory, unless it holds
+ * none of the scanned paths and they share another repository (cmkguard run from elsewhere on a checkout:
+ * SARIF and annotations need repository paths, not '../work/repo/...'). Without any repository, the
+ * working directory.
+ */
+export function repositoryRootFor(cwd: string, paths: string[]): string {
+  const fromCwd = findRepoRoot(cwd);
+  const targets = (paths.length ? paths : ['.']).map((p) => path.resolve(cwd, p));
+  const isRepo = (dir: string) => existsSync(path.join(dir, '.git'));
+  if (isRepo(fromCwd) && targets.some((t) => isInside(t, fromCwd))) return fromCwd;
+  const roots = new Set(targets.map((t) => findRepoRoot(safeIsFile(t) ? path.dirname(t) : t)));
+  const [only] = roots;
+  return roots.size === 1 && isRepo(only!) ? only! : fromCwd;
+}
+
 /** `<name>.parameters.json` and `<name>.parameters.<env>.json` next to template `<name>.json`. */
 export function pairsWith(templatePath: string, parameterPath: string): boolean {
   if (path.dirname(templatePath) !== path.dirname(parameterPath)) return false;
@@ -120,7 +136,7 @@ export function pairsWith(templatePath: string, parameterPath: string): boolean 
 }
 
 export async function scan(options: ScanOptions): Promise<ScanResult & { inputErrors: string[] }> {
-  const repoRoot = options.repoRoot ?? findRepoRoot(options.cwd);
+  const repoRoot = options.repoRoot ?? repositoryRootFor(options.cwd, options.paths);
   const settings = options.settings ?? new Map<string, RuleSetting>();
   const maxBytes = options.maxFileBytes ?? options.budgets?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const budgets = options.budgets ?? {};

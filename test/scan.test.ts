@@ -2,7 +2,7 @@ import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rules } from '../rules/index.js';
-import { evaluatedThroughCallers, scan, type RuleSetting } from '../src/scan.js';
+import { evaluatedThroughCallers, repositoryRootFor, scan, type RuleSetting } from '../src/scan.js';
 import type { Finding } from '../src/types.js';
 import { only, PARAMETERS_SCHEMA, scanFiles, template, writeTree } from './helpers/scan.js';
 import { cmkStack, findResource, text } from './rules/stack.js';
@@ -77,6 +77,21 @@ describe('scan', () => {
     const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules, parameterMap });
     expect(result.inputErrors).toEqual(['configured parameter files for renamed.json: the template does not exist']);
     expect(result.files.some((f) => f.uri === 'a.json' && f.kind === 'template')).toBe(true);
+  });
+});
+
+describe('repository paths', () => {
+  it('are relative to the repository of the scanned files when cmkguard runs outside it, and to the working repository otherwise', async () => {
+    const repo = writeTree({ '.git/HEAD': 'ref: refs/heads/main\n', 'infra/acr.json': text(cmkStack()) });
+    const elsewhere = writeTree({ 'note.txt': 'not a repository' });
+    const outside = await scan({ paths: [path.join(repo, 'infra')], cwd: elsewhere, rules });
+    expect(outside.files.map((f) => f.uri)).toEqual(['infra/acr.json']);
+    expect(repositoryRootFor(elsewhere, [path.join(repo, 'infra/acr.json')])).toBe(repo);
+    expect(repositoryRootFor(path.join(repo, 'infra'), ['.'])).toBe(repo);
+    // Two repositories, or none: the working directory, as before.
+    const other = writeTree({ '.git/HEAD': 'x', 'b.json': '{}' });
+    expect(repositoryRootFor(elsewhere, [repo, other])).toBe(elsewhere);
+    expect(repositoryRootFor(elsewhere, [path.join(elsewhere, 'note.txt')])).toBe(elsewhere);
   });
 });
 
