@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { JsonPath } from './eval/template.js';
 import { decode } from './load.js';
 import { PositionIndex } from './locate.js';
+import type { TracedOrigin } from './origin.js';
 import type { Finding, Level, ResourceLabel, RuleMeta } from './types.js';
 
 const indexes = new Map<string, PositionIndex>();
@@ -60,9 +61,15 @@ export function locatedFinding(
 }
 
 /** 1-based line and column of the JSON value at `at` in a file. */
-export function positionIn(file: string, text: string, at: JsonPath): { line: number; column: number } {
+function positionIn(file: string, text: string, at: JsonPath): { line: number; column: number } {
   const { region } = indexFor(file, text).locate(at);
   return { line: region.startLine, column: region.startColumn };
+}
+
+/** `main.parameters.json:6:16`: where a traced parameter value is written. */
+export function originAt(o: TracedOrigin, uriOf: (file: string) => string, textOf: (file: string) => string): string {
+  const { line, column } = positionIn(o.origin.file, textOf(o.origin.file), o.path);
+  return `${uriOf(o.origin.file)}:${line}:${column}`;
 }
 
 export function fileFinding(ruleId: string, level: Level, message: string, file: string, uri: string, line: number, column: number, text?: string): Finding {

@@ -185,3 +185,20 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function samePath(a: JsonPath, b: JsonPath): boolean {
   return a.length === b.length && a.every((s, i) => s === b[i]);
 }
+
+/**
+ * " The value is passed by deployment 'acr' at main.json:20:29." for a value passed through, " The value is
+ * computed from parameter 'env' (set in the parameter file at ...)." for one built from it; '' without origins.
+ */
+export function describeTrace(trace: OriginTrace, where: (o: TracedOrigin) => string): string {
+  const { origins, direct } = trace;
+  if (!origins.length) return '';
+  if (direct) {
+    const o = origins[0]!;
+    return o.origin.deployment ? ` The value is passed by deployment '${o.origin.deployment}' at ${where(o)}.` : ` The value comes from the parameter file at ${where(o)}.`;
+  }
+  const shown = origins.slice(0, 3).map((o) => `'${o.parameter}' (${o.origin.deployment ? `passed by deployment '${o.origin.deployment}' at` : 'set in the parameter file at'} ${where(o)})`);
+  const more = origins.length > 3 ? ` and ${origins.length - 3} more` : '';
+  const list = shown.length > 1 && !more ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}` : `${shown.join(', ')}${more}`;
+  return ` The value is computed from parameter${origins.length > 1 ? 's' : ''} ${list}.`;
+}

@@ -6,12 +6,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { discover, matchesAny, resolvesInside } from './discover.js';
 import type { DeploymentContextInput, EvaluatedResource, JsonPath } from './eval/template.js';
-import { traceOrigins, type TracedOrigin } from './origin.js';
+import { describeTrace, traceOrigins } from './origin.js';
 import { providerPartOf } from './eval/ids.js';
 import { ScanGraph } from './graph.js';
 import { buildChains } from './chains.js';
 import { isLoadError, loadFile, probeTemplate, DEFAULT_MAX_FILE_BYTES, type LoadedFile } from './load.js';
-import { finishSentence, fileFinding, locatedFinding, positionIn, prefetchPositions, releasePositions, textReader } from './findings.js';
+import { finishSentence, fileFinding, locatedFinding, originAt, prefetchPositions, releasePositions, textReader } from './findings.js';
 import { threadsFor } from './threads.js';
 import { commonRoot, evaluateUnit, safeIsFile, toUri, type UnitEnv, type UnitJob } from './unit.js';
 import type { Rule, RuleReport } from './rule-api.js';
@@ -438,20 +438,7 @@ function labelOf(type: string, name: Value): ResourceLabel | undefined {
  * (src/origin.ts): that is where a module's user changes it.
  */
 function originNote(raw: unknown, res: EvaluatedResource, repoRoot: string, textOf: (file: string) => string): string {
-  const { origins, direct } = traceOrigins(raw, res.parameterOrigins, res.templateVariables, res.copy?.index);
-  if (!origins.length) return '';
-  const where = (o: TracedOrigin): string => {
-    const { line, column } = positionIn(o.origin.file, textOf(o.origin.file), o.path);
-    return `${toUri(repoRoot, o.origin.file)}:${line}:${column}`;
-  };
-  if (direct) {
-    const o = origins[0]!;
-    return o.origin.deployment ? ` The value is passed by deployment '${o.origin.deployment}' at ${where(o)}.` : ` The value comes from the parameter file at ${where(o)}.`;
-  }
-  const shown = origins.slice(0, 3).map((o) => `'${o.parameter}' (${o.origin.deployment ? `passed by deployment '${o.origin.deployment}' at` : 'set in the parameter file at'} ${where(o)})`);
-  const more = origins.length > 3 ? ` and ${origins.length - 3} more` : '';
-  const list = shown.length > 1 && !more ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}` : `${shown.join(', ')}${more}`;
-  return ` The value is computed from parameter${origins.length > 1 ? 's' : ''} ${list}.`;
+  return describeTrace(traceOrigins(raw, res.parameterOrigins, res.templateVariables, res.copy?.index), (o) => originAt(o, (file) => toUri(repoRoot, file), textOf));
 }
 
 interface CopyInstance {

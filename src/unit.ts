@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { BudgetSettings } from './config.js';
 import { Budget } from './eval/expression.js';
 import { evaluateTemplate, type DeploymentContextInput, type Evaluation, type EvaluatedResource } from './eval/template.js';
-import { fileFinding, locatedFinding, prefetchPositions, releasePositions, textReader } from './findings.js';
+import { fileFinding, finishSentence, locatedFinding, originAt, prefetchPositions, releasePositions, textReader } from './findings.js';
+import { describeTrace } from './origin.js';
 import { isModelled } from './graph.js';
 import { classify, decode, isLoadError, loadFile, parseJsonText } from './load.js';
 import { isInside } from './paths.js';
@@ -102,7 +103,8 @@ export function evaluateUnit(job: UnitJob, env: UnitEnv, keepForWhatIf = false):
     for (const d of evaluation.diagnostics) {
       const m = meta.get(d.ruleId);
       if (!m) continue;
-      const finding = locatedFinding(m, m.level, 'fail', d.message, d.file, toUri(env.repoRoot, d.file), textOf(d.file), d.path, undefined, paramUri);
+      const message = d.trace ? `${finishSentence(d.message)}${describeTrace(d.trace, (o) => originAt(o, (file) => toUri(env.repoRoot, file), textOf))}` : d.message;
+      const finding = locatedFinding(m, m.level, 'fail', message, d.file, toUri(env.repoRoot, d.file), textOf(d.file), d.path, undefined, paramUri);
       // A linked template's own template-level suppressions apply to what is found in it through this one.
       outcome.findings.push(applyInSource(finding, m, suppressionsIn(templateJsons.get(d.file))));
     }

@@ -8,6 +8,7 @@ import { evaluateExpressionText, Budget, BudgetExceeded, type CopyFrame, type En
 import { isExpression, unescapeLiteral } from './parser.js';
 import { TemplateEvalError, withHint } from './functions/types.js';
 import { didYouMean } from '../suggest.js';
+import { traceOrigins, type OriginTrace } from '../origin.js';
 import {
   extensionResourceIdFunction,
   displayPart,
@@ -50,6 +51,8 @@ export interface Diagnostic {
   message: string;
   file: string;
   path: JsonPath;
+  /** Where the parameter values the failing expression reads are written, in a module or with a parameter file. */
+  trace?: OriginTrace;
 }
 
 /** Where a parameter's value is written: a parameter file entry, or the `value` a deployment passes. */
@@ -287,12 +290,12 @@ class EvaluationState {
     }
   }
 
-  diagnose(ruleId: Diagnostic['ruleId'], message: string, file: string, at: JsonPath): void {
+  diagnose(ruleId: Diagnostic['ruleId'], message: string, file: string, at: JsonPath, trace?: OriginTrace): void {
     if (this.quiet > 0) return;
     const k = `${ruleId}|${file}|${at.join('/')}|${message}`;
     if (this.diagKeys.has(k)) return;
     this.diagKeys.add(k);
-    this.diagnostics.push({ ruleId, message, file, path: [...at] });
+    this.diagnostics.push({ ruleId, message, file, path: [...at], ...(trace?.origins.length ? { trace } : {}) });
   }
 }
 
@@ -577,7 +580,10 @@ class TemplateScope implements TemplateHost {
       if (!(err instanceof TemplateEvalError)) throw err;
       const placeholders = err instanceof BudgetExceeded ? [] : state.placeholderReads.slice(mark);
       if (placeholders.length > 0 && this.succeedsWithoutPlaceholders(s, env)) return this.needsValue(placeholders, err.message, s, at);
-      state.diagnose('TPL002', withHint(err, `${err.message} in '${abbreviate(s)}'`), this.file, at);
+      // In a module, the value that breaks the expression is usually one the caller passes: say where.
+      const copyIndex = typeof env.copy?.index === 'number' && !env.copy.namedOnly ? env.copy.index : undefined;
+      const trace = this.parameterOrigins.size ? traceOrigins(s, this.parameterOrigins, rawGet(this.raw, 'variables')?.value, copyIndex) : undefined;
+      state.diagnose('TPL002', withHint(err, `${err.message} in '${abbreviate(s)}'`), this.file, at, trace);
       return Unknown.error(err.message);
     } finally {
       this.currentPath = saved;

@@ -41,6 +41,30 @@ describe('TPL002 template-evaluation-error', () => {
     expect(await findingsOf('TPL002', off)).toEqual([]);
   });
 
+  it('says where a module is given the value its failing expression reads', async () => {
+    const t = cmkStack();
+    (t['resources'] as object[]).push({
+      type: 'Microsoft.Resources/deployments',
+      apiVersion: '2022-09-01',
+      name: 'naming',
+      properties: {
+        mode: 'Incremental',
+        expressionEvaluationOptions: { scope: 'inner' },
+        parameters: { count: { value: 'three' } },
+        template: {
+          $schema: TEMPLATE_SCHEMA,
+          contentVersion: '1.0.0.0',
+          parameters: { count: { type: 'string' } },
+          resources: [],
+          outputs: { total: { type: 'int', value: "[add(int(parameters('count')), 1)]" } },
+        },
+      },
+    });
+    const f = expectOneAt(await findingsOf('TPL002', t), t, `"[add(int(parameters('count')), 1)]"`);
+    const at = positionOf(text(t), '"three"');
+    expect(f.message).toMatch(new RegExp(`got string 'three'.*The value is computed from parameter 'count' \\(passed by deployment 'naming' at main\\.json:${at.line}:${at.column}\\)\\.$`));
+  });
+
   it('reports a copy loop on a child nested in its parent, and names null resources as null', async () => {
     const t = cmkStack();
     findResource(t, VAULT)['resources'] = [{ type: 'keys', apiVersion: '2023-07-01', name: "[concat('k', copyIndex())]", copy: { name: 'keys', count: 2 }, properties: { kty: 'RSA' } }];
