@@ -51,12 +51,15 @@ const RANK: Record<ChainVerdictKind | 'none', number> = { none: 0, pass: 1, note
 export function buildChains(graph: ScanGraph, reports: { ruleId: string; report: RuleReport; level: Level }[], uriOf: (file: string) => string): ChainView[] {
   return graph.cmkLinks().map((link) => {
     const members = new Set<EvaluatedResource>([link.registry, ...(link.vault ? [link.vault] : []), ...(link.key ? [link.key] : [])]);
+    const kid = link.keyIdentifier;
+    // An identifier that is not a Key Vault key URI links to nothing: the vault may well be in the scan.
+    const unlinked = kid.status === 'invalid' ? ' (not followed: the key identifier is not valid, see ACR003)' : undefined;
     const labels: Record<ChainRole, string> = {
       registry: nameOf(link.registry),
       identity: 'encryption identity',
       grant: 'key access',
-      vault: link.vault ? nameOf(link.vault) : typeof link.keyIdentifier.vaultName === 'string' ? `${link.keyIdentifier.vaultName} (not in the scan)` : 'vault',
-      key: link.key ? nameOf(link.key) : typeof link.keyIdentifier.keyName === 'string' ? link.keyIdentifier.keyName : 'key',
+      vault: link.vault ? nameOf(link.vault) : `${typeof kid.vaultName === 'string' ? kid.vaultName : 'vault'}${unlinked ?? (typeof kid.vaultName === 'string' ? ' (not in the scan)' : '')}`,
+      key: link.key ? nameOf(link.key) : `${typeof kid.keyName === 'string' ? kid.keyName : 'key'}${unlinked ?? ''}`,
       network: 'network',
     };
     const links = CHAIN_ROLES.map((role): ChainLink => ({ role, label: labels[role], verdict: 'none', verdicts: [] }));

@@ -269,4 +269,15 @@ describe('CMK chains (explain)', () => {
     expect(links['grant']!.verdict).toBe('fail');
     expect(links['grant']!.rules).toContain('ACR010 fail');
   });
+
+  it('labels the vault and key of an invalid key identifier as not followed, not as missing from the scan', async () => {
+    const t = cmkStack();
+    findResource(t, 'Microsoft.ContainerRegistry/registries')['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = 'https://reg-kv.vault.azure.net/keys/reg-key/latest';
+    const dir = writeTree({ 'main.json': text(t) });
+    const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules, chains: true });
+    const labels = Object.fromEntries(result.chains![0]!.links.map((l) => [l.role, l.label]));
+    expect(labels['vault']).toBe('reg-kv (not followed: the key identifier is not valid, see ACR003)');
+    expect(labels['key']).toBe('reg-key (not followed: the key identifier is not valid, see ACR003)');
+  });
 });
+
