@@ -908,7 +908,7 @@ class TemplateScope implements TemplateHost {
         return objectFrom([
           ['id', joinParts(['/providers/Microsoft.Management/managementGroups/', mg])],
           ['name', mg],
-          ['type', 'Microsoft.Management/managementGroups'],
+          ['type', '/providers/Microsoft.Management/managementGroups'],
           ['properties', Unknown.context('managementGroup().properties')],
         ]);
       }
