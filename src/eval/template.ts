@@ -877,6 +877,7 @@ class TemplateScope implements TemplateHost {
       case 'managementgroupresourceid':
         return managementGroupResourceIdFunction(args, s);
       case 'subscription': {
+        requireScope('subscription', s, ['resourceGroup', 'subscription'], "Pass the subscription id as a parameter, or move the expression into a nested deployment that targets a subscription (its 'subscriptionId' property)");
         const sub = args.length ? args[0]! : s.subscriptionId;
         return objectFrom([
           ['id', subscriptionPrefix(sub)],
@@ -886,7 +887,7 @@ class TemplateScope implements TemplateHost {
         ]);
       }
       case 'resourcegroup':
-        if (s.kind !== 'resourceGroup') throw new TemplateEvalError(`resourceGroup() is not available in a ${s.kind} deployment`);
+        requireScope('resourceGroup', s, ['resourceGroup'], "Pass the resource group's name or location as a parameter, or move the expression into a nested deployment that targets a resource group (its 'resourceGroup' property)");
         return objectFrom([
           ['id', resourceGroupId(s.subscriptionId, s.resourceGroup)],
           ['name', s.resourceGroup],
@@ -904,6 +905,7 @@ class TemplateScope implements TemplateHost {
           ['displayName', Unknown.context('tenant().displayName')],
         ]);
       case 'managementgroup': {
+        requireScope('managementGroup', s, ['managementGroup'], "Pass the management group's name as a parameter, or move the expression into a nested deployment that targets a management group (its 'scope' property)");
         const mg = args.length ? args[0]! : s.managementGroup;
         return objectFrom([
           ['id', joinParts(['/providers/Microsoft.Management/managementGroups/', mg])],
@@ -1442,7 +1444,7 @@ class TemplateScope implements TemplateHost {
     } else return;
     if (!isPlainObject(templateJson)) return;
 
-    const nestedScope = this.nestedDeploymentScope(record, templateJson, inst.name);
+    const nestedScope = this.nestedDeploymentScope(record, inst.name);
     let nested: TemplateScope;
     if (inner) {
       const supplied = new Map<string, Value>();
@@ -1492,16 +1494,26 @@ class TemplateScope implements TemplateHost {
     }
   }
 
-  private nestedDeploymentScope(record: EvaluatedResource, tmpl: Record<string, unknown>, name: Value): DeploymentScope {
-    const kind = scopeKindOfSchema(tmpl['$schema']);
+  /**
+   * The scope a nested deployment deploys to: its `resourceGroup`, `subscriptionId` or `scope` property says so,
+   * else it stays in this deployment's scope. Its template's `$schema` does not count: ARM's own example deploys
+   * a `deploymentTemplate.json` template to a subscription from a management group.
+   */
+  private nestedDeploymentScope(record: EvaluatedResource, name: Value): DeploymentScope {
     const sub = getProperty(record.body, 'subscriptionId');
     const rg = getProperty(record.body, 'resourceGroup');
     const scopeF = getProperty(record.body, 'scope');
+    const scopeText = !scopeF.found ? undefined : typeof scopeF.value === 'string' ? scopeF.value : scopeF.value instanceof PartialString ? scopeF.value.prefix : undefined;
     let mg = this.scope.managementGroup;
     if (scopeF.found && typeof scopeF.value === 'string') {
       const m = /managementGroups\/([^/]+)$/i.exec(scopeF.value);
       if (m) mg = m[1]!;
     }
+    let kind: ScopeKind = this.scope.kind;
+    if (rg.found) kind = 'resourceGroup';
+    else if (sub.found) kind = 'subscription';
+    else if (scopeText !== undefined && /managementGroups\//i.test(scopeText)) kind = 'managementGroup';
+    else if (scopeText === '/') kind = 'tenant';
     const loc = getProperty(record.body, 'location');
     return {
       kind,
@@ -1589,6 +1601,15 @@ function copyIndex(args: Value[], env: Env): Value {
   if (!frame) throw new TemplateEvalError('copyIndex() is only allowed inside a copy loop');
   if (typeof frame.index !== 'number') return Unknown.derived('copyIndex', [frame.name, offset]);
   return frame.index + offset;
+}
+
+const SCOPE_WORDS: Record<ScopeKind, string> = { resourceGroup: 'resource group', subscription: 'subscription', managementGroup: 'management group', tenant: 'tenant' };
+
+/** ARM refuses a scope function (`resourceGroup()`, `subscription()`, `managementGroup()`) outside the deployments it belongs to. */
+function requireScope(fn: string, scope: DeploymentScope, allowed: ScopeKind[], fix: string): void {
+  if (allowed.includes(scope.kind)) return;
+  const where = allowed.map((k) => SCOPE_WORDS[k]).join(' and ');
+  throw new TemplateEvalError(`${fn}() is not available in a ${SCOPE_WORDS[scope.kind]} deployment (ARM allows it only in ${where} deployments)`, ` ${fix}`);
 }
 
 function nameArg(fn: string, args: Value[]): string {
