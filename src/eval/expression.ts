@@ -14,8 +14,11 @@ import { dateFunctions } from './functions/date.js';
 import { cidrFunctions } from './functions/cidr.js';
 import { Lambda, PartialString, Unknown, containsUnknown, getProperty, isObject, typeName, unknownRest, valueKey, type Value } from './value.js';
 
-/** Where an expression stands in the template; some functions are legal only in some places. */
-export type Site = 'parameter' | 'variable' | 'name' | 'body' | 'output' | 'condition' | 'count' | 'function';
+/**
+ * Where an expression stands in the template; some functions are legal only in some places. `location` is a
+ * resource's top-level location; the rest of a resource (properties, sku, tags...) is `body`.
+ */
+export type Site = 'parameter' | 'variable' | 'name' | 'location' | 'body' | 'output' | 'condition' | 'count' | 'function';
 
 /** The template side of evaluation: implemented by the template evaluator. */
 export interface TemplateHost {

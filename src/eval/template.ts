@@ -1230,7 +1230,8 @@ class TemplateScope implements TemplateHost {
         continue;
       }
       if (inst.existing && k.toLowerCase() === 'properties') continue;
-      body[k] = this.evalTree(raw[k], [...inst.decl.path, k], env, k.toLowerCase() === 'properties');
+      const site: Env = k.toLowerCase() === 'location' ? { ...env, site: 'location' } : env;
+      body[k] = this.evalTree(raw[k], [...inst.decl.path, k], site, k.toLowerCase() === 'properties');
     }
     const apiV = this.evalTree(raw['apiVersion'], [...inst.decl.path, 'apiVersion'], env, false);
     const record: EvaluatedResource = {
@@ -1334,6 +1335,13 @@ class TemplateScope implements TemplateHost {
   private reference(args: Value[], env: Env): Value {
     if (args.length < 1 || args.length > 3) throw new TemplateEvalError(`reference takes 1 to 3 arguments, got ${args.length}`);
     if (env.site === 'name' || env.site === 'count') throw new TemplateEvalError('reference() is not allowed in resource names, types or copy counts; ARM evaluates those before any resource exists');
+    // Docs: reference "can only be used in the outputs section of a template or deployment and properties object
+    // of a resource definition"; "It cannot be used for resource properties such as type, name, location".
+    if (env.site === 'variable' || env.site === 'location') {
+      const where = env.site === 'variable' ? 'in variables' : "in a resource's top-level location";
+      const fix = env.site === 'variable' ? 'Write the reference() where the value is used (resource properties or outputs) instead of in a variable' : "Give the location as a parameter or a literal (or resourceGroup().location): ARM needs it before any resource exists";
+      throw new TemplateEvalError(`reference() is not allowed ${where}: ARM refuses it ("The template function 'reference' is not expected at this location")`, ` ${fix}`);
+    }
     const full = typeof args[2] === 'string' && args[2].toLowerCase() === 'full';
     const target = args[0]!;
     const found = this.findInstances(target, false);

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { byName, output, run, tpl } from './helpers.js';
+import { Unknown } from '../../src/eval/value.js';
+
+const REF = "reference(resourceId('Microsoft.Storage/storageAccounts','st1'),'2022-09-01')";
+
+function storage(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { type: 'Microsoft.Storage/storageAccounts', apiVersion: '2022-09-01', name, location: 'westus', kind: 'StorageV2', sku: { name: 'Standard_LRS' }, properties: {}, ...extra };
+}
+
+describe('reference() where ARM does not expect it', () => {
+  it('is refused in a variable, reported at the variable that calls it', () => {
+    const e = run(tpl({ variables: { blob: `[${REF}.primaryEndpoints.blob]` }, resources: [storage('st2', { properties: { x: "[variables('blob')]" } })] }));
+    const tpl002 = e.diagnostics.filter((d) => d.ruleId === 'TPL002');
+    expect(tpl002).toHaveLength(1);
+    expect(tpl002[0]!.path).toEqual(['variables', 'blob']);
+    expect(tpl002[0]!.message).toMatch(/^reference\(\) is not allowed in variables: ARM refuses it \("The template function 'reference' is not expected at this location"\)/);
+    expect(tpl002[0]!.message).toMatch(/Write the reference\(\) where the value is used/);
+  });
+
+  it("is refused in a resource's top-level location, not in its properties", () => {
+    const e = run(tpl({ resources: [storage('st2', { location: `[${REF}.primaryLocation]`, properties: { loc: `[${REF}.primaryLocation]` } })] }));
+    const tpl002 = e.diagnostics.filter((d) => d.ruleId === 'TPL002');
+    expect(tpl002).toHaveLength(1);
+    expect(tpl002[0]!.path).toEqual(['resources', 0, 'location']);
+    expect(tpl002[0]!.message).toMatch(/^reference\(\) is not allowed in a resource's top-level location/);
+    expect(byName(e, 'st2').body['properties']).toMatchObject({ loc: expect.any(Unknown) });
+  });
+
+  it('still allows reference() in properties and outputs, and leaves escaped [[ text alone', () => {
+    const e = run(
+      tpl({
+        variables: { literal: `[[${REF}]` },
+        resources: [storage('st2', { properties: { p: `[${REF}.primaryLocation]` } })],
+        outputs: { o: { type: 'string', value: `[${REF}.primaryLocation]` }, lit: { type: 'string', value: "[variables('literal')]" } },
+      }),
+    );
+    expect(e.diagnostics.filter((d) => d.ruleId === 'TPL002')).toEqual([]);
+    expect(output(e, 'lit')).toBe(`[${REF}]`);
+  });
+});
