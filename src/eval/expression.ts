@@ -92,6 +92,11 @@ for (const def of [...arrayFunctions, ...objectFunctions, ...logicFunctions, ...
   library.set(def.name.toLowerCase(), def);
 }
 
+/** The functions that take lambdas, as a list for messages ('filter, map, ... or groupBy'). */
+const LAMBDA_FUNCTIONS = ((names: string[]) => `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`)(
+  [...library.values()].filter((d) => d.takesLambdas).map((d) => d.name),
+);
+
 export function isLibraryFunction(name: string): boolean {
   return library.has(name.toLowerCase());
 }
@@ -165,7 +170,11 @@ function call(e: Extract<Expr, { t: 'call' }>, env: Env): Value {
       return v;
     }
     case 'lambda':
-      return makeLambda(e, env);
+      // Docs: "Lambda function can only be specified directly as function arguments in these functions".
+      throw new TemplateEvalError(
+        `lambda() can only be written directly as an argument of ${LAMBDA_FUNCTIONS}; ARM refuses it anywhere else`,
+        ` Pass the lambda straight to one of these functions`,
+      );
   }
 
   if (lname.includes('.')) return callUserFunction(e, env);
@@ -220,7 +229,7 @@ function checkArity(name: string, count: number, min: number, max: number): void
 function callLibrary(def: FunctionDef, e: Extract<Expr, { t: 'call' }>, env: Env): Value {
   checkArity(def.name, e.args.length, def.minArgs, def.maxArgs);
   if (def.lazy) return def.lazy(e.args.map((a) => () => evalExpr(a, env)), fnContext);
-  const args = e.args.map((a) => evalExpr(a, env));
+  const args = e.args.map((a) => (def.takesLambdas && a.t === 'call' && a.name.toLowerCase() === 'lambda' ? makeLambda(a, env) : evalExpr(a, env)));
   if (def.unknowns !== 'custom' && args.some(containsUnknown)) return Unknown.derived(def.name, args);
   return def.impl!(args, fnContext);
 }

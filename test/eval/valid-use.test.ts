@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byName, output, run, tpl } from './helpers.js';
+import { byName, evalExpr, output, run, tpl } from './helpers.js';
 import { Unknown } from '../../src/eval/value.js';
 
 const REF = "reference(resourceId('Microsoft.Storage/storageAccounts','st1'),'2022-09-01')";
@@ -37,5 +37,21 @@ describe('reference() where ARM does not expect it', () => {
     );
     expect(e.diagnostics.filter((d) => d.ruleId === 'TPL002')).toEqual([]);
     expect(output(e, 'lit')).toBe(`[${REF}]`);
+  });
+});
+
+describe('lambda() where ARM does not expect it', () => {
+  it('is refused anywhere but directly as an argument of a lambda function', () => {
+    for (const expr of ["[lambda('x', lambdaVariables('x'))]", "[if(true(), lambda('x', 1), createArray())]", "[createArray(lambda('x', 1))]"]) {
+      const { diagnostics } = evalExpr(expr);
+      expect(diagnostics).toHaveLength(1);
+      expect(diagnostics[0]!.message).toMatch(/^lambda\(\) can only be written directly as an argument of filter, map, reduce, sort, toObject, mapValues or groupBy; ARM refuses it anywhere else/);
+    }
+  });
+
+  it('still works as a direct argument, also nested in another lambda', () => {
+    const { value, diagnostics } = evalExpr("[map(createArray(1, 2), lambda('a', filter(createArray(1, 2, 3), lambda('b', greater(lambdaVariables('b'), lambdaVariables('a'))))))]");
+    expect(diagnostics).toEqual([]);
+    expect(value).toEqual([[2, 3], [3]]);
   });
 });
