@@ -183,11 +183,33 @@ function call(e: Extract<Expr, { t: 'call' }>, env: Env): Value {
   if (def) return callLibrary(def, e, env);
 
   if (env.host.isContextFunction(lname)) {
+    if ((lname === 'reference' || lname.startsWith('list')) && env.lambdaVars && e.args.some(usesLambdaVariables)) {
+      // Docs: "Using lambda variables inside the listKeys function isn't currently supported" (and reference).
+      throw new TemplateEvalError(
+        `${e.name}() cannot take lambda variables: ARM does not support lambdaVariables() inside reference() or list*() functions`,
+        ` Use a copy loop (copyIndex()) instead of the lambda to call ${e.name}() once per item`,
+      );
+    }
     const args = e.args.map((a) => evalExpr(a, env));
     const out = env.host.callContextFunction(lname, args, env);
     if (out !== undefined) return out;
   }
   throw new TemplateEvalError(`unknown function '${e.name}'`, didYouMean(e.name, [...[...library.values()].map((d) => d.name), ...env.host.functionNames()]));
+}
+
+/** Whether the expression reads a lambda variable anywhere. */
+function usesLambdaVariables(e: Expr): boolean {
+  switch (e.t) {
+    case 'str':
+    case 'num':
+      return false;
+    case 'prop':
+      return usesLambdaVariables(e.obj);
+    case 'index':
+      return usesLambdaVariables(e.obj) || usesLambdaVariables(e.index);
+    case 'call':
+      return e.name.toLowerCase() === 'lambdavariables' || e.args.some(usesLambdaVariables);
+  }
 }
 
 function evalNameArg(e: Extract<Expr, { t: 'call' }>, env: Env): string {

@@ -54,4 +54,15 @@ describe('lambda() where ARM does not expect it', () => {
     expect(diagnostics).toEqual([]);
     expect(value).toEqual([[2, 3], [3]]);
   });
+
+  it('refuses lambda variables inside reference() and list*(), not other runtime calls in a lambda', () => {
+    const names = { variables: { names: ['st1', 'st2'] } };
+    for (const fn of [`reference(resourceId('Microsoft.Storage/storageAccounts', lambdaVariables('n')), '2022-09-01').primaryLocation`, `listKeys(resourceId('Microsoft.Storage/storageAccounts', lambdaVariables('n')), '2022-09-01').keys[0].value`]) {
+      const { diagnostics } = evalExpr(`[map(variables('names'), lambda('n', ${fn}))]`, names);
+      expect(diagnostics).toHaveLength(1);
+      expect(diagnostics[0]!.message).toMatch(/^(reference|listKeys)\(\) cannot take lambda variables: ARM does not support lambdaVariables\(\) inside reference\(\) or list\*\(\) functions/);
+      expect(diagnostics[0]!.message).toMatch(/Use a copy loop/);
+    }
+    expect(evalExpr(`[map(variables('names'), lambda('n', concat(lambdaVariables('n'), ${REF}.primaryLocation)))]`, names).diagnostics).toEqual([]);
+  });
 });
