@@ -45,6 +45,8 @@ export interface CopyFrame {
   parent?: CopyFrame;
   /** Property and variable loops answer only `copyIndex('name')`; resource and output loops also `copyIndex()`. */
   namedOnly?: boolean;
+  /** A resource copy loop (or a child resource's copied parent): references() is not allowed inside. */
+  resource?: boolean;
 }
 
 export interface Env {

@@ -943,7 +943,7 @@ class TemplateScope implements TemplateHost {
       case 'reference':
         return this.reference(args, env);
       case 'references':
-        return this.references(args);
+        return this.references(args, env);
       case 'resourceinfo':
         return this.resourceInfo(args);
       case 'fail':
@@ -1058,11 +1058,11 @@ class TemplateScope implements TemplateHost {
       const loopName = typeof copyRaw['name'] === 'string' ? copyRaw['name'] : '';
       const count = this.evalCount(copyRaw['count'], [...decl.path, 'copy', 'count'], { ...env, copy: baseCopy });
       if (count === undefined) {
-        this.addInstance(decl, { name: loopName, index: Unknown.derived('copyIndex', [loopName]), parent: baseCopy }, { name: loopName, index: 0, countKnown: false }, parent);
+        this.addInstance(decl, { name: loopName, index: Unknown.derived('copyIndex', [loopName]), parent: baseCopy, resource: true }, { name: loopName, index: 0, countKnown: false }, parent);
         continue;
       }
       for (let i = 0; i < count; i++) {
-        this.addInstance(decl, { name: loopName, index: i, parent: baseCopy }, { name: loopName, index: i, countKnown: true }, parent);
+        this.addInstance(decl, { name: loopName, index: i, parent: baseCopy, resource: true }, { name: loopName, index: i, countKnown: true }, parent);
       }
     }
   }
@@ -1358,7 +1358,15 @@ class TemplateScope implements TemplateHost {
     return Unknown.resource(inst ? inst.id : fullIdOf(target, this.scope), [], full);
   }
 
-  private references(args: Value[]): Value {
+  private references(args: Value[], env: Env): Value {
+    for (let frame = env.copy; frame; frame = frame.parent) {
+      if (!frame.resource) continue;
+      // Docs: "The references function can't be used within resource copy loops".
+      throw new TemplateEvalError(
+        `references() cannot be used inside a resource copy loop (loop '${frame.name}'): ARM refuses it`,
+        ' Read the collection where no resource loop encloses it, such as in outputs or in a resource without copy',
+      );
+    }
     const sym = typeof args[0] === 'string' ? this.bySymbol.get(args[0].toLowerCase()) : undefined;
     if (!sym) return Unknown.derived('references', args);
     const full = typeof args[1] === 'string' && args[1].toLowerCase() === 'full';

@@ -66,3 +66,30 @@ describe('lambda() where ARM does not expect it', () => {
     expect(evalExpr(`[map(variables('names'), lambda('n', concat(lambdaVariables('n'), ${REF}.primaryLocation)))]`, names).diagnostics).toEqual([]);
   });
 });
+
+describe('references() in resource copy loops', () => {
+  const group = (name: string, count: number, properties: Record<string, unknown>) => ({
+    copy: { name, count },
+    type: 'Microsoft.ContainerInstance/containerGroups',
+    apiVersion: '2023-05-01',
+    name: `[format('${name}-{0}', copyIndex())]`,
+    location: 'westus',
+    properties,
+  });
+  const template = (others: Record<string, unknown>) =>
+    tpl({ languageVersion: '2.0', resources: { workers: group('workers', 2, { osType: 'Linux' }), others }, outputs: { n: { type: 'int', value: "[length(references('workers'))]" } } });
+
+  it('is refused inside a resource copy loop, allowed in outputs and in resources without copy', () => {
+    const looped = run(template(group('others', 2, { osType: 'Linux', n: "[length(references('workers'))]" })));
+    const tpl002 = looped.diagnostics.filter((d) => d.ruleId === 'TPL002');
+    expect(tpl002).toHaveLength(1);
+    expect(tpl002[0]!.path).toEqual(['resources', 'others', 'properties', 'n']);
+    expect(tpl002[0]!.message).toMatch(/^references\(\) cannot be used inside a resource copy loop \(loop 'others'\): ARM refuses it/);
+    expect(output(looped, 'n')).toBe(2);
+
+    const single = { ...group('single', 1, { osType: 'Linux', n: "[length(references('workers'))]" }), copy: undefined, name: 'single' };
+    const e = run(template(single));
+    expect(e.diagnostics.filter((d) => d.ruleId === 'TPL002')).toEqual([]);
+    expect(byName(e, 'single').body['properties']).toMatchObject({ n: 2 });
+  });
+});
