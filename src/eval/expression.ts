@@ -14,8 +14,11 @@ import { dateFunctions } from './functions/date.js';
 import { cidrFunctions } from './functions/cidr.js';
 import { Lambda, PartialString, Unknown, containsUnknown, getProperty, isObject, typeName, unknownRest, valueKey, type Value } from './value.js';
 
-/** Where an expression stands in the template; some functions are legal only in some places. */
-export type Site = 'parameter' | 'variable' | 'name' | 'body' | 'output' | 'condition' | 'count' | 'function';
+/**
+ * Where an expression stands in the template; some functions are legal only in some places. `location` is a
+ * resource's top-level location; the rest of a resource (properties, sku, tags...) is `body`.
+ */
+export type Site = 'parameter' | 'variable' | 'name' | 'location' | 'body' | 'output' | 'condition' | 'count' | 'function';
 
 /** The template side of evaluation: implemented by the template evaluator. */
 export interface TemplateHost {
@@ -42,6 +45,8 @@ export interface CopyFrame {
   parent?: CopyFrame;
   /** Property and variable loops answer only `copyIndex('name')`; resource and output loops also `copyIndex()`. */
   namedOnly?: boolean;
+  /** A resource copy loop (or a child resource's copied parent): references() is not allowed inside. */
+  resource?: boolean;
 }
 
 export interface Env {
@@ -88,6 +93,11 @@ const library = new Map<string, FunctionDef>();
 for (const def of [...arrayFunctions, ...objectFunctions, ...logicFunctions, ...stringFunctions, ...dateFunctions, ...cidrFunctions]) {
   library.set(def.name.toLowerCase(), def);
 }
+
+/** The functions that take lambdas, as a list for messages ('filter, map, ... or groupBy'). */
+const LAMBDA_FUNCTIONS = ((names: string[]) => `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`)(
+  [...library.values()].filter((d) => d.takesLambdas).map((d) => d.name),
+);
 
 export function isLibraryFunction(name: string): boolean {
   return library.has(name.toLowerCase());
@@ -162,7 +172,11 @@ function call(e: Extract<Expr, { t: 'call' }>, env: Env): Value {
       return v;
     }
     case 'lambda':
-      return makeLambda(e, env);
+      // Docs: "Lambda function can only be specified directly as function arguments in these functions".
+      throw new TemplateEvalError(
+        `lambda() can only be written directly as an argument of ${LAMBDA_FUNCTIONS}; ARM refuses it anywhere else`,
+        ` Pass the lambda straight to one of these functions`,
+      );
   }
 
   if (lname.includes('.')) return callUserFunction(e, env);
@@ -171,11 +185,33 @@ function call(e: Extract<Expr, { t: 'call' }>, env: Env): Value {
   if (def) return callLibrary(def, e, env);
 
   if (env.host.isContextFunction(lname)) {
+    if ((lname === 'reference' || lname.startsWith('list')) && env.lambdaVars && e.args.some(usesLambdaVariables)) {
+      // Docs: "Using lambda variables inside the listKeys function isn't currently supported" (and reference).
+      throw new TemplateEvalError(
+        `${e.name}() cannot take lambda variables: ARM does not support lambdaVariables() inside reference() or list*() functions`,
+        ` Use a copy loop (copyIndex()) instead of the lambda to call ${e.name}() once per item`,
+      );
+    }
     const args = e.args.map((a) => evalExpr(a, env));
     const out = env.host.callContextFunction(lname, args, env);
     if (out !== undefined) return out;
   }
   throw new TemplateEvalError(`unknown function '${e.name}'`, didYouMean(e.name, [...[...library.values()].map((d) => d.name), ...env.host.functionNames()]));
+}
+
+/** Whether the expression reads a lambda variable anywhere. */
+function usesLambdaVariables(e: Expr): boolean {
+  switch (e.t) {
+    case 'str':
+    case 'num':
+      return false;
+    case 'prop':
+      return usesLambdaVariables(e.obj);
+    case 'index':
+      return usesLambdaVariables(e.obj) || usesLambdaVariables(e.index);
+    case 'call':
+      return e.name.toLowerCase() === 'lambdavariables' || e.args.some(usesLambdaVariables);
+  }
 }
 
 function evalNameArg(e: Extract<Expr, { t: 'call' }>, env: Env): string {
@@ -217,7 +253,7 @@ function checkArity(name: string, count: number, min: number, max: number): void
 function callLibrary(def: FunctionDef, e: Extract<Expr, { t: 'call' }>, env: Env): Value {
   checkArity(def.name, e.args.length, def.minArgs, def.maxArgs);
   if (def.lazy) return def.lazy(e.args.map((a) => () => evalExpr(a, env)), fnContext);
-  const args = e.args.map((a) => evalExpr(a, env));
+  const args = e.args.map((a) => (def.takesLambdas && a.t === 'call' && a.name.toLowerCase() === 'lambda' ? makeLambda(a, env) : evalExpr(a, env)));
   if (def.unknowns !== 'custom' && args.some(containsUnknown)) return Unknown.derived(def.name, args);
   return def.impl!(args, fnContext);
 }

@@ -887,6 +887,7 @@ class TemplateScope implements TemplateHost {
       case 'managementgroupresourceid':
         return managementGroupResourceIdFunction(args, s);
       case 'subscription': {
+        requireScope('subscription', s, ['resourceGroup', 'subscription'], "Pass the subscription id as a parameter, or move the expression into a nested deployment that targets a subscription (its 'subscriptionId' property)");
         const sub = args.length ? args[0]! : s.subscriptionId;
         return objectFrom([
           ['id', subscriptionPrefix(sub)],
@@ -896,7 +897,7 @@ class TemplateScope implements TemplateHost {
         ]);
       }
       case 'resourcegroup':
-        if (s.kind !== 'resourceGroup') throw new TemplateEvalError(`resourceGroup() is not available in a ${s.kind} deployment`);
+        requireScope('resourceGroup', s, ['resourceGroup'], "Pass the resource group's name or location as a parameter, or move the expression into a nested deployment that targets a resource group (its 'resourceGroup' property)");
         return objectFrom([
           ['id', resourceGroupId(s.subscriptionId, s.resourceGroup)],
           ['name', s.resourceGroup],
@@ -914,11 +915,12 @@ class TemplateScope implements TemplateHost {
           ['displayName', Unknown.context('tenant().displayName')],
         ]);
       case 'managementgroup': {
+        requireScope('managementGroup', s, ['managementGroup'], "Pass the management group's name as a parameter, or move the expression into a nested deployment that targets a management group (its 'scope' property)");
         const mg = args.length ? args[0]! : s.managementGroup;
         return objectFrom([
           ['id', joinParts(['/providers/Microsoft.Management/managementGroups/', mg])],
           ['name', mg],
-          ['type', 'Microsoft.Management/managementGroups'],
+          ['type', '/providers/Microsoft.Management/managementGroups'],
           ['properties', Unknown.context('managementGroup().properties')],
         ]);
       }
@@ -951,7 +953,7 @@ class TemplateScope implements TemplateHost {
       case 'reference':
         return this.reference(args, env);
       case 'references':
-        return this.references(args);
+        return this.references(args, env);
       case 'resourceinfo':
         return this.resourceInfo(args);
       case 'fail':
@@ -1066,11 +1068,11 @@ class TemplateScope implements TemplateHost {
       const loopName = typeof copyRaw['name'] === 'string' ? copyRaw['name'] : '';
       const count = this.evalCount(copyRaw['count'], [...decl.path, 'copy', 'count'], { ...env, copy: baseCopy });
       if (count === undefined) {
-        this.addInstance(decl, { name: loopName, index: Unknown.derived('copyIndex', [loopName]), parent: baseCopy }, { name: loopName, index: 0, countKnown: false }, parent);
+        this.addInstance(decl, { name: loopName, index: Unknown.derived('copyIndex', [loopName]), parent: baseCopy, resource: true }, { name: loopName, index: 0, countKnown: false }, parent);
         continue;
       }
       for (let i = 0; i < count; i++) {
-        this.addInstance(decl, { name: loopName, index: i, parent: baseCopy }, { name: loopName, index: i, countKnown: true }, parent);
+        this.addInstance(decl, { name: loopName, index: i, parent: baseCopy, resource: true }, { name: loopName, index: i, countKnown: true }, parent);
       }
     }
   }
@@ -1238,7 +1240,8 @@ class TemplateScope implements TemplateHost {
         continue;
       }
       if (inst.existing && k.toLowerCase() === 'properties') continue;
-      body[k] = this.evalTree(raw[k], [...inst.decl.path, k], env, k.toLowerCase() === 'properties');
+      const site: Env = k.toLowerCase() === 'location' ? { ...env, site: 'location' } : env;
+      body[k] = this.evalTree(raw[k], [...inst.decl.path, k], site, k.toLowerCase() === 'properties');
     }
     const apiV = this.evalTree(raw['apiVersion'], [...inst.decl.path, 'apiVersion'], env, false);
     const record: EvaluatedResource = {
@@ -1343,6 +1346,13 @@ class TemplateScope implements TemplateHost {
   private reference(args: Value[], env: Env): Value {
     if (args.length < 1 || args.length > 3) throw new TemplateEvalError(`reference takes 1 to 3 arguments, got ${args.length}`);
     if (env.site === 'name' || env.site === 'count') throw new TemplateEvalError('reference() is not allowed in resource names, types or copy counts; ARM evaluates those before any resource exists');
+    // Docs: reference "can only be used in the outputs section of a template or deployment and properties object
+    // of a resource definition"; "It cannot be used for resource properties such as type, name, location".
+    if (env.site === 'variable' || env.site === 'location') {
+      const where = env.site === 'variable' ? 'in variables' : "in a resource's top-level location";
+      const fix = env.site === 'variable' ? 'Write the reference() where the value is used (resource properties or outputs) instead of in a variable' : "Give the location as a parameter or a literal (or resourceGroup().location): ARM needs it before any resource exists";
+      throw new TemplateEvalError(`reference() is not allowed ${where}: ARM refuses it ("The template function 'reference' is not expected at this location")`, ` ${fix}`);
+    }
     const full = typeof args[2] === 'string' && args[2].toLowerCase() === 'full';
     const target = args[0]!;
     const found = this.findInstances(target, false);
@@ -1359,7 +1369,15 @@ class TemplateScope implements TemplateHost {
     return Unknown.resource(inst ? inst.id : fullIdOf(target, this.scope), [], full);
   }
 
-  private references(args: Value[]): Value {
+  private references(args: Value[], env: Env): Value {
+    for (let frame = env.copy; frame; frame = frame.parent) {
+      if (!frame.resource) continue;
+      // Docs: "The references function can't be used within resource copy loops".
+      throw new TemplateEvalError(
+        `references() cannot be used inside a resource copy loop (loop '${frame.name}'): ARM refuses it`,
+        ' Read the collection where no resource loop encloses it, such as in outputs or in a resource without copy',
+      );
+    }
     const sym = typeof args[0] === 'string' ? this.bySymbol.get(args[0].toLowerCase()) : undefined;
     if (!sym) return Unknown.derived('references', args);
     const full = typeof args[1] === 'string' && args[1].toLowerCase() === 'full';
@@ -1453,7 +1471,7 @@ class TemplateScope implements TemplateHost {
     } else return;
     if (!isPlainObject(templateJson)) return;
 
-    const nestedScope = this.nestedDeploymentScope(record, templateJson, inst.name);
+    const nestedScope = this.nestedDeploymentScope(record, inst.name);
     let nested: TemplateScope;
     if (inner) {
       const supplied = new Map<string, Value>();
@@ -1503,16 +1521,26 @@ class TemplateScope implements TemplateHost {
     }
   }
 
-  private nestedDeploymentScope(record: EvaluatedResource, tmpl: Record<string, unknown>, name: Value): DeploymentScope {
-    const kind = scopeKindOfSchema(tmpl['$schema']);
+  /**
+   * The scope a nested deployment deploys to: its `resourceGroup`, `subscriptionId` or `scope` property says so,
+   * else it stays in this deployment's scope. Its template's `$schema` does not count: ARM's own example deploys
+   * a `deploymentTemplate.json` template to a subscription from a management group.
+   */
+  private nestedDeploymentScope(record: EvaluatedResource, name: Value): DeploymentScope {
     const sub = getProperty(record.body, 'subscriptionId');
     const rg = getProperty(record.body, 'resourceGroup');
     const scopeF = getProperty(record.body, 'scope');
+    const scopeText = !scopeF.found ? undefined : typeof scopeF.value === 'string' ? scopeF.value : scopeF.value instanceof PartialString ? scopeF.value.prefix : undefined;
     let mg = this.scope.managementGroup;
     if (scopeF.found && typeof scopeF.value === 'string') {
       const m = /managementGroups\/([^/]+)$/i.exec(scopeF.value);
       if (m) mg = m[1]!;
     }
+    let kind: ScopeKind = this.scope.kind;
+    if (rg.found) kind = 'resourceGroup';
+    else if (sub.found) kind = 'subscription';
+    else if (scopeText !== undefined && /managementGroups\//i.test(scopeText)) kind = 'managementGroup';
+    else if (scopeText === '/') kind = 'tenant';
     const loc = getProperty(record.body, 'location');
     return {
       kind,
@@ -1600,6 +1628,15 @@ function copyIndex(args: Value[], env: Env): Value {
   if (!frame) throw new TemplateEvalError('copyIndex() is only allowed inside a copy loop');
   if (typeof frame.index !== 'number') return Unknown.derived('copyIndex', [frame.name, offset]);
   return frame.index + offset;
+}
+
+const SCOPE_WORDS: Record<ScopeKind, string> = { resourceGroup: 'resource group', subscription: 'subscription', managementGroup: 'management group', tenant: 'tenant' };
+
+/** ARM refuses a scope function (`resourceGroup()`, `subscription()`, `managementGroup()`) outside the deployments it belongs to. */
+function requireScope(fn: string, scope: DeploymentScope, allowed: ScopeKind[], fix: string): void {
+  if (allowed.includes(scope.kind)) return;
+  const where = allowed.map((k) => SCOPE_WORDS[k]).join(' and ');
+  throw new TemplateEvalError(`${fn}() is not available in a ${SCOPE_WORDS[scope.kind]} deployment (ARM allows it only in ${where} deployments)`, ` ${fix}`);
 }
 
 function nameArg(fn: string, args: Value[]): string {

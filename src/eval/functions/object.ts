@@ -155,6 +155,7 @@ function lambdaFunction(name: string, minArgs: number, maxArgs: number, impl: La
     minArgs,
     maxArgs,
     unknowns: 'custom',
+    takesLambdas: true,
     impl: (args, ctx) => {
       if (isUnknown(args[0])) return lambdaUnknown(name, args);
       try {

@@ -40,6 +40,8 @@ export interface FunctionDef {
   minArgs: number;
   maxArgs: number;
   unknowns?: 'strict' | 'custom';
+  /** Takes lambdas: a `lambda(...)` written directly as one of its arguments is passed as a Lambda (and only there). */
+  takesLambdas?: boolean;
   impl?: (args: Value[], ctx: FunctionContext) => Value;
   lazy?: (args: (() => Value)[], ctx: FunctionContext) => Value;
 }
