@@ -1537,7 +1537,9 @@ class TemplateScope implements TemplateHost {
       if (m) mg = m[1]!;
     }
     let kind: ScopeKind = this.scope.kind;
-    if (rg.found) kind = 'resourceGroup';
+    // A resource-group deployment nests resource-group deployments only (`subscriptionId` alone names another
+    // subscription's group of the same name).
+    if (kind === 'resourceGroup' || rg.found) kind = 'resourceGroup';
     else if (sub.found) kind = 'subscription';
     else if (scopeText !== undefined && /managementGroups\//i.test(scopeText)) kind = 'managementGroup';
     else if (scopeText === '/') kind = 'tenant';
