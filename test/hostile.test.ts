@@ -29,6 +29,28 @@ describe('hostile templates', () => {
     expect(findings.some((f) => /longer than/.test(f.message))).toBe(true);
   });
 
+  it('stops values that hold the same part twice at every level (2^40 elements expanded), in variables and in a reduce', async () => {
+    const variables: Record<string, unknown> = { v0: { leaf: 'x' } };
+    for (let i = 1; i <= 40; i++) variables[`v${i}`] = { l: `[variables('v${i - 1}')]`, r: `[variables('v${i - 1}')]` };
+    const t = cmkStack();
+    t['variables'] = { ...t['variables'], ...variables };
+    findResource(t, REGISTRY)['tags'] = "[variables('v40')]";
+    t['outputs'] = {
+      asText: { type: 'string', value: "[string(variables('v40'))]" },
+      same: { type: 'bool', value: "[equals(variables('v40'), variables('v39'))]" },
+      folded: { type: 'string', value: "[string(reduce(range(0, 60), createObject(), lambda('acc', 'i', createObject('l', lambdaVariables('acc'), 'r', lambdaVariables('acc')))))]" },
+    };
+    const findings = await scanWithNeighbour('dag.json', text(t));
+    expect(findings.filter((f) => f.ruleId === 'TPL002').length).toBeGreaterThan(0);
+    expect(findings.some((f) => /a computed value has more than 1000000 elements/.test(f.message))).toBe(true);
+  });
+
+  it('stops a template that computes too much in all (a map of 10,000 ranges of 10,000)', async () => {
+    const t = { $schema: TEMPLATE_SCHEMA, variables: { big: "[map(range(0, 10000), lambda('a', range(0, 10000)))]" }, outputs: { n: { type: 'int', value: "[length(variables('big'))]" } } };
+    const findings = await scanWithNeighbour('mapmap.json', JSON.stringify(t));
+    expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/computes more than 5000000 array elements and object members in all/)]);
+  });
+
   it('reports values nested deeper than the evaluator follows', async () => {
     const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
     const t = `{"$schema":"${TEMPLATE_SCHEMA}","resources":[{"type":"Microsoft.Storage/storageAccounts","apiVersion":"2023-01-01","name":"s","properties":${deep}}]}`;

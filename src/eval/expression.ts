@@ -12,7 +12,7 @@ import { logicFunctions } from './functions/logic.js';
 import { stringFunctions } from './functions/string.js';
 import { dateFunctions } from './functions/date.js';
 import { cidrFunctions } from './functions/cidr.js';
-import { Lambda, PartialString, Unknown, containsUnknown, getProperty, isObject, typeName, unknownRest, valueKey, type Value } from './value.js';
+import { Lambda, PartialString, Unknown, containsUnknown, getProperty, isObject, typeName, unknownRest, valueKey, type Value, type ValueObject } from './value.js';
 
 /**
  * Where an expression stands in the template; some functions are legal only in some places. `location` is a
@@ -63,11 +63,15 @@ export interface Env {
 /** Per-file limits that keep hostile templates bounded (evaluation steps, size of computed values). */
 export class Budget {
   steps = 0;
+  /** Array elements and object members computed so far (shared parts once). */
+  built = 0;
   constructor(
     readonly maxSteps = 2_000_000,
     readonly maxStringLength = 4_000_000,
     readonly maxArrayLength = 100_000,
     readonly maxExpressionDepth = DEFAULT_MAX_NESTING,
+    readonly maxValueSize = 1_000_000,
+    readonly maxBuilt = 5_000_000,
   ) {}
 
   step(): void {
@@ -81,8 +85,50 @@ export class Budget {
     if (Array.isArray(v) && v.length > this.maxArrayLength) {
       throw new BudgetExceeded(`a computed array has more than ${this.maxArrayLength} elements`);
     }
+    if (v !== null && typeof v === 'object' && !(v instanceof Unknown) && !(v instanceof PartialString) && !(v instanceof Lambda)) this.checkTree(v);
     return v;
   }
+
+  /**
+   * A value may hold the same object many times (`createObject('l', acc, 'r', acc)` in a reduce, a variable
+   * that uses the one before twice): cheap to build, but every function that walks it (string(), equals(),
+   * union(), the rules) sees it expanded, 2^40 nodes after 40 steps. Its expanded size is bounded, and so is
+   * what a template computes in all (a map() of ranges), before either can hang a scan or exhaust memory.
+   */
+  private checkTree(v: object): void {
+    const counter = { fresh: 0 };
+    const size = treeSize(v as Value, this.maxValueSize, counter);
+    if (size > this.maxValueSize) throw new BudgetExceeded(`a computed value has more than ${this.maxValueSize} elements (counting every repetition of a shared part)`);
+    this.built += counter.fresh;
+    if (this.built > this.maxBuilt) throw new BudgetExceeded(`the template computes more than ${this.maxBuilt} array elements and object members in all`);
+  }
+}
+
+/** Expanded sizes of objects and arrays already measured: a shared part is measured once. */
+const treeSizes = new WeakMap<object, number>();
+
+/** Elements and members of `v`, expanded, up to `cap` (then cap + 1); `counter.fresh` counts those measured now. */
+function treeSize(v: Value, cap: number, counter: { fresh: number }): number {
+  if (v === null || typeof v !== 'object' || v instanceof Unknown || v instanceof PartialString || v instanceof Lambda) return 1;
+  const known = treeSizes.get(v);
+  if (known !== undefined) return known;
+  let size = 1;
+  if (Array.isArray(v)) {
+    for (const item of v) {
+      counter.fresh++;
+      size += treeSize(item, cap, counter);
+      if (size > cap) break;
+    }
+  } else {
+    for (const key in v) {
+      counter.fresh++;
+      size += treeSize((v as ValueObject)[key]!, cap, counter);
+      if (size > cap) break;
+    }
+  }
+  if (size > cap) size = cap + 1;
+  treeSizes.set(v, size);
+  return size;
 }
 
 export class BudgetExceeded extends TemplateEvalError {
