@@ -252,16 +252,19 @@ function customRoleCovers(def: EvaluatedResource): Tri {
   return and3(...KEY_DATA_ACTIONS.map(covers));
 }
 
-function roleCovers(graph: ScanGraph, roleDefinitionId: Value): { ok: Tri; name: string } {
+const UNKNOWN_ROLE = 'the assigned role';
+
+/** Whether a role covers key access, and its name for messages (`builtIn`: a role name such as 'Owner'). */
+function roleCovers(graph: ScanGraph, roleDefinitionId: Value): { ok: Tri; name: string; builtIn?: true } {
   const guid = roleGuid(roleDefinitionId);
-  if (guid && KEY_ACCESS_ROLES[guid]) return { ok: true, name: KEY_ACCESS_ROLES[guid]! };
-  if (guid && NON_KEY_ROLES[guid]) return { ok: false, name: NON_KEY_ROLES[guid]! };
+  if (guid && KEY_ACCESS_ROLES[guid]) return { ok: true, name: KEY_ACCESS_ROLES[guid]!, builtIn: true };
+  if (guid && NON_KEY_ROLES[guid]) return { ok: false, name: NON_KEY_ROLES[guid]!, builtIn: true };
   // A custom role defined in the scan: judge its data actions.
   const k = idKey(roleDefinitionId);
   const def = graph.declared('Microsoft.Authorization/roleDefinitions').find((d) => d.deployed !== false && k.endsWith(`/${idKey(d.name)}`));
   if (def) return { ok: customRoleCovers(def), name: `custom role '${nameOf(def)}'` };
   if (guid) return { ok: undefined, name: `role ${guid}` };
-  return { ok: undefined, name: 'the assigned role' };
+  return { ok: undefined, name: UNKNOWN_ROLE };
 }
 
 /** The CMK key's resource id key, when it can be told. */
@@ -271,7 +274,11 @@ function cmkKeyIdKey(link: CmkLink, vault: EvaluatedResource): string | undefine
   return typeof keyName === 'string' ? `${idKey(vault.id)}/keys/${keyName.toLowerCase()}` : undefined;
 }
 
-function roleLabel(g: RoleGrant, vault: EvaluatedResource, roleName: string): string {
+/**
+ * "the Owner role assignment 'ra' on vault 'kv'"; a role known by other means than its name goes after the
+ * assignment ("the role assignment of custom role 'x'"), and one not known at all is left out.
+ */
+function roleLabel(g: RoleGrant, vault: EvaluatedResource, role: ReturnType<typeof roleCovers>): string {
   const sym = g.resource.symbolicName ? ` '${g.resource.symbolicName}'` : '';
   const on =
     g.level === 'vault'
@@ -281,7 +288,8 @@ function roleLabel(g: RoleGrant, vault: EvaluatedResource, roleName: string): st
         : g.level === 'resourceGroup'
           ? "on the vault's resource group"
           : "on the vault's subscription";
-  return `the ${roleName} role assignment${sym} ${on}`;
+  if (role.builtIn) return `the ${role.name} role assignment${sym} ${on}`;
+  return `the role assignment${sym}${role.name === UNKNOWN_ROLE ? '' : ` of ${role.name}`} ${on}`;
 }
 
 /** Every grant on `vault` (both models), judged for `principal`. */
@@ -354,7 +362,7 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
       ok,
       path,
       unknownValue,
-      label: roleLabel(g, vault, role.name),
+      label: roleLabel(g, vault, role),
     });
   }
   return out;

@@ -188,6 +188,20 @@ describe('ACR010 registry-cmk-key-access', () => {
       findResource(t, RA)['properties']['roleDefinitionId'] = roleId('aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee');
       expectOneAt(await findingsOf('ACR010', t), t, `"${roleId('aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee')}"`, 'open');
     });
+
+    it('names a role it cannot tell without doubling words', async () => {
+      const t = cmkStack();
+      t['parameters']['roleId'] = { type: 'string' };
+      findResource(t, RA)['properties']['roleDefinitionId'] = "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', parameters('roleId'))]";
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', parameters('roleId'))]"`, 'open');
+      expect(f.message).toMatch(
+        /^Cannot tell whether the role assignment on vault 'reg-kv' grants identity 'reg-id' \(encryption identity of registry 'contosoreg'\) get, wrapKey and unwrapKey on vault 'reg-kv', because parameter 'roleId' has no value /,
+      );
+      const guid = cmkStack();
+      findResource(guid, RA)['properties']['roleDefinitionId'] = roleId('aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee');
+      const g = (await findingsOf('ACR010', guid))[0]!;
+      expect(g.message).toMatch(/^Cannot tell whether the role assignment of role aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee on vault 'reg-kv' grants /);
+    });
   });
 
   describe('access-policy vaults', () => {
