@@ -5,7 +5,7 @@ import type { CmkLink } from '../src/graph.js';
 import { checkGrants, vaultModel, type GrantCheck } from '../src/grants.js';
 import { cmkPrincipal } from '../src/identity.js';
 import { defineMeta } from '../src/meta.js';
-import { or3, read, type RuleContext, type Rule, type Tri } from '../src/rule-api.js';
+import { display, or3, read, type RuleContext, type Rule, type Tri } from '../src/rule-api.js';
 
 const meta = defineMeta({
   id: 'ACR010',
@@ -44,6 +44,23 @@ function cap(s: string): string {
 
 function anyOk(checks: GrantCheck[]): Tri {
   return or3(...checks.map((c) => c.ok));
+}
+
+/** Why a grant to the right principal, in the vault's model, falls short, and what to do about it. */
+function shortfall(c: GrantCheck): { why: string; fix: string } {
+  if (c.permission === false) {
+    return c.model === 'accessPolicy'
+      ? { why: `its keys permissions lack ${c.lacking}`, fix: 'add get, wrapKey and unwrapKey to its keys permissions' }
+      : { why: `${c.lacking} does not allow key read, wrap and unwrap`, fix: 'assign Key Vault Crypto Service Encryption User (e147488a-f6f5-4113-8e2d-b22465e65bf6) instead' };
+  }
+  if (c.scope === false) return { why: 'it is assigned on another key of the vault, not the CMK key', fix: 'assign it at the vault or at the CMK key' };
+  if (c.tenant === false) {
+    return {
+      why: `its tenantId ${display(c.tenants!.entry)} is not the vault's tenantId ${display(c.tenants!.vault)}, and a vault honours only access policies of its own tenant`,
+      fix: "set its tenantId to the vault's ([subscription().tenantId] on both, say)",
+    };
+  }
+  return { why: 'it has an applicationId, so it only grants that application acting for the identity (a compound identity), not the identity itself', fix: 'remove applicationId' };
 }
 
 function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink): void {
@@ -122,15 +139,7 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
   // 1. A grant to the right principal, in the right model, that falls short.
   const partial = right.find((c) => c.principal === true);
   if (partial) {
-    const why =
-      partial.permission === false
-        ? partial.model === 'accessPolicy'
-          ? `its keys permissions lack ${partial.lacking}`
-          : `${partial.lacking} does not allow key read, wrap and unwrap`
-        : partial.scope === false
-          ? 'it is assigned on another key of the vault, not the CMK key'
-          : 'it has an applicationId, so it only grants that application acting for the identity (a compound identity), not the identity itself';
-    const fix = partial.permission === false && partial.model === 'accessPolicy' ? 'add get, wrapKey and unwrapKey to its keys permissions' : partial.permission === false ? 'assign Key Vault Crypto Service Encryption User (e147488a-f6f5-4113-8e2d-b22465e65bf6) instead' : partial.scope === false ? 'assign it at the vault or at the CMK key' : 'remove applicationId';
+    const { why, fix } = shortfall(partial);
     ctx.report({
       resource: partial.grant.resource,
       path: partial.path,

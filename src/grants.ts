@@ -169,6 +169,10 @@ export interface GrantCheck {
   scope: Tri;
   /** An access policy with applicationId is a compound identity: it does not grant the identity alone. */
   compound: Tri;
+  /** An access policy entry's tenantId is the vault's: Key Vault ignores entries of another tenant. */
+  tenant: Tri;
+  /** The two tenant ids, for messages, when `tenant` is false. */
+  tenants?: { entry: Value; vault: Value };
   ok: Tri;
   /** Where this grant is decided, in `grant.resource`: the defect when ok is false, the unknown when undefined. */
   path: JsonPath;
@@ -179,8 +183,9 @@ export interface GrantCheck {
 }
 
 /**
- * Does the grant name the principal? A grant from another evaluation than the registry's that names it
- * through the same parameters is not proof: each template's parameters get their own values.
+ * Does the grant name the principal (or an access policy entry the vault's tenant)? A grant from another
+ * evaluation than the registry's that names it through the same parameters is not proof: each template's
+ * parameters get their own values.
  */
 function knownPrincipalMatch(grantPrincipal: Value, principal: Value, grant: EvaluatedResource, registry: EvaluatedResource): Tri {
   if (grantPrincipal === null || typeof grantPrincipal === 'boolean' || typeof grantPrincipal === 'number' || Array.isArray(grantPrincipal) || isObject(grantPrincipal)) return false;
@@ -302,7 +307,12 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
     const entry = read(g.resource, g.path);
     const app = entry.state === 'known' && isObject(entry.value) ? getProperty(entry.value, 'applicationId') : { found: false as const };
     const compound: Tri = !app.found || app.value === null || app.value === '' ? false : isUnknown(app.value) ? undefined : true;
-    const ok = and3(who, perms.ok, compound === undefined ? undefined : !compound);
+    // "All identities in the array must use the same tenant ID as the key vault's tenant ID" (domain.md §1.1).
+    // Both are required (SCH001 reports a missing one): without either, there is nothing to compare.
+    const entryTenant = read(g.resource, [...g.path, 'tenantId']);
+    const vaultTenant = read(vault, ['properties', 'tenantId']);
+    const tenant: Tri = entryTenant.state === 'missing' || vaultTenant.state === 'missing' ? true : knownPrincipalMatch(entryTenant.value, vaultTenant.value, g.resource, vault);
+    const ok = and3(who, perms.ok, tenant, compound === undefined ? undefined : !compound);
     const where = g.resource === vault ? `the access policy of vault '${nameOf(vault)}'` : `the access policy in '${nameOf(g.resource)}'`;
     let path: JsonPath = g.path;
     let unknownValue: Value | undefined;
@@ -312,6 +322,10 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
     } else if (perms.ok === false || (perms.ok === undefined && ok !== false)) {
       path = [...g.path, 'permissions', 'keys'];
       if (perms.ok === undefined) unknownValue = g.keyPermissions;
+    } else if (tenant !== true && entryTenant.state !== 'missing' && vaultTenant.state !== 'missing') {
+      path = entryTenant.path;
+      // The side that is only known at deployment (subscription().tenantId against a literal GUID, say).
+      if (tenant === undefined) unknownValue = isUnknown(vaultTenant.value) ? vaultTenant.value : entryTenant.value;
     } else if (compound !== false) {
       path = [...g.path, 'applicationId'];
       if (compound === undefined) unknownValue = app.found ? app.value : null;
@@ -325,6 +339,8 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
       lacking: perms.missing.join(', '),
       scope: true,
       compound,
+      tenant,
+      tenants: tenant === false && entryTenant.state !== 'missing' && vaultTenant.state !== 'missing' ? { entry: entryTenant.value, vault: vaultTenant.value } : undefined,
       ok,
       path,
       unknownValue,
@@ -359,6 +375,7 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
       lacking: role.name,
       scope,
       compound: false,
+      tenant: true,
       ok,
       path,
       unknownValue,

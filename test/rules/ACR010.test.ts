@@ -261,6 +261,57 @@ describe('ACR010 registry-cmk-key-access', () => {
       expect(f.message).toMatch(/compound identity/);
     });
 
+    describe("an entry's tenantId must be the vault's", () => {
+      const TENANT_A = '11111111-1111-1111-1111-111111111111';
+      const TENANT_B = '22222222-2222-2222-2222-222222222222';
+      const tenants = (vaultTenant: string, entryTenant: string): Json => {
+        const t = accessPolicyStack();
+        findResource(t, VAULT)['properties']['tenantId'] = vaultTenant;
+        findResource(t, VAULT)['properties']['accessPolicies'][0]['tenantId'] = entryTenant;
+        return t;
+      };
+
+      it('fails an entry of another tenant, at its tenantId, saying why', async () => {
+        const t = tenants(TENANT_A, TENANT_B);
+        const f = expectOneAt(await findingsOf('ACR010', t), t, `"${TENANT_B}"`);
+        expect(f.message).toBe(
+          `The access policy of vault 'reg-kv' does not let identity 'reg-id' (encryption identity of registry 'contosoreg') use its key in vault 'reg-kv': its tenantId '${TENANT_B}' is not the vault's tenantId '${TENANT_A}', and a vault honours only access policies of its own tenant. ACR needs get, wrapKey and unwrapKey, and registry creation fails without them: set its tenantId to the vault's ([subscription().tenantId] on both, say).`,
+        );
+      });
+
+      it('fails an entry of another tenant in a vaults/accessPolicies add resource', async () => {
+        const t = withoutRoleAssignment(cmkStack());
+        findResource(t, VAULT)['properties']['enableRbacAuthorization'] = false;
+        findResource(t, VAULT)['properties']['tenantId'] = TENANT_A;
+        (t['resources'] as Json[]).push({
+          type: 'Microsoft.KeyVault/vaults/accessPolicies',
+          apiVersion: '2023-07-01',
+          name: 'reg-kv/add',
+          dependsOn: ["[variables('vaultId')]"],
+          properties: { accessPolicies: [{ tenantId: TENANT_B, objectId: "[reference(variables('identityId')).principalId]", permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } }] },
+        });
+        const f = expectOneAt(await findingsOf('ACR010', t), t, `"${TENANT_B}"`);
+        expect(f.message).toMatch(/^The access policy in 'reg-kv\/add' does not let .*its tenantId '2{8}-.*' is not the vault's tenantId '1{8}-/);
+      });
+
+      it('passes the same tenant, literal (any case) or built the same way, and an entry of another tenant beside a good one', async () => {
+        expect(await findingsOf('ACR010', tenants(TENANT_A, TENANT_A.toUpperCase()))).toEqual([]);
+        expect(await findingsOf('ACR010', tenants('[subscription().tenantId]', '[subscription().tenantId]'))).toEqual([]);
+        const both = accessPolicyStack();
+        const list = findResource(both, VAULT)['properties']['accessPolicies'];
+        list.unshift({ ...list[0], tenantId: TENANT_B });
+        expect(await findingsOf('ACR010', both)).toEqual([]);
+      });
+
+      it("is undetermined when one side is known only at deployment, and decides it when the tenant is given", async () => {
+        const t = tenants('[subscription().tenantId]', TENANT_B);
+        const f = expectOneAt(await findingsOf('ACR010', t), t, `"${TENANT_B}"`, 'open');
+        expect(f.message).toMatch(/^Cannot tell whether the access policy of vault 'reg-kv' grants .* because subscription\(\)\.tenantId is only known at deployment/);
+        expect(await findingsOf('ACR010', t, {}, { context: { tenantId: TENANT_B } })).toEqual([]);
+        expect((await findingsOf('ACR010', t, {}, { context: { tenantId: TENANT_A } })).map((x) => x.kind)).toEqual(['fail']);
+      });
+    });
+
     it('is undetermined when the permissions come from a parameter without value', async () => {
       const t = accessPolicyStack();
       t['parameters']['keyPerms'] = { type: 'array' };
