@@ -3,7 +3,7 @@ import type { EvaluatedResource } from '../src/eval/template.js';
 import { describeOrigins, isUnknown } from '../src/eval/value.js';
 import type { CmkLink } from '../src/graph.js';
 import { checkGrants, vaultModel, type GrantCheck } from '../src/grants.js';
-import { cmkPrincipal } from '../src/identity.js';
+import { cmkPrincipal, type CmkPrincipal } from '../src/identity.js';
 import { defineMeta } from '../src/meta.js';
 import { display, or3, read, type RuleContext, type Rule, type Tri } from '../src/rule-api.js';
 
@@ -46,21 +46,32 @@ function anyOk(checks: GrantCheck[]): Tri {
   return or3(...checks.map((c) => c.ok));
 }
 
-/** Why a grant to the right principal, in the vault's model, falls short, and what to do about it. */
-function shortfall(c: GrantCheck): { why: string; fix: string } {
+const NEEDS = 'ACR needs get, wrapKey and unwrapKey, and registry creation fails without them';
+
+/** Why a grant to the right principal, in the vault's model, falls short, why that matters, and what to do about it. */
+function shortfall(c: GrantCheck, p: CmkPrincipal): { why: string; matters: string; fix: string } {
+  if (c.principalType === false && c.grant.kind === 'role') {
+    return {
+      why: `its principalType is ${display(c.grant.principalType ?? null)}, but ${p.label} is a managed identity, whose type is 'ServicePrincipal'`,
+      matters: 'ARM refuses such an assignment (UnmatchedPrincipalType), so the deployment fails',
+      fix: "set principalType to 'ServicePrincipal'",
+    };
+  }
+  const matters = NEEDS;
   if (c.permission === false) {
     return c.model === 'accessPolicy'
-      ? { why: `its keys permissions lack ${c.lacking}`, fix: 'add get, wrapKey and unwrapKey to its keys permissions' }
-      : { why: `${c.lacking} does not allow key read, wrap and unwrap`, fix: 'assign Key Vault Crypto Service Encryption User (e147488a-f6f5-4113-8e2d-b22465e65bf6) instead' };
+      ? { why: `its keys permissions lack ${c.lacking}`, matters, fix: 'add get, wrapKey and unwrapKey to its keys permissions' }
+      : { why: `${c.lacking} does not allow key read, wrap and unwrap`, matters, fix: 'assign Key Vault Crypto Service Encryption User (e147488a-f6f5-4113-8e2d-b22465e65bf6) instead' };
   }
-  if (c.scope === false) return { why: 'it is assigned on another key of the vault, not the CMK key', fix: 'assign it at the vault or at the CMK key' };
+  if (c.scope === false) return { why: 'it is assigned on another key of the vault, not the CMK key', matters, fix: 'assign it at the vault or at the CMK key' };
   if (c.tenant === false) {
     return {
       why: `its tenantId ${display(c.tenants!.entry)} is not the vault's tenantId ${display(c.tenants!.vault)}, and a vault honours only access policies of its own tenant`,
+      matters,
       fix: "set its tenantId to the vault's ([subscription().tenantId] on both, say)",
     };
   }
-  return { why: 'it has an applicationId, so it only grants that application acting for the identity (a compound identity), not the identity itself', fix: 'remove applicationId' };
+  return { why: 'it has an applicationId, so it only grants that application acting for the identity (a compound identity), not the identity itself', matters, fix: 'remove applicationId' };
 }
 
 function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink): void {
@@ -139,12 +150,12 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
   // 1. A grant to the right principal, in the right model, that falls short.
   const partial = right.find((c) => c.principal === true);
   if (partial) {
-    const { why, fix } = shortfall(partial);
+    const { why, matters, fix } = shortfall(partial, p);
     ctx.report({
       resource: partial.grant.resource,
       path: partial.path,
       verdict: 'fail',
-      message: `${cap(partial.label)} does not let ${subject} use its key in vault '${kv}': ${why}. ACR needs get, wrapKey and unwrapKey, and registry creation fails without them: ${fix}.${ignored}`,
+      message: `${cap(partial.label)} does not let ${subject} use its key in vault '${kv}': ${why}. ${matters}: ${fix}.${ignored}`,
     });
     return;
   }

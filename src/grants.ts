@@ -10,7 +10,7 @@ import type { EvaluatedResource, JsonPath } from './eval/template.js';
 import { PartialString, Unknown, getProperty, isObject, isUnknown, sharedAcrossEvaluations, valueKey, type Value } from './eval/value.js';
 import { isModelled, linkable, type CmkLink, type ScanGraph } from './graph.js';
 import { identityRefOf, type CmkPrincipal } from './identity.js';
-import { and3, asBoolean, display, or3, read, type Tri } from './rule-api.js';
+import { and3, asBoolean, display, equalsIgnoreCase, or3, read, type Tri } from './rule-api.js';
 
 export const ROLE_ASSIGNMENT = 'Microsoft.Authorization/roleAssignments';
 export const ACCESS_POLICIES = 'Microsoft.KeyVault/vaults/accessPolicies';
@@ -66,6 +66,8 @@ export interface RoleGrant {
   resource: EvaluatedResource;
   principalId: Value;
   roleDefinitionId: Value;
+  /** `properties.principalType`; undefined when absent. */
+  principalType: Value | undefined;
   /** `vault`, `key`, `resourceGroup` or `subscription`: where the assignment applies. */
   level: 'vault' | 'key' | 'resourceGroup' | 'subscription';
   /**
@@ -118,7 +120,16 @@ export function roleGrants(graph: ScanGraph, vault: EvaluatedResource): RoleGran
     if (!level || !linkable(ra, vault, ra.scope) || graph.goesWithOwnCopy(ra, vault)) continue;
     const principal = read(ra, ['properties', 'principalId']);
     const role = read(ra, ['properties', 'roleDefinitionId']);
-    out.push({ kind: 'role', resource: ra, principalId: principal.state === 'missing' ? null : principal.value, roleDefinitionId: role.state === 'missing' ? null : role.value, level, levelCertain });
+    const type = read(ra, ['properties', 'principalType']);
+    out.push({
+      kind: 'role',
+      resource: ra,
+      principalId: principal.state === 'missing' ? null : principal.value,
+      roleDefinitionId: role.state === 'missing' ? null : role.value,
+      principalType: type.state === 'missing' ? undefined : type.value,
+      level,
+      levelCertain,
+    });
   }
   return out;
 }
@@ -169,6 +180,11 @@ export interface GrantCheck {
   scope: Tri;
   /** An access policy with applicationId is a compound identity: it does not grant the identity alone. */
   compound: Tri;
+  /**
+   * A role assignment's principalType, when set, is ServicePrincipal, which every managed identity is: ARM
+   * refuses any other (UnmatchedPrincipalType), and the deployment fails.
+   */
+  principalType: Tri;
   /** An access policy entry's tenantId is the vault's: Key Vault ignores entries of another tenant. */
   tenant: Tri;
   /** The two tenant ids, for messages, when `tenant` is false. */
@@ -297,6 +313,20 @@ function roleLabel(g: RoleGrant, vault: EvaluatedResource, role: ReturnType<type
   return `the role assignment${sym}${role.name === UNKNOWN_ROLE ? '' : ` of ${role.name}`} ${on}`;
 }
 
+/** The principal types a managed identity (a service principal) is not; ARM refuses an assignment with one. */
+const OTHER_PRINCIPAL_TYPES = ['user', 'group', 'foreigngroup', 'device'];
+
+/**
+ * Three-valued: does a role assignment's principalType fit a managed identity? Absent or '' (as Azure Verified
+ * Modules write "not set") leaves the type to ARM; a value that is no principal type at all is SCH001's.
+ */
+function principalTypeFits(type: Value | undefined): Tri {
+  if (type === undefined || type === '') return true;
+  if (typeof type === 'string') return !OTHER_PRINCIPAL_TYPES.includes(type.toLowerCase());
+  // Partly known and not ServicePrincipal: the deployment fails, whether ARM refuses the type or its spelling.
+  return isUnknown(type) ? equalsIgnoreCase(type, 'ServicePrincipal') : true;
+}
+
 /** Every grant on `vault` (both models), judged for `principal`. */
 export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: CmkLink, p: CmkPrincipal): GrantCheck[] {
   const out: GrantCheck[] = [];
@@ -339,6 +369,7 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
       lacking: perms.missing.join(', '),
       scope: true,
       compound,
+      principalType: true,
       tenant,
       tenants: tenant === false && entryTenant.state !== 'missing' && vaultTenant.state !== 'missing' ? { entry: entryTenant.value, vault: vaultTenant.value } : undefined,
       ok,
@@ -352,12 +383,16 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
     const who = knownPrincipalMatch(g.principalId, principal, g.resource, link.registry);
     const role = roleCovers(graph, g.roleDefinitionId);
     const scope: Tri = !g.levelCertain ? undefined : g.level !== 'key' ? true : keyIdKey === undefined ? undefined : idKey(g.resource.scope) === keyIdKey;
-    const ok = and3(who, role.ok, scope);
+    const principalType = principalTypeFits(g.principalType);
+    const ok = and3(who, principalType, role.ok, scope);
     let path: JsonPath = [];
     let unknownValue: Value | undefined;
     if (who === false || (who === undefined && ok !== false)) {
       path = read(g.resource, ['properties', 'principalId']).path;
       if (who === undefined) unknownValue = principalUnknown(g.principalId, principal);
+    } else if (principalType === false || (principalType === undefined && ok !== false)) {
+      path = read(g.resource, ['properties', 'principalType']).path;
+      if (principalType === undefined) unknownValue = g.principalType;
     } else if (role.ok === false || (role.ok === undefined && ok !== false)) {
       path = read(g.resource, ['properties', 'roleDefinitionId']).path;
       if (role.ok === undefined) unknownValue = g.roleDefinitionId;
@@ -375,6 +410,7 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
       lacking: role.name,
       scope,
       compound: false,
+      principalType,
       tenant: true,
       ok,
       path,

@@ -104,6 +104,43 @@ describe('ACR010 registry-cmk-key-access', () => {
       expect(f.resource?.fullyQualifiedName).toMatch(/^Microsoft.Authorization\/roleAssignments\//);
     });
 
+    describe('principalType', () => {
+      const withType = (type: string | undefined): Json => {
+        const t = cmkStack();
+        if (type === undefined) delete findResource(t, RA)['properties']['principalType'];
+        else findResource(t, RA)['properties']['principalType'] = type;
+        return t;
+      };
+
+      it("fails a principalType other than ServicePrincipal, at it: ARM refuses the assignment", async () => {
+        const t = withType('User');
+        const f = expectOneAt(await findingsOf('ACR010', t), t, '"User"');
+        expect(f.message).toBe(
+          "The Key Vault Crypto Service Encryption User role assignment on vault 'reg-kv' does not let identity 'reg-id' (encryption identity of registry 'contosoreg') use its key in vault 'reg-kv': its principalType is 'User', but identity 'reg-id' is a managed identity, whose type is 'ServicePrincipal'. ARM refuses such an assignment (UnmatchedPrincipalType), so the deployment fails: set principalType to 'ServicePrincipal'.",
+        );
+        const group = withType('group');
+        expect(expectOneAt(await findingsOf('ACR010', group), group, '"group"').message).toMatch(/its principalType is 'group'/);
+      });
+
+      it("passes ServicePrincipal in any case, an absent principalType, '' (Azure Verified Modules' \"not set\"), and leaves a misspelling to SCH001", async () => {
+        for (const type of ['servicePrincipal', undefined, '', 'ServicePrinciple']) expect(await findingsOf('ACR010', withType(type))).toEqual([]);
+      });
+
+      it('is undetermined when the principalType is a parameter without value', async () => {
+        const t = withType("[parameters('ptype')]");
+        t['parameters']['ptype'] = { type: 'string' };
+        const f = expectOneAt(await findingsOf('ACR010', t), t, `"[parameters('ptype')]"`, 'open');
+        expect(f.message).toMatch(/because parameter 'ptype' has no value/);
+      });
+
+      it('does not judge the principalType of an assignment to another principal', async () => {
+        const t = withType('User');
+        (t['resources'] as Json[]).unshift({ type: IDENTITY, apiVersion: '2023-01-31', name: 'other-id', location: 'westeurope' });
+        findResource(t, RA)['properties']['principalId'] = "[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'other-id')).principalId]";
+        expect((await findingsOf('ACR010', t)).map((f) => f.message)).toEqual([expect.stringMatching(/^Nothing grants identity 'reg-id'/)]);
+      });
+    });
+
     it('fails a role assignment that names the client id instead of the principal id', async () => {
       const t = cmkStack();
       findResource(t, RA)['properties']['principalId'] = "[reference(variables('identityId')).clientId]";
