@@ -81,7 +81,8 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
   const reg = nameOf(registry);
   const kv = nameOf(vault);
   const p = cmkPrincipal(ctx.graph, registry);
-  if (!p) return; // ACR005 reports a registry that names no identity.
+  // ACR005 reports a registry that names no identity, or one it does not attach: no grant to that is the registry's.
+  if (!p || p.detached) return;
   if (p.unknown !== undefined) {
     ctx.report({ resource: registry, path: p.path, verdict: 'undetermined', message: `Cannot tell whether the CMK identity of registry '${reg}' may use its key in vault '${kv}', because ${p.unknown}.` });
     return;

@@ -459,6 +459,15 @@ describe('ACR010 registry-cmk-key-access', () => {
     });
   });
 
+  it("judges no grant for an identity the registry does not attach (identity.type 'None'): ACR005 fails it", async () => {
+    const t = withoutRoleAssignment(cmkStack());
+    findResource(t, REGISTRY)['identity']['type'] = 'None';
+    expect(await findingsOf('ACR010', t)).toEqual([]);
+    expect((await findingsOf('ACR005', t)).map((f) => f.kind)).toEqual(['fail']);
+    findResource(t, REGISTRY)['identity']['type'] = 'systemassigned,userassigned';
+    expect((await findingsOf('ACR010', t)).map((f) => f.message)).toEqual([expect.stringMatching(/^Nothing grants identity 'reg-id'/)]);
+  });
+
   it("grants the registry's system-assigned identity through reference(..., 'full').identity.principalId", async () => {
     const t = cmkStack();
     const reg = findResource(t, REGISTRY);
