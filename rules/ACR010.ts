@@ -149,14 +149,20 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
     ? ` ${otherOk.label} grants it access, but vault '${kv}' uses ${modelName} (${model.why}), so ${model.rbac ? 'access policies are ignored' : 'data-plane role assignments are ignored'}.`
     : '';
   // 1. A grant to the right principal, in the right model, that falls short.
-  const partial = right.find((c) => c.principal === true);
-  if (partial) {
+  // Several (the instances of a property copy loop, say) are one finding that says what each lacks.
+  const partials = right.filter((c) => c.principal === true);
+  if (partials.length > 0) {
+    const partial = partials[0]!;
     const { why, matters, fix } = shortfall(partial, p);
+    const fixes = [...new Set(partials.map((c) => shortfall(c, p).fix))];
     ctx.report({
       resource: partial.grant.resource,
       path: partial.path,
       verdict: 'fail',
-      message: `${cap(partial.label)} does not let ${subject} use its key in vault '${kv}': ${why}. ${matters}: ${fix}.${ignored}`,
+      message:
+        partials.length === 1
+          ? `${cap(partial.label)} does not let ${subject} use its key in vault '${kv}': ${why}. ${matters}: ${fix}.${ignored}`
+          : `None of the ${partials.length} grants to ${subject} on vault '${kv}' lets it use its key: ${partials.map((c) => `${c.label}: ${shortfall(c, p).why}`).join('; ')}. ${matters}: in one of them, ${fixes.join(', and ')}.${ignored}`,
     });
     return;
   }

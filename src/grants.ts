@@ -9,6 +9,7 @@ import { idKey, idKeysMayMatch, lastSegment } from './eval/ids.js';
 import type { EvaluatedResource, JsonPath } from './eval/template.js';
 import { PartialString, Unknown, getProperty, isObject, isUnknown, sharedAcrossEvaluations, valueKey, type Value } from './eval/value.js';
 import { isModelled, linkable, type CmkLink, type ScanGraph } from './graph.js';
+import { sourcePathOf } from './sourcemap.js';
 import { identityRefOf, type CmkPrincipal } from './identity.js';
 import { and3, asBoolean, display, equalsIgnoreCase, or3, read, type Tri } from './rule-api.js';
 
@@ -59,6 +60,8 @@ export interface AccessPolicyGrant {
   path: JsonPath;
   objectId: Value;
   keyPermissions: Value;
+  /** Which entry, for messages when there are several: " (accessPolicies[1])", " (instance 1 of copy loop 'accessPolicies')". */
+  entry: string;
 }
 
 export interface RoleGrant {
@@ -77,18 +80,32 @@ export interface RoleGrant {
   levelCertain: boolean;
 }
 
+/**
+ * Names entry `path` of an accessPolicies list: a property copy loop's instance (its source is the loop's
+ * `input`), or the index when the list has several entries; '' for a lone entry.
+ */
+function entryLabel(resource: EvaluatedResource, path: JsonPath, several: boolean): string {
+  const src = sourcePathOf(resource, path);
+  const n = src.length;
+  const index = path[path.length - 1] as number;
+  if (src[n - 1] === 'input' && String(src[n - 3]).toLowerCase() === 'copy') return ` (instance ${index} of copy loop '${path[path.length - 2]}')`;
+  return several ? ` (${path[path.length - 2]}[${index}])` : '';
+}
+
 /** Access policies that apply to `vault`: its own `accessPolicies`, and `vaults/accessPolicies` add/replace children. */
 export function accessPolicyGrants(graph: ScanGraph, vault: EvaluatedResource): AccessPolicyGrant[] {
   const out: AccessPolicyGrant[] = [];
   const collect = (resource: EvaluatedResource, listPath: JsonPath): void => {
     const list = read(resource, listPath);
     if (list.state !== 'known' || !Array.isArray(list.value)) return;
+    const several = list.value.length > 1;
     list.value.forEach((entry, i) => {
       if (!isObject(entry)) return;
       const objectId = getProperty(entry, 'objectId');
       const perms = getProperty(entry, 'permissions');
       const keys = perms.found && isObject(perms.value) ? getProperty(perms.value, 'keys') : { found: false as const };
-      out.push({ kind: 'accessPolicy', resource, path: [...list.path, i], objectId: objectId.found ? objectId.value : null, keyPermissions: keys.found ? keys.value : null });
+      const path = [...list.path, i];
+      out.push({ kind: 'accessPolicy', resource, path, objectId: objectId.found ? objectId.value : null, keyPermissions: keys.found ? keys.value : null, entry: entryLabel(resource, path, several) });
     });
   };
   collect(vault, ['properties', 'accessPolicies']);
@@ -343,7 +360,7 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
     const vaultTenant = read(vault, ['properties', 'tenantId']);
     const tenant: Tri = entryTenant.state === 'missing' || vaultTenant.state === 'missing' ? true : knownPrincipalMatch(entryTenant.value, vaultTenant.value, g.resource, vault);
     const ok = and3(who, perms.ok, tenant, compound === undefined ? undefined : !compound);
-    const where = g.resource === vault ? `the access policy of vault '${nameOf(vault)}'` : `the access policy in '${nameOf(g.resource)}'`;
+    const where = `${g.resource === vault ? `the access policy of vault '${nameOf(vault)}'` : `the access policy in '${nameOf(g.resource)}'`}${g.entry}`;
     let path: JsonPath = g.path;
     let unknownValue: Value | undefined;
     if (who === false || (who === undefined && ok !== false)) {

@@ -254,6 +254,35 @@ describe('ACR010 registry-cmk-key-access', () => {
       expect(f.message).toMatch(/lack unwrapKey/);
     });
 
+    it('names each copy instance of a property copy loop and what it lacks, at the loop body', async () => {
+      const t = accessPolicyStack();
+      t['variables']['grants'] = [['get', 'list'], ['get', 'wrapKey']];
+      const props = findResource(t, VAULT)['properties'];
+      delete props['accessPolicies'];
+      props['copy'] = [
+        {
+          name: 'accessPolicies',
+          count: "[length(variables('grants'))]",
+          input: { tenantId: '[subscription().tenantId]', objectId: "[reference(variables('identityId')).principalId]", permissions: { keys: "[variables('grants')[copyIndex('accessPolicies')]]" } },
+        },
+      ];
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[variables('grants')[copyIndex('accessPolicies')]]"`);
+      expect(f.message).toBe(
+        "None of the 2 grants to identity 'reg-id' (encryption identity of registry 'contosoreg') on vault 'reg-kv' lets it use its key: the access policy of vault 'reg-kv' (instance 0 of copy loop 'accessPolicies'): its keys permissions lack wrapKey, unwrapKey; the access policy of vault 'reg-kv' (instance 1 of copy loop 'accessPolicies'): its keys permissions lack unwrapKey. ACR needs get, wrapKey and unwrapKey, and registry creation fails without them: in one of them, add get, wrapKey and unwrapKey to its keys permissions.",
+      );
+      t['variables']['grants'] = [['get']];
+      const one = expectOneAt(await findingsOf('ACR010', t), t, `"[variables('grants')[copyIndex('accessPolicies')]]"`);
+      expect(one.message).toMatch(/^The access policy of vault 'reg-kv' \(instance 0 of copy loop 'accessPolicies'\) does not let .*lack wrapKey, unwrapKey\./);
+    });
+
+    it('names the entries of a literal list by index when there are several', async () => {
+      const t = accessPolicyStack(['get']);
+      const list = findResource(t, VAULT)['properties']['accessPolicies'];
+      list.push({ ...list[0], permissions: { keys: ['get', 'wrapKey'] } });
+      const f = (await findingsOf('ACR010', t))[0]!;
+      expect(f.message).toMatch(/: the access policy of vault 'reg-kv' \(accessPolicies\[0\]\): its keys permissions lack wrapKey, unwrapKey; the access policy of vault 'reg-kv' \(accessPolicies\[1\]\): its keys permissions lack unwrapKey\./);
+    });
+
     it('fails an access policy whose objectId is the client id', async () => {
       const t = accessPolicyStack(undefined, "[reference(variables('identityId')).clientId]");
       const f = expectOneAt(await findingsOf('ACR010', t), t, `"[reference(variables('identityId')).clientId]"`);
