@@ -1,14 +1,16 @@
 import { nameOf, reportCmkUnknown } from '../src/cmk-rules.js';
 import type { EvaluatedResource } from '../src/eval/template.js';
 import { displayPart, lastSegment } from '../src/eval/ids.js';
-import { PartialString, Unknown, describeOrigins } from '../src/eval/value.js';
+import { PartialString, Unknown, describeOrigins, type Value } from '../src/eval/value.js';
 import {
   attachedIdentities,
   fullReferenceId,
   identityLabel,
   identityRefOf,
   identityTypeIncludes,
+  attachesUserAssigned,
   isAttached,
+  isListed,
   looksLikeResourceId,
   type IdentityRef,
 } from '../src/identity.js';
@@ -45,6 +47,23 @@ interface Decision {
   message: string;
 }
 
+/**
+ * ", which it lists in identity.userAssignedIdentities, but identity.type 'None' attaches no user-assigned
+ * identity" when the type is what keeps a listed identity off the registry; undefined otherwise.
+ */
+function typeDetaches(registry: EvaluatedResource, id: Value): string | undefined {
+  const { attaches, type } = attachesUserAssigned(registry);
+  if (attaches !== false || isListed(registry, id) === false) return undefined;
+  return `is listed in identity.userAssignedIdentities, but identity.type ${type.state === 'missing' ? 'is not set, so the registry attaches' : `${display(type.value)} attaches`} no user-assigned identity`;
+}
+
+function typeFails(name: string, what: string, why: string): Decision {
+  return {
+    verdict: 'fail',
+    message: `Registry '${name}' names ${what}, which it does not attach: ${why}, and ACR can only use attached identities. Set identity.type to 'UserAssigned' (or 'SystemAssigned, UserAssigned').`,
+  };
+}
+
 function decide(ctx: RuleContext, registry: EvaluatedResource, name: string, identity: Read): Decision {
   const graph = ctx.graph;
   const useClientId = 'use reference(<identity id>).clientId (Bicep: <identity>.properties.clientId) of an identity listed in identity.userAssignedIdentities';
@@ -65,7 +84,8 @@ function decide(ctx: RuleContext, registry: EvaluatedResource, name: string, ide
       };
     }
     const attached = isAttached(registry, ref.target);
-    const notAttached = attached === false ? `, and ${who} is not listed in the registry's identity.userAssignedIdentities` : '';
+    const off = typeDetaches(registry, ref.target);
+    const notAttached = attached === false ? `, and ${off ? `${who} ${off}` : `${who} is not listed in the registry's identity.userAssignedIdentities`}` : '';
     const prop = ref.property.toLowerCase();
     if (prop === 'principalid') {
       return {
@@ -80,6 +100,7 @@ function decide(ctx: RuleContext, registry: EvaluatedResource, name: string, ide
       };
     }
     if (attached === true) return { verdict: 'pass', message: `Registry '${name}' names attached identity ${who} by its client id.` };
+    if (off) return typeFails(name, `the client id of identity ${who}`, `${who} ${off}`);
     if (attached === false) {
       return {
         verdict: 'fail',
@@ -87,8 +108,11 @@ function decide(ctx: RuleContext, registry: EvaluatedResource, name: string, ide
       };
     }
     const uai = read(registry, ['identity', 'userAssignedIdentities']);
+    const { attaches, type } = attachesUserAssigned(registry);
     const because =
-      uai.state === 'unknown'
+      attaches === undefined && type.state !== 'missing' && isListed(registry, ref.target) === true
+        ? `identity.type is not known before deployment: ${describeOrigins(type.value)}`
+        : uai.state === 'unknown'
         ? describeOrigins(uai.value)
         : `the ids in identity.userAssignedIdentities (${attachedIdentities(registry).list.map((a) => displayPart(a.id)).join(', ')}) are not fully known before deployment; give the parameter values`;
     return {
@@ -122,7 +146,16 @@ function decide(ctx: RuleContext, registry: EvaluatedResource, name: string, ide
     const attached = attachedIdentities(registry);
     if (GUID.test(value)) {
       const byClient = attached.list.find((a) => typeof a.clientId === 'string' && a.clientId.toLowerCase() === value.toLowerCase());
-      if (byClient) return { verdict: 'pass', message: `Registry '${name}' names attached identity '${lastSegment(byClient.id)}' by its client id.` };
+      if (byClient) {
+        const who = `'${lastSegment(byClient.id)}'`;
+        const off = typeDetaches(registry, byClient.id);
+        if (off) return typeFails(name, `the client id of identity ${who}`, `${who} ${off}`);
+        const { attaches, type } = attachesUserAssigned(registry);
+        if (attaches === undefined) {
+          return { verdict: 'undetermined', message: `Cannot tell whether identity ${who}, named by registry '${name}', is attached to it, because identity.type is not known before deployment: ${describeOrigins(type.state === 'missing' ? null : type.value)}.` };
+        }
+        return { verdict: 'pass', message: `Registry '${name}' names attached identity ${who} by its client id.` };
+      }
       const byPrincipal = attached.list.find((a) => typeof a.principalId === 'string' && a.principalId.toLowerCase() === value.toLowerCase());
       if (byPrincipal) {
         return {

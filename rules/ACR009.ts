@@ -61,6 +61,7 @@ function check(ctx: RuleContext, link: CmkLink, vault: EvaluatedResource, standI
   const at = { resource: registry, path: ['dependsOn'] };
   const p = cmkPrincipal(graph, registry);
   if (!p || p.system) return; // The system-assigned identity is created with the registry: nothing to order.
+  if (p.detached) return; // ACR005 fails an identity the registry does not attach: there is no grant of the registry's to order.
   if (p.unknown !== undefined || p.target === undefined) {
     // Only open when this template deploys an identity that may be the one.
     const local = graph.deployed(IDENTITY).filter((i) => i.unit === registry.unit && isAttached(registry, i.id) !== false);

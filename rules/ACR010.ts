@@ -3,9 +3,9 @@ import type { EvaluatedResource } from '../src/eval/template.js';
 import { describeOrigins, isUnknown } from '../src/eval/value.js';
 import type { CmkLink } from '../src/graph.js';
 import { checkGrants, vaultModel, type GrantCheck } from '../src/grants.js';
-import { cmkPrincipal } from '../src/identity.js';
+import { cmkPrincipal, type CmkPrincipal } from '../src/identity.js';
 import { defineMeta } from '../src/meta.js';
-import { or3, read, type RuleContext, type Rule, type Tri } from '../src/rule-api.js';
+import { display, or3, read, type RuleContext, type Rule, type Tri } from '../src/rule-api.js';
 
 const meta = defineMeta({
   id: 'ACR010',
@@ -46,6 +46,34 @@ function anyOk(checks: GrantCheck[]): Tri {
   return or3(...checks.map((c) => c.ok));
 }
 
+const NEEDS = 'ACR needs get, wrapKey and unwrapKey, and registry creation fails without them';
+
+/** Why a grant to the right principal, in the vault's model, falls short, why that matters, and what to do about it. */
+function shortfall(c: GrantCheck, p: CmkPrincipal): { why: string; matters: string; fix: string } {
+  if (c.principalType === false && c.grant.kind === 'role') {
+    return {
+      why: `its principalType is ${display(c.grant.principalType ?? null)}, but ${p.label} is a managed identity, whose type is 'ServicePrincipal'`,
+      matters: 'ARM refuses such an assignment (UnmatchedPrincipalType), so the deployment fails',
+      fix: "set principalType to 'ServicePrincipal'",
+    };
+  }
+  const matters = NEEDS;
+  if (c.permission === false) {
+    return c.model === 'accessPolicy'
+      ? { why: `its keys permissions lack ${c.lacking}`, matters, fix: 'add get, wrapKey and unwrapKey to its keys permissions' }
+      : { why: `${c.lacking} does not allow key read, wrap and unwrap`, matters, fix: 'assign Key Vault Crypto Service Encryption User (e147488a-f6f5-4113-8e2d-b22465e65bf6) instead' };
+  }
+  if (c.scope === false) return { why: 'it is assigned on another key of the vault, not the CMK key', matters, fix: 'assign it at the vault or at the CMK key' };
+  if (c.tenant === false) {
+    return {
+      why: `its tenantId ${display(c.tenants!.entry)} is not the vault's tenantId ${display(c.tenants!.vault)}, and a vault honours only access policies of its own tenant`,
+      matters,
+      fix: "set its tenantId to the vault's ([subscription().tenantId] on both, say)",
+    };
+  }
+  return { why: 'it has an applicationId, so it only grants that application acting for the identity (a compound identity), not the identity itself', matters, fix: 'remove applicationId' };
+}
+
 function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink): void {
   const registry = link.registry;
   // Every verdict here is about this registry's chain, also those that point at a grant.
@@ -53,7 +81,8 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
   const reg = nameOf(registry);
   const kv = nameOf(vault);
   const p = cmkPrincipal(ctx.graph, registry);
-  if (!p) return; // ACR005 reports a registry that names no identity.
+  // ACR005 reports a registry that names no identity, or one it does not attach: no grant to that is the registry's.
+  if (!p || p.detached) return;
   if (p.unknown !== undefined) {
     ctx.report({ resource: registry, path: p.path, verdict: 'undetermined', message: `Cannot tell whether the CMK identity of registry '${reg}' may use its key in vault '${kv}', because ${p.unknown}.` });
     return;
@@ -120,22 +149,20 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
     ? ` ${otherOk.label} grants it access, but vault '${kv}' uses ${modelName} (${model.why}), so ${model.rbac ? 'access policies are ignored' : 'data-plane role assignments are ignored'}.`
     : '';
   // 1. A grant to the right principal, in the right model, that falls short.
-  const partial = right.find((c) => c.principal === true);
-  if (partial) {
-    const why =
-      partial.permission === false
-        ? partial.model === 'accessPolicy'
-          ? `its keys permissions lack ${partial.lacking}`
-          : `${partial.lacking} does not allow key read, wrap and unwrap`
-        : partial.scope === false
-          ? 'it is assigned on another key of the vault, not the CMK key'
-          : 'it has an applicationId, so it only grants that application acting for the identity (a compound identity), not the identity itself';
-    const fix = partial.permission === false && partial.model === 'accessPolicy' ? 'add get, wrapKey and unwrapKey to its keys permissions' : partial.permission === false ? 'assign Key Vault Crypto Service Encryption User (e147488a-f6f5-4113-8e2d-b22465e65bf6) instead' : partial.scope === false ? 'assign it at the vault or at the CMK key' : 'remove applicationId';
+  // Several (the instances of a property copy loop, say) are one finding that says what each lacks.
+  const partials = right.filter((c) => c.principal === true);
+  if (partials.length > 0) {
+    const partial = partials[0]!;
+    const { why, matters, fix } = shortfall(partial, p);
+    const fixes = [...new Set(partials.map((c) => shortfall(c, p).fix))];
     ctx.report({
       resource: partial.grant.resource,
       path: partial.path,
       verdict: 'fail',
-      message: `${cap(partial.label)} does not let ${subject} use its key in vault '${kv}': ${why}. ACR needs get, wrapKey and unwrapKey, and registry creation fails without them: ${fix}.${ignored}`,
+      message:
+        partials.length === 1
+          ? `${cap(partial.label)} does not let ${subject} use its key in vault '${kv}': ${why}. ${matters}: ${fix}.${ignored}`
+          : `None of the ${partials.length} grants to ${subject} on vault '${kv}' lets it use its key: ${partials.map((c) => `${c.label}: ${shortfall(c, p).why}`).join('; ')}. ${matters}: in one of them, ${fixes.join(', and ')}.${ignored}`,
     });
     return;
   }

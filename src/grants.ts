@@ -9,8 +9,9 @@ import { idKey, idKeysMayMatch, lastSegment } from './eval/ids.js';
 import type { EvaluatedResource, JsonPath } from './eval/template.js';
 import { PartialString, Unknown, getProperty, isObject, isUnknown, sharedAcrossEvaluations, valueKey, type Value } from './eval/value.js';
 import { isModelled, linkable, type CmkLink, type ScanGraph } from './graph.js';
+import { sourcePathOf } from './sourcemap.js';
 import { identityRefOf, type CmkPrincipal } from './identity.js';
-import { and3, asBoolean, display, or3, read, type Tri } from './rule-api.js';
+import { and3, asBoolean, display, equalsIgnoreCase, or3, read, type Tri } from './rule-api.js';
 
 export const ROLE_ASSIGNMENT = 'Microsoft.Authorization/roleAssignments';
 export const ACCESS_POLICIES = 'Microsoft.KeyVault/vaults/accessPolicies';
@@ -59,6 +60,8 @@ export interface AccessPolicyGrant {
   path: JsonPath;
   objectId: Value;
   keyPermissions: Value;
+  /** Which entry, for messages when there are several: " (accessPolicies[1])", " (instance 1 of copy loop 'accessPolicies')". */
+  entry: string;
 }
 
 export interface RoleGrant {
@@ -66,6 +69,8 @@ export interface RoleGrant {
   resource: EvaluatedResource;
   principalId: Value;
   roleDefinitionId: Value;
+  /** `properties.principalType`; undefined when absent. */
+  principalType: Value | undefined;
   /** `vault`, `key`, `resourceGroup` or `subscription`: where the assignment applies. */
   level: 'vault' | 'key' | 'resourceGroup' | 'subscription';
   /**
@@ -75,18 +80,32 @@ export interface RoleGrant {
   levelCertain: boolean;
 }
 
+/**
+ * Names entry `path` of an accessPolicies list: a property copy loop's instance (its source is the loop's
+ * `input`), or the index when the list has several entries; '' for a lone entry.
+ */
+function entryLabel(resource: EvaluatedResource, path: JsonPath, several: boolean): string {
+  const src = sourcePathOf(resource, path);
+  const n = src.length;
+  const index = path[path.length - 1] as number;
+  if (src[n - 1] === 'input' && String(src[n - 3]).toLowerCase() === 'copy') return ` (instance ${index} of copy loop '${path[path.length - 2]}')`;
+  return several ? ` (${path[path.length - 2]}[${index}])` : '';
+}
+
 /** Access policies that apply to `vault`: its own `accessPolicies`, and `vaults/accessPolicies` add/replace children. */
 export function accessPolicyGrants(graph: ScanGraph, vault: EvaluatedResource): AccessPolicyGrant[] {
   const out: AccessPolicyGrant[] = [];
   const collect = (resource: EvaluatedResource, listPath: JsonPath): void => {
     const list = read(resource, listPath);
     if (list.state !== 'known' || !Array.isArray(list.value)) return;
+    const several = list.value.length > 1;
     list.value.forEach((entry, i) => {
       if (!isObject(entry)) return;
       const objectId = getProperty(entry, 'objectId');
       const perms = getProperty(entry, 'permissions');
       const keys = perms.found && isObject(perms.value) ? getProperty(perms.value, 'keys') : { found: false as const };
-      out.push({ kind: 'accessPolicy', resource, path: [...list.path, i], objectId: objectId.found ? objectId.value : null, keyPermissions: keys.found ? keys.value : null });
+      const path = [...list.path, i];
+      out.push({ kind: 'accessPolicy', resource, path, objectId: objectId.found ? objectId.value : null, keyPermissions: keys.found ? keys.value : null, entry: entryLabel(resource, path, several) });
     });
   };
   collect(vault, ['properties', 'accessPolicies']);
@@ -118,7 +137,16 @@ export function roleGrants(graph: ScanGraph, vault: EvaluatedResource): RoleGran
     if (!level || !linkable(ra, vault, ra.scope) || graph.goesWithOwnCopy(ra, vault)) continue;
     const principal = read(ra, ['properties', 'principalId']);
     const role = read(ra, ['properties', 'roleDefinitionId']);
-    out.push({ kind: 'role', resource: ra, principalId: principal.state === 'missing' ? null : principal.value, roleDefinitionId: role.state === 'missing' ? null : role.value, level, levelCertain });
+    const type = read(ra, ['properties', 'principalType']);
+    out.push({
+      kind: 'role',
+      resource: ra,
+      principalId: principal.state === 'missing' ? null : principal.value,
+      roleDefinitionId: role.state === 'missing' ? null : role.value,
+      principalType: type.state === 'missing' ? undefined : type.value,
+      level,
+      levelCertain,
+    });
   }
   return out;
 }
@@ -169,6 +197,15 @@ export interface GrantCheck {
   scope: Tri;
   /** An access policy with applicationId is a compound identity: it does not grant the identity alone. */
   compound: Tri;
+  /**
+   * A role assignment's principalType, when set, is ServicePrincipal, which every managed identity is: ARM
+   * refuses any other (UnmatchedPrincipalType), and the deployment fails.
+   */
+  principalType: Tri;
+  /** An access policy entry's tenantId is the vault's: Key Vault ignores entries of another tenant. */
+  tenant: Tri;
+  /** The two tenant ids, for messages, when `tenant` is false. */
+  tenants?: { entry: Value; vault: Value };
   ok: Tri;
   /** Where this grant is decided, in `grant.resource`: the defect when ok is false, the unknown when undefined. */
   path: JsonPath;
@@ -179,8 +216,9 @@ export interface GrantCheck {
 }
 
 /**
- * Does the grant name the principal? A grant from another evaluation than the registry's that names it
- * through the same parameters is not proof: each template's parameters get their own values.
+ * Does the grant name the principal (or an access policy entry the vault's tenant)? A grant from another
+ * evaluation than the registry's that names it through the same parameters is not proof: each template's
+ * parameters get their own values.
  */
 function knownPrincipalMatch(grantPrincipal: Value, principal: Value, grant: EvaluatedResource, registry: EvaluatedResource): Tri {
   if (grantPrincipal === null || typeof grantPrincipal === 'boolean' || typeof grantPrincipal === 'number' || Array.isArray(grantPrincipal) || isObject(grantPrincipal)) return false;
@@ -252,16 +290,19 @@ function customRoleCovers(def: EvaluatedResource): Tri {
   return and3(...KEY_DATA_ACTIONS.map(covers));
 }
 
-function roleCovers(graph: ScanGraph, roleDefinitionId: Value): { ok: Tri; name: string } {
+const UNKNOWN_ROLE = 'the assigned role';
+
+/** Whether a role covers key access, and its name for messages (`builtIn`: a role name such as 'Owner'). */
+function roleCovers(graph: ScanGraph, roleDefinitionId: Value): { ok: Tri; name: string; builtIn?: true } {
   const guid = roleGuid(roleDefinitionId);
-  if (guid && KEY_ACCESS_ROLES[guid]) return { ok: true, name: KEY_ACCESS_ROLES[guid]! };
-  if (guid && NON_KEY_ROLES[guid]) return { ok: false, name: NON_KEY_ROLES[guid]! };
+  if (guid && KEY_ACCESS_ROLES[guid]) return { ok: true, name: KEY_ACCESS_ROLES[guid]!, builtIn: true };
+  if (guid && NON_KEY_ROLES[guid]) return { ok: false, name: NON_KEY_ROLES[guid]!, builtIn: true };
   // A custom role defined in the scan: judge its data actions.
   const k = idKey(roleDefinitionId);
   const def = graph.declared('Microsoft.Authorization/roleDefinitions').find((d) => d.deployed !== false && k.endsWith(`/${idKey(d.name)}`));
   if (def) return { ok: customRoleCovers(def), name: `custom role '${nameOf(def)}'` };
   if (guid) return { ok: undefined, name: `role ${guid}` };
-  return { ok: undefined, name: 'the assigned role' };
+  return { ok: undefined, name: UNKNOWN_ROLE };
 }
 
 /** The CMK key's resource id key, when it can be told. */
@@ -271,7 +312,11 @@ function cmkKeyIdKey(link: CmkLink, vault: EvaluatedResource): string | undefine
   return typeof keyName === 'string' ? `${idKey(vault.id)}/keys/${keyName.toLowerCase()}` : undefined;
 }
 
-function roleLabel(g: RoleGrant, vault: EvaluatedResource, roleName: string): string {
+/**
+ * "the Owner role assignment 'ra' on vault 'kv'"; a role known by other means than its name goes after the
+ * assignment ("the role assignment of custom role 'x'"), and one not known at all is left out.
+ */
+function roleLabel(g: RoleGrant, vault: EvaluatedResource, role: ReturnType<typeof roleCovers>): string {
   const sym = g.resource.symbolicName ? ` '${g.resource.symbolicName}'` : '';
   const on =
     g.level === 'vault'
@@ -281,7 +326,22 @@ function roleLabel(g: RoleGrant, vault: EvaluatedResource, roleName: string): st
         : g.level === 'resourceGroup'
           ? "on the vault's resource group"
           : "on the vault's subscription";
-  return `the ${roleName} role assignment${sym} ${on}`;
+  if (role.builtIn) return `the ${role.name} role assignment${sym} ${on}`;
+  return `the role assignment${sym}${role.name === UNKNOWN_ROLE ? '' : ` of ${role.name}`} ${on}`;
+}
+
+/** The principal types a managed identity (a service principal) is not; ARM refuses an assignment with one. */
+const OTHER_PRINCIPAL_TYPES = ['user', 'group', 'foreigngroup', 'device'];
+
+/**
+ * Three-valued: does a role assignment's principalType fit a managed identity? Absent or '' (as Azure Verified
+ * Modules write "not set") leaves the type to ARM; a value that is no principal type at all is SCH001's.
+ */
+function principalTypeFits(type: Value | undefined): Tri {
+  if (type === undefined || type === '') return true;
+  if (typeof type === 'string') return !OTHER_PRINCIPAL_TYPES.includes(type.toLowerCase());
+  // Partly known and not ServicePrincipal: the deployment fails, whether ARM refuses the type or its spelling.
+  return isUnknown(type) ? equalsIgnoreCase(type, 'ServicePrincipal') : true;
 }
 
 /** Every grant on `vault` (both models), judged for `principal`. */
@@ -294,8 +354,13 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
     const entry = read(g.resource, g.path);
     const app = entry.state === 'known' && isObject(entry.value) ? getProperty(entry.value, 'applicationId') : { found: false as const };
     const compound: Tri = !app.found || app.value === null || app.value === '' ? false : isUnknown(app.value) ? undefined : true;
-    const ok = and3(who, perms.ok, compound === undefined ? undefined : !compound);
-    const where = g.resource === vault ? `the access policy of vault '${nameOf(vault)}'` : `the access policy in '${nameOf(g.resource)}'`;
+    // "All identities in the array must use the same tenant ID as the key vault's tenant ID" (domain.md §1.1).
+    // Both are required (SCH001 reports a missing one): without either, there is nothing to compare.
+    const entryTenant = read(g.resource, [...g.path, 'tenantId']);
+    const vaultTenant = read(vault, ['properties', 'tenantId']);
+    const tenant: Tri = entryTenant.state === 'missing' || vaultTenant.state === 'missing' ? true : knownPrincipalMatch(entryTenant.value, vaultTenant.value, g.resource, vault);
+    const ok = and3(who, perms.ok, tenant, compound === undefined ? undefined : !compound);
+    const where = `${g.resource === vault ? `the access policy of vault '${nameOf(vault)}'` : `the access policy in '${nameOf(g.resource)}'`}${g.entry}`;
     let path: JsonPath = g.path;
     let unknownValue: Value | undefined;
     if (who === false || (who === undefined && ok !== false)) {
@@ -304,6 +369,10 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
     } else if (perms.ok === false || (perms.ok === undefined && ok !== false)) {
       path = [...g.path, 'permissions', 'keys'];
       if (perms.ok === undefined) unknownValue = g.keyPermissions;
+    } else if (tenant !== true && entryTenant.state !== 'missing' && vaultTenant.state !== 'missing') {
+      path = entryTenant.path;
+      // The side that is only known at deployment (subscription().tenantId against a literal GUID, say).
+      if (tenant === undefined) unknownValue = isUnknown(vaultTenant.value) ? vaultTenant.value : entryTenant.value;
     } else if (compound !== false) {
       path = [...g.path, 'applicationId'];
       if (compound === undefined) unknownValue = app.found ? app.value : null;
@@ -317,6 +386,9 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
       lacking: perms.missing.join(', '),
       scope: true,
       compound,
+      principalType: true,
+      tenant,
+      tenants: tenant === false && entryTenant.state !== 'missing' && vaultTenant.state !== 'missing' ? { entry: entryTenant.value, vault: vaultTenant.value } : undefined,
       ok,
       path,
       unknownValue,
@@ -328,12 +400,16 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
     const who = knownPrincipalMatch(g.principalId, principal, g.resource, link.registry);
     const role = roleCovers(graph, g.roleDefinitionId);
     const scope: Tri = !g.levelCertain ? undefined : g.level !== 'key' ? true : keyIdKey === undefined ? undefined : idKey(g.resource.scope) === keyIdKey;
-    const ok = and3(who, role.ok, scope);
+    const principalType = principalTypeFits(g.principalType);
+    const ok = and3(who, principalType, role.ok, scope);
     let path: JsonPath = [];
     let unknownValue: Value | undefined;
     if (who === false || (who === undefined && ok !== false)) {
       path = read(g.resource, ['properties', 'principalId']).path;
       if (who === undefined) unknownValue = principalUnknown(g.principalId, principal);
+    } else if (principalType === false || (principalType === undefined && ok !== false)) {
+      path = read(g.resource, ['properties', 'principalType']).path;
+      if (principalType === undefined) unknownValue = g.principalType;
     } else if (role.ok === false || (role.ok === undefined && ok !== false)) {
       path = read(g.resource, ['properties', 'roleDefinitionId']).path;
       if (role.ok === undefined) unknownValue = g.roleDefinitionId;
@@ -351,10 +427,12 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
       lacking: role.name,
       scope,
       compound: false,
+      principalType,
+      tenant: true,
       ok,
       path,
       unknownValue,
-      label: roleLabel(g, vault, role.name),
+      label: roleLabel(g, vault, role),
     });
   }
   return out;

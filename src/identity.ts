@@ -8,7 +8,7 @@ import { displayPart, idKey, idKeysMayMatch, lastSegment } from './eval/ids.js';
 import type { EvaluatedResource, JsonPath } from './eval/template.js';
 import { Unknown, describeOrigins, getProperty, isObject, textWithHoles, type Value } from './eval/value.js';
 import type { ScanGraph } from './graph.js';
-import { equalsIgnoreCase, read } from './rule-api.js';
+import { and3, equalsIgnoreCase, read, type Read, type Tri } from './rule-api.js';
 
 export const IDENTITY = 'Microsoft.ManagedIdentity/userAssignedIdentities';
 
@@ -89,14 +89,30 @@ export function attachedIdentities(resource: EvaluatedResource): { list: Attache
   return { list, known: true, path: uai.path };
 }
 
-/** Three-valued: is the identity with this id attached to the resource? */
-export function isAttached(resource: EvaluatedResource, target: Value): boolean | undefined {
+/**
+ * Three-valued: does the resource's identity.type attach user-assigned identities at all? 'None' and
+ * 'SystemAssigned' attach none, whatever userAssignedIdentities lists, and neither does an identity without a
+ * type. Tokens compare case-insensitively, with or without a space after the comma.
+ */
+export function attachesUserAssigned(resource: EvaluatedResource): { attaches: Tri; type: Read } {
+  const type = read(resource, ['identity', 'type']);
+  return { attaches: type.state === 'missing' ? false : identityTypeIncludes(type.value, 'UserAssigned'), type };
+}
+
+/** Three-valued: does the resource's identity.userAssignedIdentities list this id? */
+export function isListed(resource: EvaluatedResource, target: Value): Tri {
   const att = attachedIdentities(resource);
   const k = idKey(target);
   if (att.list.some((a) => a.key === k)) return true;
   if (!att.known) return undefined;
   const maybe = att.list.some((a) => idKeysMayMatch(a.key, k) === undefined);
   return maybe ? undefined : false;
+}
+
+/** Three-valued: is the identity with this id attached to the resource: listed, under a type that attaches it? */
+export function isAttached(resource: EvaluatedResource, target: Value): boolean | undefined {
+  const { attaches } = attachesUserAssigned(resource);
+  return attaches === false ? false : and3(isListed(resource, target), attaches);
 }
 
 /** `'name'` of the identity a resource id names: from the scan when declared there, else the id's last segment. */
@@ -122,6 +138,11 @@ export interface CmkPrincipal {
   unknown?: string;
   /** Path of the identity value in the registry. */
   path: JsonPath;
+  /**
+   * The registry certainly does not have this identity (not listed in userAssignedIdentities, an identity.type
+   * that attaches none, 'system' without SystemAssigned): ACR005 fails it, and no grant to it is the registry's.
+   */
+  detached?: true;
 }
 
 /** The principal behind `encryption.keyVaultProperties.identity`; undefined when the registry names no identity. */
@@ -131,18 +152,21 @@ export function cmkPrincipal(graph: ScanGraph, registry: EvaluatedResource): Cmk
   const path = identity.path;
   const value = identity.value;
   const ref = identityRefOf(value);
+  const detached = (target: Value): { detached?: true } => (isAttached(registry, target) === false ? { detached: true } : {});
   if (ref) {
     const label = ref.system ? `the system-assigned identity of ${identityLabel(graph, ref.target)}` : `identity ${identityLabel(graph, ref.target)}`;
-    return { principal: graph.liveValue(principalOf(ref)), target: ref.target, system: ref.system, label, path };
+    return { principal: graph.liveValue(principalOf(ref)), target: ref.target, system: ref.system, label, path, ...(ref.system ? {} : detached(ref.target)) };
   }
   // reference(x, v, 'full').id or a resource id string: the identity is still recognisable (ACR005 fails the form).
   const fullId = fullReferenceId(value);
   if (fullId !== undefined || looksLikeResourceId(value)) {
     const target = fullId ?? value;
-    return { principal: graph.liveValue(principalOf({ target, property: 'clientId', system: false })), target, system: false, label: `identity ${identityLabel(graph, target)}`, path };
+    return { principal: graph.liveValue(principalOf({ target, property: 'clientId', system: false })), target, system: false, label: `identity ${identityLabel(graph, target)}`, path, ...detached(target) };
   }
   if (typeof value === 'string' && equalsIgnoreCase(value, 'system')) {
+    const type = read(registry, ['identity', 'type']);
     return {
+      ...(type.state === 'missing' || identityTypeIncludes(type.value, 'SystemAssigned') === false ? { detached: true as const } : {}),
       principal: principalOf({ target: registry.id, property: 'clientId', system: true }),
       target: registry.id,
       system: true,
@@ -153,10 +177,11 @@ export function cmkPrincipal(graph: ScanGraph, registry: EvaluatedResource): Cmk
   if (typeof value === 'string') {
     // Exported templates list the attached identities' ids: a literal client id can then be matched.
     const lower = value.toLowerCase();
+    const off = attachesUserAssigned(registry).attaches === false ? { detached: true as const } : {};
     for (const a of attachedIdentities(registry).list) {
       const label = `identity '${lastSegment(a.id)}'`;
-      if (typeof a.clientId === 'string' && a.clientId.toLowerCase() === lower && typeof a.principalId === 'string') return { principal: a.principalId, system: false, label, path };
-      if (typeof a.principalId === 'string' && a.principalId.toLowerCase() === lower) return { principal: a.principalId, system: false, label, path };
+      if (typeof a.clientId === 'string' && a.clientId.toLowerCase() === lower && typeof a.principalId === 'string') return { principal: a.principalId, system: false, label, path, ...off };
+      if (typeof a.principalId === 'string' && a.principalId.toLowerCase() === lower) return { principal: a.principalId, system: false, label, path, ...off };
     }
     return {
       system: false,

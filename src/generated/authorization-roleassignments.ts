@@ -25,7 +25,7 @@ export interface RoleAssignmentProperties {
    */
   principalId: string;
   /**
-   * Set ServicePrincipal for a freshly created managed identity (2018-09-01-preview and later).
+   * Set ServicePrincipal for a freshly created managed identity (2018-09-01-preview and later). '' is accepted as not set, as Azure Verified Modules write it.
    *
    * Allowed values (case-insensitive): User, Group, ServicePrincipal, ForeignGroup, Device.
    */

@@ -130,6 +130,53 @@ describe('ACR005 registry-cmk-identity-match', () => {
     expect(f.message).toMatch(/not attached/);
   });
 
+  describe('identity.type decides whether the listed identities are attached', () => {
+    const CLIENT = `"[reference(variables('identityId')).clientId]"`;
+    const withType = (type: string | undefined, identity?: string): Json => {
+      const t = identity === undefined ? cmkStack() : withIdentity(identity);
+      if (type === undefined) delete findResource(t, REGISTRY)['identity']['type'];
+      else findResource(t, REGISTRY)['identity']['type'] = type;
+      return t;
+    };
+
+    it("fails an identity listed under type 'None' (any case), 'SystemAssigned' or no type: nothing user-assigned is attached", async () => {
+      const t = withType('None');
+      const f = expectOneAt(await findingsOf('ACR005', t), t, CLIENT, 'fail', last(t, CLIENT));
+      expect(f.message).toBe(
+        "Registry 'contosoreg' names the client id of identity 'reg-id', which it does not attach: 'reg-id' is listed in identity.userAssignedIdentities, but identity.type 'None' attaches no user-assigned identity, and ACR can only use attached identities. Set identity.type to 'UserAssigned' (or 'SystemAssigned, UserAssigned').",
+      );
+      for (const type of ['none', 'SystemAssigned']) {
+        const other = withType(type);
+        expect(expectOneAt(await findingsOf('ACR005', other), other, CLIENT, 'fail', last(other, CLIENT)).message).toMatch(new RegExp(`identity\\.type '${type}' attaches no user-assigned identity`));
+      }
+      const untyped = withType(undefined);
+      expect(expectOneAt(await findingsOf('ACR005', untyped), untyped, CLIENT, 'fail', last(untyped, CLIENT)).message).toMatch(/identity\.type is not set, so the registry attaches no user-assigned identity/);
+    });
+
+    it('says so for a principal id too, and for a literal client id an exported template lists', async () => {
+      const principal = withType('None', "[reference(variables('identityId')).principalId]");
+      expect((await findingsOf('ACR005', principal))[0]!.message).toMatch(/principalId \(object id\) of 'reg-id', and 'reg-id' is listed in identity\.userAssignedIdentities, but identity\.type 'None' attaches/);
+      const exported = withType('None', 'cccccccc-0000-0000-0000-000000000002');
+      findResource(exported, REGISTRY)['identity']['userAssignedIdentities'] = {
+        "[variables('identityId')]": { principalId: 'aaaaaaaa-0000-0000-0000-000000000001', clientId: 'cccccccc-0000-0000-0000-000000000002' },
+      };
+      expect((await findingsOf('ACR005', exported)).map((f) => `${f.kind}: ${f.message}`)).toEqual([expect.stringMatching(/^fail: .*which it does not attach: 'reg-id' is listed/)]);
+    });
+
+    it('passes UserAssigned in any case, with SystemAssigned, with or without a space', async () => {
+      for (const type of ['userassigned', 'USERASSIGNED', 'SystemAssigned, UserAssigned', 'SystemAssigned,UserAssigned', 'systemassigned ,  userassigned']) {
+        expect(await findingsOf('ACR005', withType(type))).toEqual([]);
+      }
+    });
+
+    it('is undetermined when the type is a parameter without value', async () => {
+      const t = withType("[parameters('identityType')]");
+      t['parameters']['identityType'] = { type: 'string' };
+      const f = expectOneAt(await findingsOf('ACR005', t), t, CLIENT, 'open', last(t, CLIENT));
+      expect(f.message).toMatch(/because identity\.type is not known before deployment: parameter 'identityType' has no value/);
+    });
+  });
+
   it("passes 'system' with a system-assigned identity, fails it without", async () => {
     const t = withIdentity('system');
     findResource(t, REGISTRY)['identity']['type'] = 'SystemAssigned, UserAssigned';

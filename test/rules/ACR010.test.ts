@@ -104,6 +104,43 @@ describe('ACR010 registry-cmk-key-access', () => {
       expect(f.resource?.fullyQualifiedName).toMatch(/^Microsoft.Authorization\/roleAssignments\//);
     });
 
+    describe('principalType', () => {
+      const withType = (type: string | undefined): Json => {
+        const t = cmkStack();
+        if (type === undefined) delete findResource(t, RA)['properties']['principalType'];
+        else findResource(t, RA)['properties']['principalType'] = type;
+        return t;
+      };
+
+      it("fails a principalType other than ServicePrincipal, at it: ARM refuses the assignment", async () => {
+        const t = withType('User');
+        const f = expectOneAt(await findingsOf('ACR010', t), t, '"User"');
+        expect(f.message).toBe(
+          "The Key Vault Crypto Service Encryption User role assignment on vault 'reg-kv' does not let identity 'reg-id' (encryption identity of registry 'contosoreg') use its key in vault 'reg-kv': its principalType is 'User', but identity 'reg-id' is a managed identity, whose type is 'ServicePrincipal'. ARM refuses such an assignment (UnmatchedPrincipalType), so the deployment fails: set principalType to 'ServicePrincipal'.",
+        );
+        const group = withType('group');
+        expect(expectOneAt(await findingsOf('ACR010', group), group, '"group"').message).toMatch(/its principalType is 'group'/);
+      });
+
+      it("passes ServicePrincipal in any case, an absent principalType, '' (Azure Verified Modules' \"not set\"), and leaves a misspelling to SCH001", async () => {
+        for (const type of ['servicePrincipal', undefined, '', 'ServicePrinciple']) expect(await findingsOf('ACR010', withType(type))).toEqual([]);
+      });
+
+      it('is undetermined when the principalType is a parameter without value', async () => {
+        const t = withType("[parameters('ptype')]");
+        t['parameters']['ptype'] = { type: 'string' };
+        const f = expectOneAt(await findingsOf('ACR010', t), t, `"[parameters('ptype')]"`, 'open');
+        expect(f.message).toMatch(/because parameter 'ptype' has no value/);
+      });
+
+      it('does not judge the principalType of an assignment to another principal', async () => {
+        const t = withType('User');
+        (t['resources'] as Json[]).unshift({ type: IDENTITY, apiVersion: '2023-01-31', name: 'other-id', location: 'westeurope' });
+        findResource(t, RA)['properties']['principalId'] = "[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'other-id')).principalId]";
+        expect((await findingsOf('ACR010', t)).map((f) => f.message)).toEqual([expect.stringMatching(/^Nothing grants identity 'reg-id'/)]);
+      });
+    });
+
     it('fails a role assignment that names the client id instead of the principal id', async () => {
       const t = cmkStack();
       findResource(t, RA)['properties']['principalId'] = "[reference(variables('identityId')).clientId]";
@@ -188,6 +225,20 @@ describe('ACR010 registry-cmk-key-access', () => {
       findResource(t, RA)['properties']['roleDefinitionId'] = roleId('aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee');
       expectOneAt(await findingsOf('ACR010', t), t, `"${roleId('aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee')}"`, 'open');
     });
+
+    it('names a role it cannot tell without doubling words', async () => {
+      const t = cmkStack();
+      t['parameters']['roleId'] = { type: 'string' };
+      findResource(t, RA)['properties']['roleDefinitionId'] = "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', parameters('roleId'))]";
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', parameters('roleId'))]"`, 'open');
+      expect(f.message).toMatch(
+        /^Cannot tell whether the role assignment on vault 'reg-kv' grants identity 'reg-id' \(encryption identity of registry 'contosoreg'\) get, wrapKey and unwrapKey on vault 'reg-kv', because parameter 'roleId' has no value /,
+      );
+      const guid = cmkStack();
+      findResource(guid, RA)['properties']['roleDefinitionId'] = roleId('aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee');
+      const g = (await findingsOf('ACR010', guid))[0]!;
+      expect(g.message).toMatch(/^Cannot tell whether the role assignment of role aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee on vault 'reg-kv' grants /);
+    });
   });
 
   describe('access-policy vaults', () => {
@@ -201,6 +252,35 @@ describe('ACR010 registry-cmk-key-access', () => {
       const t = accessPolicyStack(['get', 'wrapKey']);
       const f = expectOneAt(await findingsOf('ACR010', t), t, '"keys": [');
       expect(f.message).toMatch(/lack unwrapKey/);
+    });
+
+    it('names each copy instance of a property copy loop and what it lacks, at the loop body', async () => {
+      const t = accessPolicyStack();
+      t['variables']['grants'] = [['get', 'list'], ['get', 'wrapKey']];
+      const props = findResource(t, VAULT)['properties'];
+      delete props['accessPolicies'];
+      props['copy'] = [
+        {
+          name: 'accessPolicies',
+          count: "[length(variables('grants'))]",
+          input: { tenantId: '[subscription().tenantId]', objectId: "[reference(variables('identityId')).principalId]", permissions: { keys: "[variables('grants')[copyIndex('accessPolicies')]]" } },
+        },
+      ];
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[variables('grants')[copyIndex('accessPolicies')]]"`);
+      expect(f.message).toBe(
+        "None of the 2 grants to identity 'reg-id' (encryption identity of registry 'contosoreg') on vault 'reg-kv' lets it use its key: the access policy of vault 'reg-kv' (instance 0 of copy loop 'accessPolicies'): its keys permissions lack wrapKey, unwrapKey; the access policy of vault 'reg-kv' (instance 1 of copy loop 'accessPolicies'): its keys permissions lack unwrapKey. ACR needs get, wrapKey and unwrapKey, and registry creation fails without them: in one of them, add get, wrapKey and unwrapKey to its keys permissions.",
+      );
+      t['variables']['grants'] = [['get']];
+      const one = expectOneAt(await findingsOf('ACR010', t), t, `"[variables('grants')[copyIndex('accessPolicies')]]"`);
+      expect(one.message).toMatch(/^The access policy of vault 'reg-kv' \(instance 0 of copy loop 'accessPolicies'\) does not let .*lack wrapKey, unwrapKey\./);
+    });
+
+    it('names the entries of a literal list by index when there are several', async () => {
+      const t = accessPolicyStack(['get']);
+      const list = findResource(t, VAULT)['properties']['accessPolicies'];
+      list.push({ ...list[0], permissions: { keys: ['get', 'wrapKey'] } });
+      const f = (await findingsOf('ACR010', t))[0]!;
+      expect(f.message).toMatch(/: the access policy of vault 'reg-kv' \(accessPolicies\[0\]\): its keys permissions lack wrapKey, unwrapKey; the access policy of vault 'reg-kv' \(accessPolicies\[1\]\): its keys permissions lack unwrapKey\./);
     });
 
     it('fails an access policy whose objectId is the client id', async () => {
@@ -245,6 +325,57 @@ describe('ACR010 registry-cmk-key-access', () => {
       findResource(t, VAULT)['properties']['accessPolicies'][0]['applicationId'] = '99999999-0000-0000-0000-000000000000';
       const f = expectOneAt(await findingsOf('ACR010', t), t, '"99999999-0000-0000-0000-000000000000"');
       expect(f.message).toMatch(/compound identity/);
+    });
+
+    describe("an entry's tenantId must be the vault's", () => {
+      const TENANT_A = '11111111-1111-1111-1111-111111111111';
+      const TENANT_B = '22222222-2222-2222-2222-222222222222';
+      const tenants = (vaultTenant: string, entryTenant: string): Json => {
+        const t = accessPolicyStack();
+        findResource(t, VAULT)['properties']['tenantId'] = vaultTenant;
+        findResource(t, VAULT)['properties']['accessPolicies'][0]['tenantId'] = entryTenant;
+        return t;
+      };
+
+      it('fails an entry of another tenant, at its tenantId, saying why', async () => {
+        const t = tenants(TENANT_A, TENANT_B);
+        const f = expectOneAt(await findingsOf('ACR010', t), t, `"${TENANT_B}"`);
+        expect(f.message).toBe(
+          `The access policy of vault 'reg-kv' does not let identity 'reg-id' (encryption identity of registry 'contosoreg') use its key in vault 'reg-kv': its tenantId '${TENANT_B}' is not the vault's tenantId '${TENANT_A}', and a vault honours only access policies of its own tenant. ACR needs get, wrapKey and unwrapKey, and registry creation fails without them: set its tenantId to the vault's ([subscription().tenantId] on both, say).`,
+        );
+      });
+
+      it('fails an entry of another tenant in a vaults/accessPolicies add resource', async () => {
+        const t = withoutRoleAssignment(cmkStack());
+        findResource(t, VAULT)['properties']['enableRbacAuthorization'] = false;
+        findResource(t, VAULT)['properties']['tenantId'] = TENANT_A;
+        (t['resources'] as Json[]).push({
+          type: 'Microsoft.KeyVault/vaults/accessPolicies',
+          apiVersion: '2023-07-01',
+          name: 'reg-kv/add',
+          dependsOn: ["[variables('vaultId')]"],
+          properties: { accessPolicies: [{ tenantId: TENANT_B, objectId: "[reference(variables('identityId')).principalId]", permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } }] },
+        });
+        const f = expectOneAt(await findingsOf('ACR010', t), t, `"${TENANT_B}"`);
+        expect(f.message).toMatch(/^The access policy in 'reg-kv\/add' does not let .*its tenantId '2{8}-.*' is not the vault's tenantId '1{8}-/);
+      });
+
+      it('passes the same tenant, literal (any case) or built the same way, and an entry of another tenant beside a good one', async () => {
+        expect(await findingsOf('ACR010', tenants(TENANT_A, TENANT_A.toUpperCase()))).toEqual([]);
+        expect(await findingsOf('ACR010', tenants('[subscription().tenantId]', '[subscription().tenantId]'))).toEqual([]);
+        const both = accessPolicyStack();
+        const list = findResource(both, VAULT)['properties']['accessPolicies'];
+        list.unshift({ ...list[0], tenantId: TENANT_B });
+        expect(await findingsOf('ACR010', both)).toEqual([]);
+      });
+
+      it("is undetermined when one side is known only at deployment, and decides it when the tenant is given", async () => {
+        const t = tenants('[subscription().tenantId]', TENANT_B);
+        const f = expectOneAt(await findingsOf('ACR010', t), t, `"${TENANT_B}"`, 'open');
+        expect(f.message).toMatch(/^Cannot tell whether the access policy of vault 'reg-kv' grants .* because subscription\(\)\.tenantId is only known at deployment/);
+        expect(await findingsOf('ACR010', t, {}, { context: { tenantId: TENANT_B } })).toEqual([]);
+        expect((await findingsOf('ACR010', t, {}, { context: { tenantId: TENANT_A } })).map((x) => x.kind)).toEqual(['fail']);
+      });
     });
 
     it('is undetermined when the permissions come from a parameter without value', async () => {
@@ -355,6 +486,15 @@ describe('ACR010 registry-cmk-key-access', () => {
       (t['resources'] as Json[]).push(findResource(cmkStack(), RA));
       expect(await findingsOf('ACR010', t)).toEqual([]);
     });
+  });
+
+  it("judges no grant for an identity the registry does not attach (identity.type 'None'): ACR005 fails it", async () => {
+    const t = withoutRoleAssignment(cmkStack());
+    findResource(t, REGISTRY)['identity']['type'] = 'None';
+    expect(await findingsOf('ACR010', t)).toEqual([]);
+    expect((await findingsOf('ACR005', t)).map((f) => f.kind)).toEqual(['fail']);
+    findResource(t, REGISTRY)['identity']['type'] = 'systemassigned,userassigned';
+    expect((await findingsOf('ACR010', t)).map((f) => f.message)).toEqual([expect.stringMatching(/^Nothing grants identity 'reg-id'/)]);
   });
 
   it("grants the registry's system-assigned identity through reference(..., 'full').identity.principalId", async () => {

@@ -35,6 +35,12 @@ describe('SCH001 schema-violation', () => {
       expect(await findingsOf('SCH001', t)).toEqual([]);
     });
 
+    it("principalType '', which Azure Verified Modules write for \"not set\"", async () => {
+      const t = cmkStack();
+      findResource(t, ROLE)['properties']['principalType'] = '';
+      expect(await findingsOf('SCH001', t)).toEqual([]);
+    });
+
     it('booleans and integers written as strings, as ARM accepts them', async () => {
       const t = cmkStack();
       findResource(t, KEY)['properties']['keySize'] = '3072';
