@@ -434,12 +434,26 @@ export function describeOrigins(...values: Value[]): string {
   return origins.slice(0, 3).map(describeOrigin).join('; ') + (origins.length > 3 ? `; and ${origins.length - 3} more` : '');
 }
 
+/** The command-line option that gives a deployment-context value, when there is one. */
+const CONTEXT_FLAGS: [RegExp, string][] = [
+  [/tenantid/i, '--tenant-id'],
+  [/^subscription\(\)\.subscriptionid$|^subscription\(\)\.id$/i, '--subscription-id'],
+  [/^resourcegroup\(\)\.(name|id)$/i, '--resource-group (and --subscription-id)'],
+  [/location/i, '--location'],
+  [/^managementgroup\(\)\.name$/i, '--management-group'],
+];
+
+function contextFlag(name: string): string {
+  const flag = CONTEXT_FLAGS.find(([pattern]) => pattern.test(name))?.[1];
+  return flag ? ` (give it with ${flag})` : '';
+}
+
 export function describeOrigin(o: UnknownOrigin): string {
   switch (o.kind) {
     case 'parameter':
       return `parameter '${o.name}' has no value (give a parameter file or a default)`;
     case 'context':
-      return `${o.name} is only known at deployment (give it with --subscription-id, --resource-group or --location)`;
+      return `${o.name} is only known at deployment${contextFlag(o.name)}`;
     case 'runtime':
       return `${o.name}() is only known at deployment`;
     case 'resource':

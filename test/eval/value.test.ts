@@ -28,8 +28,14 @@ describe('describeOrigins', () => {
     const clientId = Unknown.resource('/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id', ['clientId']);
     const mixed = Unknown.derived('if', [Unknown.derived('empty', [Unknown.parameter('acr')]), clientId, sub]);
     expect(describeOrigins(mixed)).toBe(
-      "parameter 'acr' has no value (give a parameter file or a default); subscription().subscriptionId is only known at deployment (give it with --subscription-id, --resource-group or --location); the runtime properties.clientId of resource '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id' is only known at deployment",
+      "parameter 'acr' has no value (give a parameter file or a default); subscription().subscriptionId is only known at deployment (give it with --subscription-id); the runtime properties.clientId of resource '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id' is only known at deployment",
     );
     expect(describeOrigins('known')).toBe('the value is not known before deployment');
+  });
+
+  it('names the option that gives each deployment-context value', () => {
+    expect(describeOrigins(Unknown.context('subscription().tenantId'))).toBe('subscription().tenantId is only known at deployment (give it with --tenant-id)');
+    expect(describeOrigins(Unknown.context('resourceGroup().location'))).toBe('resourceGroup().location is only known at deployment (give it with --location)');
+    expect(describeOrigins(Unknown.context('deployment().name'))).toBe('deployment().name is only known at deployment');
   });
 });
