@@ -34,4 +34,27 @@ describe('KV003 keyvault-trusted-services', () => {
     findResource(t, VAULT)['properties']['networkAcls']['bypass'] = "[parameters('bypass')]";
     expectOneAt(await findingsOf('KV003', t), t, `"[parameters('bypass')]"`, 'open');
   });
+
+  it('does not count publicNetworkAccess that the API version ignores as a restriction', async () => {
+    // o-kv2019-pna-bypassnone: API 2019-09-01 has no publicNetworkAccess, so the vault is open and bypass None blocks nothing.
+    const t = cmkStack();
+    const vault = findResource(t, VAULT);
+    vault['apiVersion'] = '2019-09-01';
+    vault['properties']['networkAcls'] = { defaultAction: 'Allow', bypass: 'None' };
+    vault['properties']['publicNetworkAccess'] = 'Disabled';
+    expect(await findingsOf('KV003', t)).toEqual([]);
+    vault['apiVersion'] = '2021-06-01-preview';
+    expect((await findingsOf('KV003', t)).map((f) => f.kind)).toEqual(['fail']);
+  });
+
+  it('is undetermined when the vault restricts access through a property its unknown API version may not know', async () => {
+    const t = cmkStack();
+    t['parameters']['kvApi'] = { type: 'string' };
+    const vault = findResource(t, VAULT);
+    vault['apiVersion'] = "[parameters('kvApi')]";
+    vault['properties']['networkAcls'] = { defaultAction: 'Allow', bypass: 'None' };
+    vault['properties']['publicNetworkAccess'] = 'Disabled';
+    const f = expectOneAt(await findingsOf('KV003', t), t, `"[parameters('kvApi')]"`, 'open');
+    expect(f.message).toMatch(/because its apiVersion is not known before deployment, and API versions before 2018-02-14 ignore networkAcls/);
+  });
 });

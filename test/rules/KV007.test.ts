@@ -52,6 +52,14 @@ describe('KV007 keyvault-network-restricted', () => {
     expect(await findingsOf('KV007', t)).toEqual([]);
   });
 
+  it('is undetermined, not a pass, when the API version that decides whether publicNetworkAccess counts is unknown', async () => {
+    const t = withNetwork({ publicNetworkAccess: 'Disabled' });
+    t['parameters']['kvApi'] = { type: 'string' };
+    findResource(t, VAULT)['apiVersion'] = "[parameters('kvApi')]";
+    const f = expectOneAt(await findingsOf('KV007', t), t, `"[parameters('kvApi')]"`, 'open');
+    expect(f.message).toMatch(/apiVersion is not known before deployment/);
+  });
+
   it('checks symbolic-name templates', async () => {
     const t: Json = template({
       languageVersion: '2.0',
