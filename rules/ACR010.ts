@@ -1,6 +1,6 @@
 import { forEachCmkVault, nameOf } from '../src/cmk-rules.js';
 import type { EvaluatedResource } from '../src/eval/template.js';
-import { describeOrigins, isUnknown } from '../src/eval/value.js';
+import { describeOrigins } from '../src/eval/value.js';
 import type { CmkLink } from '../src/graph.js';
 import { checkGrants, vaultModel, type GrantCheck } from '../src/grants.js';
 import { cmkPrincipal } from '../src/identity.js';
@@ -13,7 +13,7 @@ const meta = defineMeta({
   level: 'error',
   shortDescription: "The registry's CMK identity must be granted get, wrapKey and unwrapKey on the CMK vault, through the permission model the vault uses.",
   fullDescription:
-    "ACR reads, wraps and unwraps its data encryption key with the identity named in encryption.keyVaultProperties.identity. The vault must grant that identity's principal id get, wrapKey and unwrapKey: with an access policy when the vault uses access policies, or with a role assignment (Key Vault Crypto Service Encryption User, Crypto User, Crypto Officer or Administrator at the vault, key, resource group or subscription) when it uses Azure RBAC. enableRbacAuthorization decides the model; when it is absent, API versions from 2026-02-01 create RBAC vaults and older ones access-policy vaults. A grant through the other model is ignored by the vault.",
+    "ACR reads, wraps and unwraps its data encryption key with the identity named in encryption.keyVaultProperties.identity. The vault must grant that identity's principal id get, wrapKey and unwrapKey: with an access policy when the vault uses access policies, or with a role assignment (Key Vault Crypto Service Encryption User, Crypto User, Crypto Officer or Administrator at the vault, key, resource group or subscription) when it uses Azure RBAC. enableRbacAuthorization decides the model (API versions before 2019-09-01 ignore it); when it is absent or ignored, API versions from 2026-02-01 create RBAC vaults and older ones access-policy vaults. A grant through the other model is ignored by the vault.",
   help: [
     'Azure RBAC vault: assign Key Vault Crypto Service Encryption User to the identity\'s principal id at the vault:',
     '```json',
@@ -89,7 +89,7 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
       resource: vault,
       path: model.path,
       verdict: 'undetermined',
-      message: `Cannot tell whether vault '${kv}' lets ${subject} use its key, because its permission model is not known (${model.why}${model.value !== undefined && isUnknown(model.value) ? `: ${describeOrigins(model.value)}` : ''}) and only one model grants access.`,
+      message: `Cannot tell whether vault '${kv}' lets ${subject} use its key, because its permission model is not known (${model.why}) and only one model grants access.`,
     });
     return;
   }
@@ -158,7 +158,7 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
       resource: vault,
       path: vaultFlag.state === 'missing' ? vaultFlag.path : model.path,
       verdict: 'fail',
-      message: `Vault '${kv}' uses ${modelName} (${model.why}), so ${otherOk.label}, which grants ${subject} access to the key, does not count: ${model.rbac ? 'Azure RBAC vaults ignore access policies' : 'access-policy vaults ignore data-plane role assignments'}. Either ${hint}, or switch the vault to ${model.rbac ? 'access policies' : 'Azure RBAC'} (enableRbacAuthorization: ${!model.rbac}), which drops the grants of its current model.`,
+      message: `Vault '${kv}' uses ${modelName} (${model.why}), so ${otherOk.label}, which grants ${subject} access to the key, does not count: ${model.rbac ? 'Azure RBAC vaults ignore access policies' : 'access-policy vaults ignore data-plane role assignments'}. Either ${hint}, or switch the vault to ${model.rbac ? 'access policies' : 'Azure RBAC'} (enableRbacAuthorization: ${!model.rbac}${model.ignored ? ', with an apiVersion from 2019-09-01 on' : ''}), which drops the grants of its current model.`,
     });
     return;
   }

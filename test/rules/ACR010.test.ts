@@ -224,6 +224,24 @@ describe('ACR010 registry-cmk-key-access', () => {
       expect(await findingsOf('ACR010', accessPolicyStack())).toEqual([]);
     });
 
+    it('ignores enableRbacAuthorization under an API version that predates it (2018-02-14): an access-policy vault', async () => {
+      // o-kv2018-rbac: the property exists from 2019-09-01, so the vault uses access policies and the role assignment does not count.
+      const t = cmkStack();
+      findResource(t, VAULT)['apiVersion'] = '2018-02-14';
+      const f = expectOneAt(await findingsOf('ACR010', t), t, 'true,\n        "enableSoftDelete"');
+      expect(f.message).toMatch(/uses access policies \(enableRbacAuthorization is ignored by API version 2018-02-14 \(it needs 2019-09-01 or later\), and before API version 2026-02-01 vaults are created with access policies\).*role assignment.*does not count.*enableRbacAuthorization: true, with an apiVersion from 2019-09-01 on/);
+      findResource(t, VAULT)['apiVersion'] = '2019-09-01';
+      expect(await findingsOf('ACR010', t)).toEqual([]);
+    });
+
+    it('is undetermined when enableRbacAuthorization is set but the API version that decides whether it counts is unknown', async () => {
+      const t = cmkStack();
+      t['parameters']['kvApi'] = { type: 'string' };
+      findResource(t, VAULT)['apiVersion'] = "[parameters('kvApi')]";
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[parameters('kvApi')]"`, 'open');
+      expect(f.message).toMatch(/permission model is not known \(enableRbacAuthorization is not known: its apiVersion is not known before deployment/);
+    });
+
     it('counts vaults/accessPolicies add resources, not remove', async () => {
       const t = withoutRoleAssignment(cmkStack());
       findResource(t, VAULT)['properties']['enableRbacAuthorization'] = false;
