@@ -75,9 +75,9 @@ export function knowsProperty(type: string, apiVersion: string, property: string
   return v.date >= (v.prerelease === undefined ? since.stable : (since.preview ?? since.stable));
 }
 
-/** "2021-06-01-preview (stable: 2021-10-01)", for messages: the first versions that know the property. */
+/** "2021-10-01, and in previews from 2021-06-01-preview", for messages: the first versions that know the property. */
 export function propertySince(type: string, property: string): string {
   const since = PROPERTY_SINCE[type.toLowerCase()]?.[property.toLowerCase()];
-  if (!since) return 'any version';
-  return since.preview && since.preview !== since.stable ? `${since.preview}-preview (stable: ${since.stable})` : since.stable;
+  if (!since) return 'the first version';
+  return since.preview && since.preview !== since.stable ? `${since.stable}, and in previews from ${since.preview}-preview` : since.stable;
 }

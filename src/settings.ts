@@ -22,9 +22,9 @@ export function setting(resource: EvaluatedResource, path: JsonPath): Setting {
   if (r.state !== 'missing' && typeof property === 'string') {
     const known = knowsProperty(resource.type, resource.apiVersion, property);
     const since = propertySince(resource.type, property);
-    if (known === false) return { state: 'missing', path: r.path, ignored: `${property} is ignored by API version ${resource.apiVersion} (it needs ${since} or later)` };
+    if (known === false) return { state: 'missing', path: r.path, ignored: `${property} is ignored by API version ${resource.apiVersion} (it exists from ${since})` };
     if (known === undefined) {
-      return { state: 'unknown', path: ['apiVersion'], why: `its apiVersion is not known before deployment, and API versions before ${since} ignore ${property} (write the version as a literal, or give a parameter file that sets it)` };
+      return { state: 'unknown', path: ['apiVersion'], why: `its apiVersion is not known before deployment, and ${property} exists only from ${since} (write the version as a literal, or give a parameter file that sets it)` };
     }
   }
   if (r.state === 'unknown') return { state: 'unknown', path: r.path, why: describeOrigins(r.value), value: r.value };

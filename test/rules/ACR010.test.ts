@@ -229,7 +229,7 @@ describe('ACR010 registry-cmk-key-access', () => {
       const t = cmkStack();
       findResource(t, VAULT)['apiVersion'] = '2018-02-14';
       const f = expectOneAt(await findingsOf('ACR010', t), t, 'true,\n        "enableSoftDelete"');
-      expect(f.message).toMatch(/uses access policies \(enableRbacAuthorization is ignored by API version 2018-02-14 \(it needs 2019-09-01 or later\), and before API version 2026-02-01 vaults are created with access policies\).*role assignment.*does not count.*enableRbacAuthorization: true, with an apiVersion from 2019-09-01 on/);
+      expect(f.message).toMatch(/uses access policies \(enableRbacAuthorization is ignored by API version 2018-02-14 \(it exists from 2019-09-01\), and before API version 2026-02-01 vaults are created with access policies\).*role assignment.*does not count.*enableRbacAuthorization: true, with an apiVersion from 2019-09-01 on/);
       findResource(t, VAULT)['apiVersion'] = '2019-09-01';
       expect(await findingsOf('ACR010', t)).toEqual([]);
     });

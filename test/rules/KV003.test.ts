@@ -55,6 +55,6 @@ describe('KV003 keyvault-trusted-services', () => {
     vault['properties']['networkAcls'] = { defaultAction: 'Allow', bypass: 'None' };
     vault['properties']['publicNetworkAccess'] = 'Disabled';
     const f = expectOneAt(await findingsOf('KV003', t), t, `"[parameters('kvApi')]"`, 'open');
-    expect(f.message).toMatch(/because its apiVersion is not known before deployment, and API versions before 2018-02-14 ignore networkAcls/);
+    expect(f.message).toMatch(/because its apiVersion is not known before deployment, and networkAcls exists only from 2018-02-14/);
   });
 });
