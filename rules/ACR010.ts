@@ -6,6 +6,7 @@ import { checkGrants, vaultModel, type GrantCheck } from '../src/grants.js';
 import { cmkPrincipal } from '../src/identity.js';
 import { defineMeta } from '../src/meta.js';
 import { or3, read, type RuleContext, type Rule, type Tri } from '../src/rule-api.js';
+import { setting, whyNotKnown } from '../src/settings.js';
 
 const meta = defineMeta({
   id: 'ACR010',
@@ -69,12 +70,23 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
   const okRbac = anyOk(rbac);
   const okPolicies = anyOk(policies);
   const subject = `${p.label} (encryption identity of registry '${reg}')`;
+  // Access policies the template does not show (a recovered vault keeps its earlier ones) may grant what the scan does not.
+  const listed = setting(vault, ['properties', 'accessPolicies']);
+  const policiesHidden = okPolicies === false && listed.state === 'unknown';
+  const hidden = (): void =>
+    ctx.report({
+      resource: vault,
+      path: listed.path,
+      verdict: 'undetermined',
+      message: `Cannot tell whether vault '${kv}' lets ${subject} use its key: no grant in the scanned templates does, but its access policies are not known, because ${whyNotKnown(listed)}.`,
+    });
 
   if (model.rbac === undefined) {
     if (okRbac === true && okPolicies === true) {
       ctx.report({ resource: vault, path: model.path, verdict: 'pass', message: `Vault '${kv}' grants ${subject} key access under both permission models.` });
       return;
     }
+    if (policiesHidden && okRbac !== true) return hidden();
     if (okRbac === false && okPolicies === false) {
       if (rolesGap) return rolesUnread();
       ctx.report({
@@ -114,6 +126,7 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
     });
     return;
   }
+  if (!model.rbac && policiesHidden) return hidden();
   if (rolesGap) return rolesUnread();
   const otherOk = other.find((c) => c.ok === true);
   const ignored = otherOk

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isModelled } from '../../src/graph.js';
 import { template } from '../helpers/scan.js';
 import { findingsOf, expectOneAt } from './expect.js';
-import { KEY, REGISTRY, VAULT, cmkStack, findResource, nameVaultBy, text, type Json } from './stack.js';
+import { KEY, REGISTRY, VAULT, cmkStack, findResource, nameVaultBy, recoverVault, text, type Json } from './stack.js';
 
 const RA = 'Microsoft.Authorization/roleAssignments';
 const IDENTITY = 'Microsoft.ManagedIdentity/userAssignedIdentities';
@@ -284,6 +284,20 @@ describe('ACR010 registry-cmk-key-access', () => {
   });
 
   describe('undetermined', () => {
+    it('takes the permission model of a recovered vault as unknown unless the template sets it (v-recover-minimal)', async () => {
+      const t = recoverVault(cmkStack());
+      const f = expectOneAt(await findingsOf('ACR010', t), t, '"recover"', 'open');
+      expect(f.message).toMatch(/permission model is not known \(enableRbacAuthorization is not known: the vault is recovered \(createMode 'recover'\) with its earlier settings/);
+      expect(await findingsOf('ACR010', recoverVault(cmkStack(), ['enableRbacAuthorization']))).toEqual([]);
+    });
+
+    it('does not fail a recovered access-policy vault whose template lists no access policies: it keeps its earlier ones', async () => {
+      const t = recoverVault(accessPolicyStack(), ['enableRbacAuthorization']);
+      const f = expectOneAt(await findingsOf('ACR010', t), t, '"recover"', 'open');
+      expect(f.message).toMatch(/no grant in the scanned templates does, but its access policies are not known, because the vault is recovered/);
+      expect(await findingsOf('ACR010', recoverVault(accessPolicyStack(), ['enableRbacAuthorization', 'accessPolicies']))).toEqual([]);
+    });
+
     it('names the vault when it is not in the scan', async () => {
       const t = cmkStack();
       t['resources'] = (t['resources'] as Json[]).filter((r) => ![VAULT, KEY, RA, 'Microsoft.Insights/diagnosticSettings'].includes(r['type']));

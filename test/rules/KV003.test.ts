@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { findingsOf, expectOneAt } from './expect.js';
-import { VAULT, cmkStack, findResource } from './stack.js';
+import { VAULT, cmkStack, findResource, recoverVault } from './stack.js';
 
 describe('KV003 keyvault-trusted-services', () => {
+  it('is undetermined for a recovered vault that sets no bypass, and passes one that sets it', async () => {
+    const t = recoverVault(cmkStack());
+    expectOneAt(await findingsOf('KV003', t), t, '"recover"', 'open');
+    expect(await findingsOf('KV003', recoverVault(cmkStack(), ['networkAcls']))).toEqual([]);
+  });
+
   it('passes bypass AzureServices, absent bypass, and an open vault with bypass None', async () => {
     expect(await findingsOf('KV003', cmkStack())).toEqual([]);
     const absent = cmkStack();
