@@ -380,6 +380,14 @@ describe('ACR010 registry-cmk-key-access', () => {
       expect(f.message).toMatch(/API version is not known/);
     });
 
+    it('is undetermined when the vault takes its whole access policy list from a parameter without value', async () => {
+      const t = accessPolicyStack();
+      t['parameters']['policies'] = { type: 'array' };
+      findResource(t, VAULT)['properties']['accessPolicies'] = "[parameters('policies')]";
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[parameters('policies')]"`, 'open');
+      expect(f.message).toMatch(/its access policies are not known, because parameter 'policies' has no value/);
+    });
+
     it('passes an unknown model when both models grant access', async () => {
       const t = accessPolicyStack();
       t['parameters']['rbac'] = { type: 'bool' };
