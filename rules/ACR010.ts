@@ -1,11 +1,12 @@
 import { forEachCmkVault, nameOf } from '../src/cmk-rules.js';
 import type { EvaluatedResource } from '../src/eval/template.js';
-import { describeOrigins, isUnknown } from '../src/eval/value.js';
+import { describeOrigins } from '../src/eval/value.js';
 import type { CmkLink } from '../src/graph.js';
 import { checkGrants, vaultModel, type GrantCheck } from '../src/grants.js';
 import { cmkPrincipal, type CmkPrincipal } from '../src/identity.js';
 import { defineMeta } from '../src/meta.js';
 import { display, or3, read, type RuleContext, type Rule, type Tri } from '../src/rule-api.js';
+import { setting, whyNotKnown } from '../src/settings.js';
 
 const meta = defineMeta({
   id: 'ACR010',
@@ -13,7 +14,7 @@ const meta = defineMeta({
   level: 'error',
   shortDescription: "The registry's CMK identity must be granted get, wrapKey and unwrapKey on the CMK vault, through the permission model the vault uses.",
   fullDescription:
-    "ACR reads, wraps and unwraps its data encryption key with the identity named in encryption.keyVaultProperties.identity. The vault must grant that identity's principal id get, wrapKey and unwrapKey: with an access policy when the vault uses access policies, or with a role assignment (Key Vault Crypto Service Encryption User, Crypto User, Crypto Officer or Administrator at the vault, key, resource group or subscription) when it uses Azure RBAC. enableRbacAuthorization decides the model; when it is absent, API versions from 2026-02-01 create RBAC vaults and older ones access-policy vaults. A grant through the other model is ignored by the vault.",
+    "ACR reads, wraps and unwraps its data encryption key with the identity named in encryption.keyVaultProperties.identity. The vault must grant that identity's principal id get, wrapKey and unwrapKey: with an access policy when the vault uses access policies, or with a role assignment (Key Vault Crypto Service Encryption User, Crypto User, Crypto Officer or Administrator at the vault, key, resource group or subscription) when it uses Azure RBAC. enableRbacAuthorization decides the model (API versions before 2019-09-01 ignore it); when it is absent or ignored, API versions from 2026-02-01 create RBAC vaults and older ones access-policy vaults. A grant through the other model is ignored by the vault.",
   help: [
     'Azure RBAC vault: assign Key Vault Crypto Service Encryption User to the identity\'s principal id at the vault:',
     '```json',
@@ -98,12 +99,23 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
   const okRbac = anyOk(rbac);
   const okPolicies = anyOk(policies);
   const subject = `${p.label} (encryption identity of registry '${reg}')`;
+  // Access policies the template does not show (a recovered vault keeps its earlier ones) may grant what the scan does not.
+  const listed = setting(vault, ['properties', 'accessPolicies']);
+  const policiesHidden = okPolicies === false && listed.state === 'unknown';
+  const hidden = (): void =>
+    ctx.report({
+      resource: vault,
+      path: listed.path,
+      verdict: 'undetermined',
+      message: `Cannot tell whether vault '${kv}' lets ${subject} use its key: no grant in the scanned templates does, but its access policies are not known, because ${whyNotKnown(listed)}.`,
+    });
 
   if (model.rbac === undefined) {
     if (okRbac === true && okPolicies === true) {
       ctx.report({ resource: vault, path: model.path, verdict: 'pass', message: `Vault '${kv}' grants ${subject} key access under both permission models.` });
       return;
     }
+    if (policiesHidden && okRbac !== true) return hidden();
     if (okRbac === false && okPolicies === false) {
       if (rolesGap) return rolesUnread();
       ctx.report({
@@ -118,7 +130,7 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
       resource: vault,
       path: model.path,
       verdict: 'undetermined',
-      message: `Cannot tell whether vault '${kv}' lets ${subject} use its key, because its permission model is not known (${model.why}${model.value !== undefined && isUnknown(model.value) ? `: ${describeOrigins(model.value)}` : ''}) and only one model grants access.`,
+      message: `Cannot tell whether vault '${kv}' lets ${subject} use its key, because its permission model is not known (${model.why}) and only one model grants access.`,
     });
     return;
   }
@@ -143,6 +155,7 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
     });
     return;
   }
+  if (!model.rbac && policiesHidden) return hidden();
   if (rolesGap) return rolesUnread();
   const otherOk = other.find((c) => c.ok === true);
   const ignored = otherOk
@@ -185,7 +198,7 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
       resource: vault,
       path: vaultFlag.state === 'missing' ? vaultFlag.path : model.path,
       verdict: 'fail',
-      message: `Vault '${kv}' uses ${modelName} (${model.why}), so ${otherOk.label}, which grants ${subject} access to the key, does not count: ${model.rbac ? 'Azure RBAC vaults ignore access policies' : 'access-policy vaults ignore data-plane role assignments'}. Either ${hint}, or switch the vault to ${model.rbac ? 'access policies' : 'Azure RBAC'} (enableRbacAuthorization: ${!model.rbac}), which drops the grants of its current model.`,
+      message: `Vault '${kv}' uses ${modelName} (${model.why}), so ${otherOk.label}, which grants ${subject} access to the key, does not count: ${model.rbac ? 'Azure RBAC vaults ignore access policies' : 'access-policy vaults ignore data-plane role assignments'}. Either ${hint}, or switch the vault to ${model.rbac ? 'access policies' : 'Azure RBAC'} (enableRbacAuthorization: ${!model.rbac}${model.ignored ? ', with an apiVersion from 2019-09-01 on' : ''}), which drops the grants of its current model.`,
     });
     return;
   }

@@ -1,9 +1,9 @@
 import { forEachCmkVault, nameOf, registryNames } from '../src/cmk-rules.js';
 import type { EvaluatedResource } from '../src/eval/template.js';
-import { describeOrigins } from '../src/eval/value.js';
 import { VAULT } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
-import { asBoolean, display, option, read, type RuleContext, type Rule } from '../src/rule-api.js';
+import { asBoolean, display, option, type RuleContext, type Rule } from '../src/rule-api.js';
+import { setting } from '../src/settings.js';
 
 const meta = defineMeta({
   id: 'KV001',
@@ -11,7 +11,7 @@ const meta = defineMeta({
   level: 'error',
   shortDescription: 'The Key Vault that holds a registry key must enable purge protection.',
   fullDescription:
-    'If the vault or key holding a registry CMK is deleted and purged, every image in the registry becomes unreadable for good. Purge protection (enablePurgeProtection: true) keeps deleted vaults and keys recoverable for the retention period; absent counts as off. Option scope: cmk (default, vaults that hold a CMK key) or all (every vault).',
+    'If the vault or key holding a registry CMK is deleted and purged, every image in the registry becomes unreadable for good. Purge protection (enablePurgeProtection: true) keeps deleted vaults and keys recoverable for the retention period; absent counts as off, except on a vault recovered with createMode recover, which keeps its earlier setting (undetermined). Option scope: cmk (default, vaults that hold a CMK key) or all (every vault).',
   help: [
     'Set purge protection on the vault (it cannot be turned off again):',
     '```json',
@@ -27,13 +27,19 @@ const meta = defineMeta({
 
 function checkVault(ctx: RuleContext, vault: EvaluatedResource, why: string): void {
   const name = nameOf(vault);
-  const purge = read(vault, ['properties', 'enablePurgeProtection']);
+  // A recovered vault keeps its earlier setting when the template sets none: then it is not known.
+  const purge = setting(vault, ['properties', 'enablePurgeProtection']);
   if (purge.state === 'missing') {
-    ctx.report({ resource: vault, path: purge.path, verdict: 'fail', message: `Key Vault '${name}'${why} ${purge.isNull ? 'leaves enablePurgeProtection null (ARM treats that as not set, which means off)' : 'does not set enablePurgeProtection (absent means off)'}: a purged key makes registry content unrecoverable. Set enablePurgeProtection to true.` });
+    const unset = purge.ignored
+      ? `declares enablePurgeProtection, but ${purge.ignored}, so purge protection stays off`
+      : purge.isNull
+        ? 'leaves enablePurgeProtection null (ARM treats that as not set, which means off)'
+        : 'does not set enablePurgeProtection (absent means off)';
+    ctx.report({ resource: vault, path: purge.path, verdict: 'fail', message: `Key Vault '${name}'${why} ${unset}: a purged key makes registry content unrecoverable. Set enablePurgeProtection to true.` });
     return;
   }
   if (purge.state === 'unknown') {
-    ctx.report({ resource: vault, path: purge.path, verdict: 'undetermined', message: `Cannot tell whether Key Vault '${name}'${why} enables purge protection, because ${describeOrigins(purge.value)}.` });
+    ctx.report({ resource: vault, path: purge.path, verdict: 'undetermined', message: `Cannot tell whether Key Vault '${name}'${why} enables purge protection, because ${purge.why}.` });
     return;
   }
   if (asBoolean(purge.value) !== true) {

@@ -3,6 +3,7 @@ import { describeOrigins } from '../src/eval/value.js';
 import { VAULT } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
 import { asBoolean, display, option, read, type Rule } from '../src/rule-api.js';
+import { recovered } from '../src/settings.js';
 
 const meta = defineMeta({
   id: 'KV002',
@@ -35,10 +36,21 @@ export const rule: Rule = {
     for (const vault of ctx.graph.deployed(VAULT)) {
       const name = nameOf(vault);
       const soft = read(vault, ['properties', 'enableSoftDelete']);
+      const recovery = recovered(vault);
       if (soft.state === 'unknown') {
         ctx.report({ resource: vault, path: soft.path, verdict: 'undetermined', message: `Cannot tell whether Key Vault '${name}' keeps soft delete on, because ${describeOrigins(soft.value)}.` });
       } else if (soft.state === 'known' && asBoolean(soft.value) !== true) {
-        ctx.report({ resource: vault, path: soft.path, verdict: 'fail', message: `Key Vault '${name}' sets enableSoftDelete to ${display(soft.value)}: deleted keys could not be recovered. Remove the property or set it to true.` });
+        const why =
+          recovery.recover === true
+            ? "the vault is recovered (createMode 'recover'), so it had soft delete on, and soft delete cannot be turned off: ARM rejects or ignores the value"
+            : 'deleted keys could not be recovered';
+        ctx.report({ resource: vault, path: soft.path, verdict: 'fail', message: `Key Vault '${name}' sets enableSoftDelete to ${display(soft.value)}: ${why}. Remove the property or set it to true.` });
+        continue;
+      }
+      // The retention is fixed when a vault is created: a recovered vault keeps the one it was created with.
+      if (recovery.recover !== false) {
+        const because = recovery.recover ? `${recovery.why}, and the retention is fixed when a vault is created: a recovered vault keeps the one it was created with, whatever the template says` : recovery.why;
+        ctx.report({ resource: vault, path: recovery.path, verdict: 'undetermined', message: `Cannot tell the soft-delete retention of Key Vault '${name}', because ${because}.` });
         continue;
       }
       const days = read(vault, ['properties', 'softDeleteRetentionInDays']);

@@ -1,7 +1,7 @@
 import { forEachCmkVault, nameOf, registryNames } from '../src/cmk-rules.js';
-import { describeOrigins } from '../src/eval/value.js';
 import { defineMeta } from '../src/meta.js';
-import { display, equalsIgnoreCase, isSetTo, or3, read, type Rule } from '../src/rule-api.js';
+import { display, or3, type Rule } from '../src/rule-api.js';
+import { setting, settingIs, whyNotKnown } from '../src/settings.js';
 
 const meta = defineMeta({
   id: 'KV003',
@@ -26,23 +26,26 @@ export const rule: Rule = {
   check(ctx) {
     forEachCmkVault(ctx, 'the CMK vault lets trusted Azure services through its firewall', (vault, links) => {
       const name = nameOf(vault);
-      const bypass = read(vault, ['properties', 'networkAcls', 'bypass']);
+      // As ARM takes them: a property the vault's API version does not know is ignored.
+      const bypass = setting(vault, ['properties', 'networkAcls', 'bypass']);
       if (bypass.state === 'missing') {
-        ctx.report({ resource: vault, path: bypass.path, verdict: 'pass', message: `Key Vault '${name}' lets trusted services through (bypass defaults to AzureServices).` });
+        const why = bypass.ignored ? `${bypass.ignored}, so there is no firewall` : 'bypass defaults to AzureServices';
+        ctx.report({ resource: vault, path: bypass.path, verdict: 'pass', message: `Key Vault '${name}' lets trusted services through (${why}).` });
         return;
       }
-      const none = bypass.state === 'known' ? equalsIgnoreCase(bypass.value, 'None') : undefined;
+      const none = settingIs(bypass, 'None');
       if (none === false) {
         ctx.report({ resource: vault, path: bypass.path, verdict: 'pass', message: `Key Vault '${name}' lets trusted services through.` });
         return;
       }
-      const deny = read(vault, ['properties', 'networkAcls', 'defaultAction']);
-      const pna = read(vault, ['properties', 'publicNetworkAccess']);
-      const denies = isSetTo(deny, 'Deny');
-      const disabled = isSetTo(pna, 'Disabled');
+      const deny = setting(vault, ['properties', 'networkAcls', 'defaultAction']);
+      const pna = setting(vault, ['properties', 'publicNetworkAccess']);
+      const denies = settingIs(deny, 'Deny');
+      const disabled = settingIs(pna, 'Disabled');
       const restricted = or3(denies, disabled);
       if (restricted === false) {
-        ctx.report({ resource: vault, path: bypass.path, verdict: 'pass', message: `Key Vault '${name}' does not restrict network access.` });
+        const ignored = [deny, pna].flatMap((s) => (s.state === 'missing' && s.ignored ? [s.ignored] : []));
+        ctx.report({ resource: vault, path: bypass.path, verdict: 'pass', message: `Key Vault '${name}' does not restrict network access${ignored.length ? ` (${ignored.join('; ')})` : ''}.` });
         return;
       }
       if (restricted === undefined || none === undefined) {
@@ -51,7 +54,7 @@ export const rule: Rule = {
           resource: vault,
           path: unknownValue.path,
           verdict: 'undetermined',
-          message: `Cannot tell whether Key Vault '${name}' blocks the registry's key access, because ${describeOrigins(unknownValue.state === 'missing' ? null : unknownValue.value)}.`,
+          message: `Cannot tell whether Key Vault '${name}' blocks the registry's key access, because ${whyNotKnown(unknownValue)}.`,
         });
         return;
       }

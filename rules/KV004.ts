@@ -2,7 +2,7 @@ import { cmkOf, forEachCmkKey, nameOf, type CmkKey } from '../src/cmk-rules.js';
 import { PartialString, Unknown, describeOrigins, type Value } from '../src/eval/value.js';
 import { KEY } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
-import { display, equalsIgnoreCase, option, read, type Read, type Rule, type RuleContext } from '../src/rule-api.js';
+import { asBoolean, display, equalsIgnoreCase, option, read, type Read, type Rule, type RuleContext } from '../src/rule-api.js';
 
 const meta = defineMeta({
   id: 'KV004',
@@ -10,7 +10,7 @@ const meta = defineMeta({
   level: 'error',
   shortDescription: 'The registry key must be an RSA or RSA-HSM key of sufficient size that may wrap and unwrap.',
   fullDescription:
-    'Azure Container Registry encrypts with RSA or RSA-HSM keys only; elliptic-curve and symmetric keys are rejected. The CMK key fails when its kty is anything else, when its keySize (2048 when absent, the ARM default) is below option minKeySize (default 2048), when it is RSA-HSM in a vault whose sku.name is not premium (HSM keys need a Premium vault), or when its keyOps, if given, lack wrapKey or unwrapKey (ACR wraps and unwraps its data encryption key with it).',
+    'Azure Container Registry encrypts with RSA or RSA-HSM keys only; elliptic-curve and symmetric keys are rejected. The CMK key fails when its kty is anything else, when its keySize (2048 when absent, the ARM default) is below option minKeySize (default 2048), when it is RSA-HSM in a vault whose sku.name is not premium (HSM keys need a Premium vault), when its keyOps, if given, lack wrapKey or unwrapKey (ACR wraps and unwraps its data encryption key with it), or when its attributes make it unusable: enabled false, an exp in the past or an nbf in the future (judged at the time of the scan, or option asOf), since Key Vault then refuses to wrap and the registry cannot be created.',
   help: [
     'Create the registry key as RSA, 3072 bits or more, and allow wrapKey and unwrapKey:',
     '```json',
@@ -23,7 +23,10 @@ const meta = defineMeta({
   securitySeverity: '7.0',
   optionsSchema: {
     type: 'object',
-    properties: { minKeySize: { enum: [2048, 3072, 4096] } },
+    properties: {
+      minKeySize: { enum: [2048, 3072, 4096] },
+      asOf: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])(T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d)?Z)?$' },
+    },
     additionalProperties: false,
   },
   defaultOptions: { minKeySize: 2048 },
@@ -158,10 +161,49 @@ function checkOps(ctx: RuleContext, k: CmkKey): void {
   });
 }
 
+const utc = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** When exp and nbf are judged, in Unix seconds: option asOf (a UTC date or date-time), else the scan's clock. */
+function judgedAt(ctx: RuleContext): { seconds: number; label: string } {
+  const asOf = option<string | undefined>(ctx, meta, 'asOf');
+  const ms = asOf === undefined ? Date.now() : Date.parse(asOf);
+  // The scan's own time stays out of messages, so that they do not change from one run to the next.
+  return { seconds: Math.floor(ms / 1000), label: asOf === undefined ? 'the time of the scan' : `${utc(Math.floor(ms / 1000))} (option asOf)` };
+}
+
+/** enabled, exp and nbf (domain.md §1.6): a disabled key allows no operation, and an expired or not yet valid one no wrap. */
+function checkAttributes(ctx: RuleContext, k: CmkKey, at: { seconds: number; label: string }): void {
+  const { key, links } = k;
+  const name = `Key '${nameOf(key)}'${cmkOf(links)}`;
+  const enabled = read(key, ['properties', 'attributes', 'enabled']);
+  const exp = read(key, ['properties', 'attributes', 'exp']);
+  const nbf = read(key, ['properties', 'attributes', 'nbf']);
+  const fail = (r: Read, message: string): void => ctx.report({ resource: key, path: r.path, verdict: 'fail', message });
+  const creation = 'ACR wraps its data encryption key with the CMK key when it creates the registry, so the deployment fails';
+  if (enabled.state === 'known' && asBoolean(enabled.value) === false) {
+    return fail(enabled, `${name} sets attributes.enabled to ${display(enabled.value)}: Key Vault allows no operation with a disabled key, the same as a revoked one. ${creation}, and an existing registry loses access to its content. Remove attributes.enabled or set it to true.`);
+  }
+  const expSeconds = exp.state === 'known' ? asInteger(exp.value) : undefined;
+  if (expSeconds !== undefined && expSeconds <= at.seconds) {
+    return fail(exp, `${name} expires at ${utc(expSeconds)} (attributes.exp ${expSeconds}), which is not after ${at.label}: Key Vault refuses to wrap with an expired key. ${creation}. Set attributes.exp to a later time (and rotate the key before it), or leave it out.`);
+  }
+  const nbfSeconds = nbf.state === 'known' ? asInteger(nbf.value) : undefined;
+  if (nbfSeconds !== undefined && nbfSeconds > at.seconds) {
+    return fail(nbf, `${name} is not valid before ${utc(nbfSeconds)} (attributes.nbf ${nbfSeconds}), which is after ${at.label}: Key Vault refuses to wrap with it until then. ${creation} if it runs before that time. Remove attributes.nbf or set it to a time before the deployment.`);
+  }
+  const open = [enabled, exp, nbf].find((r) => r.state === 'unknown');
+  if (open) {
+    ctx.report({ resource: key, path: open.path, verdict: 'undetermined', message: `Cannot tell whether ${name} is enabled and within its validity period, because ${why(open)}.` });
+    return;
+  }
+  ctx.report({ resource: key, path: read(key, ['properties', 'attributes']).path, verdict: 'pass', message: `${name} is enabled and within its validity period as of ${at.label}.` });
+}
+
 export const rule: Rule = {
   meta,
   check(ctx) {
     const minKeySize = option<number>(ctx, meta, 'minKeySize');
+    const at = judgedAt(ctx);
     forEachCmkKey(ctx, 'the CMK key is an RSA key ACR can use', (k) => {
       const type = checkType(ctx, k);
       if (type) {
@@ -169,6 +211,7 @@ export const rule: Rule = {
         if (type === 'RSA-HSM') checkHsmVault(ctx, k, read(k.key, ['properties', 'kty']).path);
       }
       checkOps(ctx, k);
+      checkAttributes(ctx, k, at);
     });
   },
 };

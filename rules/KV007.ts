@@ -1,8 +1,7 @@
-import { apiVersionIsFrom } from '../src/api-versions.js';
 import { forEachCmkVault, nameOf, registryNames } from '../src/cmk-rules.js';
-import { describeOrigins } from '../src/eval/value.js';
 import { defineMeta } from '../src/meta.js';
-import { display, isSetTo, read, type Rule } from '../src/rule-api.js';
+import { display, type Rule } from '../src/rule-api.js';
+import { setting, settingIs, whyNotKnown, type Setting } from '../src/settings.js';
 
 const meta = defineMeta({
   id: 'KV007',
@@ -23,21 +22,16 @@ const meta = defineMeta({
   securitySeverity: '5.0',
 });
 
-/** The first Key Vault API version that has publicNetworkAccess; older versions ignore it. */
-const PNA_SINCE = '2021-06-01';
-
 export const rule: Rule = {
   meta,
   check(ctx) {
     forEachCmkVault(ctx, 'the CMK vault is closed to public networks', (vault, links) => {
       const name = `Key Vault '${nameOf(vault)}' (CMK vault of ${registryNames(links)})`;
-      const deny = read(vault, ['properties', 'networkAcls', 'defaultAction']);
-      const pna = read(vault, ['properties', 'publicNetworkAccess']);
-      // An API version that is not known gets the benefit of the doubt.
-      const pnaHonoured = apiVersionIsFrom(vault.apiVersion, PNA_SINCE) !== false;
-      const denies = isSetTo(deny, 'Deny');
-      const disabledValue = isSetTo(pna, 'Disabled');
-      const disabled = pnaHonoured ? disabledValue : false;
+      // As ARM takes them: a property the vault's API version does not know is ignored.
+      const deny = setting(vault, ['properties', 'networkAcls', 'defaultAction']);
+      const pna = setting(vault, ['properties', 'publicNetworkAccess']);
+      const denies = settingIs(deny, 'Deny');
+      const disabled = settingIs(pna, 'Disabled');
       if (denies === true) {
         ctx.report({ resource: vault, path: deny.path, verdict: 'pass', message: `${name} denies public traffic by default.` });
         return;
@@ -52,19 +46,15 @@ export const rule: Rule = {
           resource: vault,
           path: unknown.path,
           verdict: 'undetermined',
-          message: `Cannot tell whether ${name} is open to all networks, because ${describeOrigins(unknown.state === 'missing' ? null : unknown.value)}.`,
+          message: `Cannot tell whether ${name} is open to all networks, because ${whyNotKnown(unknown)}.`,
         });
         return;
       }
-      const firewall = deny.state === 'known' ? `networkAcls.defaultAction is ${display(deny.value)}` : 'networkAcls.defaultAction is absent (Allow)';
-      const access =
-        pna.state === 'missing'
-          ? 'publicNetworkAccess is absent (Enabled)'
-          : !pnaHonoured
-            ? `publicNetworkAccess is ignored by API version ${vault.apiVersion} (it needs 2021-06-01-preview or later)`
-            : `publicNetworkAccess is ${display(pna.value)}`;
+      const firewall = deny.state === 'known' ? `networkAcls.defaultAction is ${display(deny.value)}` : deny.state === 'missing' && deny.ignored ? `${deny.ignored}, so the firewall allows all` : 'networkAcls.defaultAction is absent (Allow)';
+      const access = pna.state === 'known' ? `publicNetworkAccess is ${display(pna.value)}` : pna.state === 'missing' && pna.ignored ? pna.ignored : 'publicNetworkAccess is absent (Enabled)';
       // Point at the value that opens the vault: the firewall default when written, else public access, else where the firewall belongs.
-      const at = deny.state === 'known' ? deny.path : pna.state === 'known' ? pna.path : deny.path;
+      const written = (s: Setting): boolean => s.state === 'known' || (s.state === 'missing' && !!s.ignored);
+      const at = written(deny) ? deny.path : written(pna) ? pna.path : deny.path;
       ctx.report({
         resource: vault,
         path: at,

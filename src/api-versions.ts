@@ -36,3 +36,48 @@ export function apiVersionIsFrom(text: string, date: string): boolean | undefine
   const m = /^\d{4}-\d{2}-\d{2}/.exec(text);
   return m ? m[0] >= date : undefined;
 }
+
+/**
+ * The first API versions that know a property: `stable` for stable versions, `preview` for pre-release ones
+ * (the same date when absent). A property that shipped in previews first is known to a preview from that day
+ * on but to a stable version only from the first stable that has it.
+ */
+interface Since {
+  stable: string;
+  preview?: string;
+}
+
+/** domain.md §3.2, by lower-cased resource type and property under `properties` (lower-cased). */
+const PROPERTY_SINCE: Record<string, Record<string, Since>> = {
+  'microsoft.keyvault/vaults': {
+    enablepurgeprotection: { stable: '2016-10-01' },
+    createmode: { stable: '2016-10-01' },
+    networkacls: { stable: '2018-02-14' },
+    enablerbacauthorization: { stable: '2019-09-01' },
+    softdeleteretentionindays: { stable: '2019-09-01' },
+    publicnetworkaccess: { stable: '2021-10-01', preview: '2021-06-01' },
+  },
+  'microsoft.keyvault/vaults/keys': {
+    rotationpolicy: { stable: '2022-07-01', preview: '2021-04-01' },
+  },
+};
+
+/**
+ * Three-valued: does `apiVersion` of `type` know `properties.<property>`? ARM ignores a property that the
+ * request's API version does not define. True for properties the table does not list; undefined when the API
+ * version is not known before deployment (or is not a version).
+ */
+export function knowsProperty(type: string, apiVersion: string, property: string): boolean | undefined {
+  const since = PROPERTY_SINCE[type.toLowerCase()]?.[property.toLowerCase()];
+  if (!since) return true;
+  const v = parseApiVersion(apiVersion);
+  if (!v) return undefined;
+  return v.date >= (v.prerelease === undefined ? since.stable : (since.preview ?? since.stable));
+}
+
+/** "2021-10-01, and in previews from 2021-06-01-preview", for messages: the first versions that know the property. */
+export function propertySince(type: string, property: string): string {
+  const since = PROPERTY_SINCE[type.toLowerCase()]?.[property.toLowerCase()];
+  if (!since) return 'the first version';
+  return since.preview && since.preview !== since.stable ? `${since.stable}, and in previews from ${since.preview}-preview` : since.stable;
+}

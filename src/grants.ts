@@ -12,6 +12,7 @@ import { isModelled, linkable, type CmkLink, type ScanGraph } from './graph.js';
 import { sourcePathOf } from './sourcemap.js';
 import { identityRefOf, type CmkPrincipal } from './identity.js';
 import { and3, asBoolean, display, equalsIgnoreCase, or3, read, type Tri } from './rule-api.js';
+import { setting } from './settings.js';
 
 export const ROLE_ASSIGNMENT = 'Microsoft.Authorization/roleAssignments';
 export const ACCESS_POLICIES = 'Microsoft.KeyVault/vaults/accessPolicies';
@@ -162,22 +163,28 @@ export function roleGuid(roleDefinitionId: Value): string | undefined {
 /** API versions from this one create vaults with Azure RBAC when enableRbacAuthorization is not set. */
 const RBAC_BY_DEFAULT_FROM = '2026-02-01';
 
-/** The vault's permission model (true for Azure RBAC, false for access policies), why, and the path that decides it. */
-export function vaultModel(vault: EvaluatedResource): { rbac: Tri; why: string; path: JsonPath; value?: Value } {
-  const flag = read(vault, ['properties', 'enableRbacAuthorization']);
+/**
+ * The vault's permission model (true for Azure RBAC, false for access policies), why, and the path that decides
+ * it. `enableRbacAuthorization` counts only under an API version that knows it (from 2019-09-01); when it is not
+ * set, or ignored, the API version's default applies.
+ */
+export function vaultModel(vault: EvaluatedResource): { rbac: Tri; why: string; path: JsonPath; ignored?: boolean } {
+  const flag = setting(vault, ['properties', 'enableRbacAuthorization']);
   if (flag.state === 'known') {
     const b = asBoolean(flag.value);
-    return { rbac: b, why: b === undefined ? `enableRbacAuthorization is ${display(flag.value)}` : `enableRbacAuthorization is ${b}`, path: flag.path, value: flag.value };
+    return { rbac: b, why: b === undefined ? `enableRbacAuthorization is ${display(flag.value)}` : `enableRbacAuthorization is ${b}`, path: flag.path };
   }
-  if (flag.state === 'unknown') return { rbac: undefined, why: 'enableRbacAuthorization is not known', path: flag.path, value: flag.value };
+  if (flag.state === 'unknown') return { rbac: undefined, why: `enableRbacAuthorization is not known: ${flag.why}`, path: flag.path };
   const rbac = apiVersionIsFrom(vault.apiVersion, RBAC_BY_DEFAULT_FROM);
   if (rbac === undefined) return { rbac: undefined, why: 'enableRbacAuthorization is not set and the API version is not known', path: ['apiVersion'] };
+  const notSet = flag.ignored ? `${flag.ignored}, and` : 'enableRbacAuthorization is not set, and';
   return {
     rbac,
     why: rbac
-      ? `enableRbacAuthorization is not set, and API version ${vault.apiVersion} creates vaults with Azure RBAC by default`
-      : `enableRbacAuthorization is not set, and before API version ${RBAC_BY_DEFAULT_FROM} vaults are created with access policies`,
+      ? `${notSet} API version ${vault.apiVersion} creates vaults with Azure RBAC by default`
+      : `${notSet} before API version ${RBAC_BY_DEFAULT_FROM} vaults are created with access policies`,
     path: flag.path,
+    ignored: !!flag.ignored,
   };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isModelled } from '../../src/graph.js';
 import { template } from '../helpers/scan.js';
 import { findingsOf, expectOneAt } from './expect.js';
-import { KEY, REGISTRY, VAULT, cmkStack, findResource, nameVaultBy, text, type Json } from './stack.js';
+import { KEY, REGISTRY, VAULT, cmkStack, findResource, nameVaultBy, recoverVault, text, type Json } from './stack.js';
 
 const RA = 'Microsoft.Authorization/roleAssignments';
 const IDENTITY = 'Microsoft.ManagedIdentity/userAssignedIdentities';
@@ -304,6 +304,24 @@ describe('ACR010 registry-cmk-key-access', () => {
       expect(await findingsOf('ACR010', accessPolicyStack())).toEqual([]);
     });
 
+    it('ignores enableRbacAuthorization under an API version that predates it (2018-02-14): an access-policy vault', async () => {
+      // o-kv2018-rbac: the property exists from 2019-09-01, so the vault uses access policies and the role assignment does not count.
+      const t = cmkStack();
+      findResource(t, VAULT)['apiVersion'] = '2018-02-14';
+      const f = expectOneAt(await findingsOf('ACR010', t), t, 'true,\n        "enableSoftDelete"');
+      expect(f.message).toMatch(/uses access policies \(enableRbacAuthorization is ignored by API version 2018-02-14 \(it exists from 2019-09-01\), and before API version 2026-02-01 vaults are created with access policies\).*role assignment.*does not count.*enableRbacAuthorization: true, with an apiVersion from 2019-09-01 on/);
+      findResource(t, VAULT)['apiVersion'] = '2019-09-01';
+      expect(await findingsOf('ACR010', t)).toEqual([]);
+    });
+
+    it('is undetermined when enableRbacAuthorization is set but the API version that decides whether it counts is unknown', async () => {
+      const t = cmkStack();
+      t['parameters']['kvApi'] = { type: 'string' };
+      findResource(t, VAULT)['apiVersion'] = "[parameters('kvApi')]";
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[parameters('kvApi')]"`, 'open');
+      expect(f.message).toMatch(/permission model is not known \(enableRbacAuthorization is not known: its apiVersion is not known before deployment/);
+    });
+
     it('counts vaults/accessPolicies add resources, not remove', async () => {
       const t = withoutRoleAssignment(cmkStack());
       findResource(t, VAULT)['properties']['enableRbacAuthorization'] = false;
@@ -397,6 +415,20 @@ describe('ACR010 registry-cmk-key-access', () => {
   });
 
   describe('undetermined', () => {
+    it('takes the permission model of a recovered vault as unknown unless the template sets it (v-recover-minimal)', async () => {
+      const t = recoverVault(cmkStack());
+      const f = expectOneAt(await findingsOf('ACR010', t), t, '"recover"', 'open');
+      expect(f.message).toMatch(/permission model is not known \(enableRbacAuthorization is not known: the vault is recovered \(createMode 'recover'\) with its earlier settings/);
+      expect(await findingsOf('ACR010', recoverVault(cmkStack(), ['enableRbacAuthorization']))).toEqual([]);
+    });
+
+    it('does not fail a recovered access-policy vault whose template lists no access policies: it keeps its earlier ones', async () => {
+      const t = recoverVault(accessPolicyStack(), ['enableRbacAuthorization']);
+      const f = expectOneAt(await findingsOf('ACR010', t), t, '"recover"', 'open');
+      expect(f.message).toMatch(/no grant in the scanned templates does, but its access policies are not known, because the vault is recovered/);
+      expect(await findingsOf('ACR010', recoverVault(accessPolicyStack(), ['enableRbacAuthorization', 'accessPolicies']))).toEqual([]);
+    });
+
     it('names the vault when it is not in the scan', async () => {
       const t = cmkStack();
       t['resources'] = (t['resources'] as Json[]).filter((r) => ![VAULT, KEY, RA, 'Microsoft.Insights/diagnosticSettings'].includes(r['type']));
@@ -477,6 +509,14 @@ describe('ACR010 registry-cmk-key-access', () => {
       vault['apiVersion'] = "[parameters('kvApi')]";
       const f = expectOneAt(await findingsOf('ACR010', t), t, `"[parameters('kvApi')]"`, 'open');
       expect(f.message).toMatch(/API version is not known/);
+    });
+
+    it('is undetermined when the vault takes its whole access policy list from a parameter without value', async () => {
+      const t = accessPolicyStack();
+      t['parameters']['policies'] = { type: 'array' };
+      findResource(t, VAULT)['properties']['accessPolicies'] = "[parameters('policies')]";
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[parameters('policies')]"`, 'open');
+      expect(f.message).toMatch(/its access policies are not known, because parameter 'policies' has no value/);
     });
 
     it('passes an unknown model when both models grant access', async () => {

@@ -1,10 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import type { RuleSetting } from '../../src/scan.js';
 import { findingsOf, expectOneAt } from './expect.js';
-import { KEY, REGISTRY, VAULT, cmkStack, findResource, moveRegistryIntoModule, nameVaultBy, text, type Json } from './stack.js';
+import { KEY, REGISTRY, VAULT, cmkStack, findResource, moveRegistryIntoModule, nameVaultBy, recoverVault, text, type Json } from './stack.js';
 import { template } from '../helpers/scan.js';
 
 describe('KV001 keyvault-purge-protection', () => {
+  it('is undetermined for a recovered vault (createMode recover) that does not set purge protection, at createMode', async () => {
+    // v-recover: the vault comes back with its earlier settings, so absent does not mean off.
+    const t = recoverVault(cmkStack(), ['enableRbacAuthorization']);
+    const f = expectOneAt(await findingsOf('KV001', t), t, '"recover"', 'open');
+    expect(f.message).toMatch(/because the vault is recovered \(createMode 'recover'\) with its earlier settings, which the template does not show \(it does not set enablePurgeProtection\): set enablePurgeProtection in the template/);
+    expect(await findingsOf('KV001', recoverVault(cmkStack(), ['enablePurgeProtection']))).toEqual([]);
+    const off = recoverVault(cmkStack(), ['enablePurgeProtection']);
+    findResource(off, VAULT)['properties']['enablePurgeProtection'] = false;
+    expect((await findingsOf('KV001', off)).map((f) => f.kind)).toEqual(['fail']);
+  });
+
+  it('is undetermined when createMode comes from a parameter without value and purge protection is absent', async () => {
+    const t = cmkStack();
+    t['parameters']['mode'] = { type: 'string' };
+    const props = findResource(t, VAULT)['properties'];
+    delete props['enablePurgeProtection'];
+    props['createMode'] = "[parameters('mode')]";
+    const f = expectOneAt(await findingsOf('KV001', t), t, `"[parameters('mode')]"`, 'open');
+    expect(f.message).toMatch(/whether the vault is recovered with its earlier settings \(createMode 'recover'\) is not known: parameter 'mode' has no value/);
+  });
+
   it('passes a CMK vault with purge protection', async () => {
     expect(await findingsOf('KV001', cmkStack())).toEqual([]);
   });

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { RuleSetting } from '../../src/scan.js';
 import { findingsOf, expectOneAt } from './expect.js';
-import { VAULT, cmkStack, findResource } from './stack.js';
+import { VAULT, cmkStack, findResource, recoverVault } from './stack.js';
 
 describe('KV002 keyvault-soft-delete', () => {
+  it('leaves the retention of a recovered vault undetermined, and names recovery when it sets enableSoftDelete false', async () => {
+    // v-sd-false-recover: only a soft-deleted vault can be recovered, and soft delete cannot be turned off.
+    const t = recoverVault(cmkStack(), ['enableSoftDelete', 'softDeleteRetentionInDays']);
+    const f = expectOneAt(await findingsOf('KV002', t), t, '"recover"', 'open');
+    expect(f.message).toMatch(/retention is fixed when a vault is created/);
+    findResource(t, VAULT)['properties']['enableSoftDelete'] = false;
+    const off = expectOneAt(await findingsOf('KV002', t), t, 'false');
+    expect(off.message).toMatch(/is recovered \(createMode 'recover'\), so it had soft delete on, and soft delete cannot be turned off/);
+  });
+
   it('passes soft delete on, and an absent enableSoftDelete (platform default)', async () => {
     expect(await findingsOf('KV002', cmkStack())).toEqual([]);
     const t = cmkStack();

@@ -7,6 +7,9 @@ import { KEY, REGISTRY, VAULT, cmkStack, findResource, text, type Json } from '.
 const KEY_FQN = 'Microsoft.KeyVault/vaults/reg-kv/keys/reg-key';
 const minKeySize = (n: number) => ({ settings: new Map<string, RuleSetting>([['KV004', { enabled: true, options: { minKeySize: n } }]]) });
 const keyProps = (t: Json): Json => findResource(t, KEY)['properties'];
+/** The scan's clock fixed at 2026-06-01T00:00:00Z (Unix 1780272000) through option asOf. */
+const asOf = (date = '2026-06-01') => ({ settings: new Map<string, RuleSetting>([['KV004', { enabled: true, options: { asOf: date } }]]) });
+const JUNE_2026 = 1780272000;
 
 /** The compliant stack in symbolic-name syntax (languageVersion 2.0), as Bicep compiles it. */
 function symbolicStack(): Json {
@@ -133,6 +136,40 @@ describe('KV004 keyvault-key-type', () => {
     const empty = cmkStack();
     keyProps(empty)['keyOps'] = [];
     expect((await findingsOf('KV004', empty)).map((x) => x.message)).toEqual([expect.stringMatching(/without wrapKey and unwrapKey/)]);
+  });
+
+  it('fails a disabled key at attributes.enabled: Key Vault allows no operation with it (k-disabled)', async () => {
+    const t = cmkStack();
+    keyProps(t)['attributes'] = { enabled: false };
+    const f = expectOneAt(await findingsOf('KV004', t), t, 'false');
+    expect(f.message).toMatch(/sets attributes.enabled to false: Key Vault allows no operation with a disabled key.*creates the registry, so the deployment fails/);
+  });
+
+  it('fails a key whose exp is not after the time it is judged at, at exp (k-exp-past), and passes a later one', async () => {
+    const t = cmkStack();
+    keyProps(t)['attributes'] = { enabled: true, exp: JUNE_2026 };
+    const f = expectOneAt(await findingsOf('KV004', t, {}, asOf()), t, `${JUNE_2026}`);
+    expect(f.message).toMatch(/expires at 2026-06-01T00:00:00Z \(attributes.exp 1780272000\), which is not after 2026-06-01T00:00:00Z \(option asOf\): Key Vault refuses to wrap with an expired key/);
+    expect(await findingsOf('KV004', t, {}, asOf('2026-05-31T23:59:59Z'))).toEqual([]);
+    keyProps(t)['attributes'] = { exp: 1577836800 }; // 2020-01-01, judged by the scan's own clock
+    expectOneAt(await findingsOf('KV004', t), t, '1577836800');
+  });
+
+  it('fails a key whose nbf is after the time it is judged at, at nbf (k-nbf-future)', async () => {
+    const t = cmkStack();
+    keyProps(t)['attributes'] = { nbf: `${JUNE_2026 + 1}` };
+    const f = expectOneAt(await findingsOf('KV004', t, {}, asOf()), t, `"${JUNE_2026 + 1}"`);
+    expect(f.message).toMatch(/is not valid before 2026-06-01T00:00:01Z \(attributes.nbf 1780272001\), which is after 2026-06-01T00:00:00Z \(option asOf\)/);
+    keyProps(t)['attributes'] = { nbf: JUNE_2026 };
+    expect(await findingsOf('KV004', t, {}, asOf())).toEqual([]);
+  });
+
+  it('is undetermined when exp comes from a parameter without value', async () => {
+    const t = cmkStack();
+    t['parameters']['keyExpiry'] = { type: 'int' };
+    keyProps(t)['attributes'] = { exp: "[parameters('keyExpiry')]" };
+    const f = expectOneAt(await findingsOf('KV004', t), t, `"[parameters('keyExpiry')]"`, 'open');
+    expect(f.message).toMatch(/enabled and within its validity period, because parameter 'keyExpiry' has no value/);
   });
 
   it('reports each problem of one key separately', async () => {

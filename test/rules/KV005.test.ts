@@ -34,6 +34,27 @@ function symbolicStack(): Json {
 }
 
 describe('KV005 keyvault-key-rotation', () => {
+  it('does not count a rotation policy that the key apiVersion predates (2021-10-01), and passes it from 2022-07-01 or in a preview from 2021-04-01-preview', async () => {
+    // k-rot-oldapi: rotationPolicy is first stable in 2022-07-01 and absent from 2021-10-01, so ARM ignores it.
+    const t = cmkStack();
+    const key = findResource(t, KEY);
+    key['apiVersion'] = '2021-10-01';
+    const f = expectOneAt(await findingsOf('KV005', t), t, '"lifetimeActions"');
+    expect(f.message).toMatch(/has a rotationPolicy, but rotationPolicy is ignored by API version 2021-10-01 \(it exists from 2022-07-01, and in previews from 2021-04-01-preview\)/);
+    for (const ok of ['2022-07-01', '2021-06-01-preview']) {
+      key['apiVersion'] = ok;
+      expect(await findingsOf('KV005', t)).toEqual([]);
+    }
+  });
+
+  it('is undetermined when the key apiVersion is not known before deployment', async () => {
+    const t = cmkStack();
+    t['parameters']['keyApi'] = { type: 'string' };
+    findResource(t, KEY)['apiVersion'] = "[parameters('keyApi')]";
+    const f = expectOneAt(await findingsOf('KV005', t), t, `"[parameters('keyApi')]"`, 'open');
+    expect(f.message).toMatch(/its apiVersion is not known before deployment, and rotationPolicy exists only from 2022-07-01/);
+  });
+
   it('passes a key with a rotate lifetime action, in any case and next to notify actions', async () => {
     expect(await findingsOf('KV005', cmkStack())).toEqual([]);
     const t = cmkStack();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { template } from '../helpers/scan.js';
 import { expectOneAt, findingsOf } from './expect.js';
-import { KEY, REGISTRY, VAULT, cmkStack, findResource, text, type Json } from './stack.js';
+import { KEY, REGISTRY, VAULT, cmkStack, findResource, recoverVault, text, type Json } from './stack.js';
 
 const VAULT_FQN = 'Microsoft.KeyVault/vaults/reg-kv';
 const vaultProps = (t: Json): Json => findResource(t, VAULT)['properties'];
@@ -15,6 +15,14 @@ function withNetwork(settings: { networkAcls?: Json; publicNetworkAccess?: strin
 }
 
 describe('KV007 keyvault-network-restricted', () => {
+  it('is undetermined for a recovered vault that sets no network settings, and judges the ones it sets', async () => {
+    // v-recover-minimal: the vault keeps its earlier firewall, which the template does not show.
+    const t = recoverVault(cmkStack());
+    const f = expectOneAt(await findingsOf('KV007', t), t, '"recover"', 'open');
+    expect(f.message).toMatch(/recovered \(createMode 'recover'\) with its earlier settings, which the template does not show \(it does not set networkAcls.defaultAction\)/);
+    expect(await findingsOf('KV007', recoverVault(cmkStack(), ['networkAcls']))).toEqual([]);
+  });
+
   it('passes a vault that denies by default, or disables public network access', async () => {
     expect(await findingsOf('KV007', cmkStack())).toEqual([]);
     expect(await findingsOf('KV007', withNetwork({ networkAcls: { defaultAction: 'deny' } }))).toEqual([]);
@@ -50,6 +58,14 @@ describe('KV007 keyvault-network-restricted', () => {
     expect(f.message).toMatch(/publicNetworkAccess is ignored by API version 2019-09-01/);
     findResource(t, VAULT)['apiVersion'] = '2021-06-01-preview';
     expect(await findingsOf('KV007', t)).toEqual([]);
+  });
+
+  it('is undetermined, not a pass, when the API version that decides whether publicNetworkAccess counts is unknown', async () => {
+    const t = withNetwork({ publicNetworkAccess: 'Disabled' });
+    t['parameters']['kvApi'] = { type: 'string' };
+    findResource(t, VAULT)['apiVersion'] = "[parameters('kvApi')]";
+    const f = expectOneAt(await findingsOf('KV007', t), t, `"[parameters('kvApi')]"`, 'open');
+    expect(f.message).toMatch(/apiVersion is not known before deployment/);
   });
 
   it('checks symbolic-name templates', async () => {

@@ -115,6 +115,17 @@ export function nameVaultBy(t: Json, nameExpression: string, parameters: string[
   return t;
 }
 
+/**
+ * Turns the stack's vault into a recovery (createMode 'recover', domain.md §2): it keeps only tenantId, sku and
+ * the properties named in `keep`; the deleted vault's earlier settings stand for the rest.
+ */
+export function recoverVault(t: Json, keep: string[] = []): Json {
+  const props = findResource(t, VAULT)['properties'] as Json;
+  for (const k of Object.keys(props)) if (!['tenantId', 'sku', ...keep].includes(k)) delete props[k];
+  props['createMode'] = 'recover';
+  return t;
+}
+
 export function findResource(t: Json, type: string): Json {
   const r = (t['resources'] as Json[]).find((x) => x['type'] === type);
   if (!r) throw new Error(`no ${type}`);
