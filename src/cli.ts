@@ -2,7 +2,7 @@
  * Command line: `cmkguard scan`, `cmkguard expand`, `cmkguard rules`.
  * Exit codes: 0 nothing at or above the fail level, 1 findings, 2 usage, config or internal error.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { DeploymentContextInput } from './eval/template.js';
@@ -118,11 +118,24 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
 /** Writes a report file, creating its folder (CI artifact folders such as CodeAnalysisLogs/ often do not exist yet). */
 function writeReport(file: string, text: string): void {
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    makeFolders(path.dirname(file));
     writeFileSync(file, text);
   } catch (err) {
     throw new OutputError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
+}
+
+/**
+ * Creates the missing folders of `dir`, one level at a time: Node's recursive mkdir loops forever under
+ * /proc (`-o /proc/self/x/report.json`), where a missing folder can never be created.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
 }
 
 function emit(text: string, output: string | undefined, cwd: string): void {

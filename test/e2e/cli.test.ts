@@ -109,6 +109,10 @@ describe('cmkguard scan', () => {
     const blocked = cli(['scan', 'fixtures/violations', '--sarif', path.join(only, 'x.sarif')]);
     expect(blocked.code).toBe(2);
     expect(blocked.stderr).toMatch(/^cmkguard: cannot write .*x\.sarif: (ENOTDIR|EEXIST)\n$/);
+    // A folder that can never be created (Node's own recursive mkdir loops forever under /proc).
+    const proc = spawnSync(process.execPath, [CLI, 'scan', 'fixtures/violations', '-o', '/proc/self/nope/x.json'], { cwd: process.cwd(), encoding: 'utf8', timeout: 20_000 });
+    expect(proc.status).toBe(2);
+    expect(proc.stderr).toMatch(/^cmkguard: cannot write \/proc\/self\/nope\/x\.json: ENOENT\n$/);
   });
 
   it('prints the offending line in the text report', () => {
