@@ -7,6 +7,7 @@ import type { ScanGraph } from './graph.js';
 import { nameOf } from './cmk-rules.js';
 import type { RuleReport, Verdict } from './rule-api.js';
 import type { Level } from './types.js';
+import { addTo } from './collections.js';
 
 export type ChainRole = 'registry' | 'identity' | 'grant' | 'vault' | 'key' | 'network';
 export const CHAIN_ROLES: readonly ChainRole[] = ['registry', 'identity', 'grant', 'vault', 'key', 'network'];
@@ -49,6 +50,9 @@ const RANK: Record<ChainVerdictKind | 'none', number> = { none: 0, pass: 1, note
 
 /** `reports` carry the level each would be reported at (the rule's, a per-report override, or config's). */
 export function buildChains(graph: ScanGraph, reports: { ruleId: string; report: RuleReport; level: Level }[], uriOf: (file: string) => string): ChainView[] {
+  // Reports by the chain member they judge: each chain reads its own, not every report of the scan.
+  const byMember = new Map<EvaluatedResource, number[]>();
+  reports.forEach((r, i) => ROLE_OF_RULE[r.ruleId] && addTo(byMember, r.report.chainMember ?? r.report.resource, i));
   return graph.cmkLinks().map((link) => {
     const members = new Set<EvaluatedResource>([link.registry, ...(link.vault ? [link.vault] : []), ...(link.key ? [link.key] : [])]);
     const kid = link.keyIdentifier;
@@ -63,9 +67,9 @@ export function buildChains(graph: ScanGraph, reports: { ruleId: string; report:
       network: 'network',
     };
     const links = CHAIN_ROLES.map((role): ChainLink => ({ role, label: labels[role], verdict: 'none', verdicts: [] }));
-    for (const { ruleId, report, level } of reports) {
-      const role = ROLE_OF_RULE[ruleId];
-      if (!role || !members.has(report.chainMember ?? report.resource)) continue;
+    const own = [...members].flatMap((m) => byMember.get(m) ?? []).sort((a, b) => a - b);
+    for (const { ruleId, report, level } of own.map((i) => reports[i]!)) {
+      const role = ROLE_OF_RULE[ruleId]!;
       // A vault shared by several registries is judged once; its verdicts belong to every chain through it.
       const target = links.find((l) => l.role === role)!;
       const verdict: ChainVerdictKind = report.verdict === 'fail' && level === 'note' ? 'note' : report.verdict;

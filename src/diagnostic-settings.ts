@@ -7,6 +7,7 @@ import type { EvaluatedResource } from './eval/template.js';
 import { Unknown, textWithHoles, type Value } from './eval/value.js';
 import { VAULT, type ScanGraph } from './graph.js';
 import type { Tri } from './rule-api.js';
+import { addTo } from './collections.js';
 
 const EXTENSION = 'Microsoft.Insights/diagnosticSettings';
 const CLASSIC = 'Microsoft.KeyVault/vaults/providers/diagnosticSettings';
@@ -69,11 +70,11 @@ export class SettingIndex {
       const named = scopeVaultName(s.scope);
       if (named !== undefined) {
         const k = named.toLowerCase();
-        this.byName.set(k, [...(this.byName.get(k) ?? []), s]);
+        addTo(this.byName, k, s);
       } else if (text === undefined || text.includes('\u0000')) this.open.push(s);
       // A fully known scope that does not end in a vault never names one.
     }
-    for (const v of graph.deployed(VAULT)) this.vaultsByUnit.set(v.unit, [...(this.vaultsByUnit.get(v.unit) ?? []), v]);
+    for (const v of graph.deployed(VAULT)) addTo(this.vaultsByUnit, v.unit, v);
   }
 
   /** Settings that may be attached to a vault of this name (every setting when the name is unknown). */

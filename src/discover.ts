@@ -14,6 +14,7 @@ const ALWAYS_IGNORED = ['**/node_modules/**', '**/.git/**'];
 
 export async function discover(paths: string[], options: DiscoverOptions): Promise<{ files: string[]; missing: string[] }> {
   const files = new Set<string>();
+  /** Paths that give nothing to scan, each with the reason ("path not found: x"). */
   const missing: string[] = [];
   const ignore = [...ALWAYS_IGNORED, ...options.ignore];
   for (const p of paths.length ? paths : ['.']) {
@@ -21,8 +22,13 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
     let stat;
     try {
       stat = statSync(abs);
-    } catch {
-      missing.push(p);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      missing.push(code === 'ELOOP' ? `path is a symbolic link loop: ${p}` : code === 'ENOENT' || code === 'ENOTDIR' ? `path not found: ${p}` : `path cannot be read (${code}): ${p}`);
+      continue;
+    }
+    if (!stat.isFile() && !stat.isDirectory()) {
+      missing.push(`path is not a regular file or a folder (${stat.isFIFO() ? 'a named pipe' : stat.isSocket() ? 'a socket' : 'a device'}): ${p}`);
       continue;
     }
     if (stat.isFile()) {

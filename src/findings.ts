@@ -2,19 +2,19 @@
  * Findings with positions: a rule or diagnostic verdict at an evaluated path becomes a finding with the
  * file's line and column. Position indexes are kept only while one template's findings are located.
  */
-import { readFileSync } from 'node:fs';
 import type { JsonPath } from './eval/template.js';
-import { decode } from './load.js';
+import { decode, readRegularFile } from './load.js';
 import { PositionIndex } from './locate.js';
 import type { TracedOrigin } from './origin.js';
 import type { Finding, Level, ResourceLabel, RuleMeta } from './types.js';
+import { addTo } from './collections.js';
 
 const indexes = new Map<string, PositionIndex>();
 
 /** Finds all paths of each file in one pass before the findings are located one by one. */
 export function prefetchPositions(requests: [string, JsonPath][], textOf: (file: string) => string): void {
   const byFile = new Map<string, JsonPath[]>();
-  for (const [file, at] of requests) byFile.set(file, [...(byFile.get(file) ?? []), at]);
+  for (const [file, at] of requests) addTo(byFile, file, at);
   for (const [file, paths] of byFile) indexFor(file, textOf(file)).prefetch(paths);
 }
 
@@ -106,7 +106,8 @@ export function textReader(texts: Map<string, string>): (file: string) => string
     let text = texts.get(file);
     if (text === undefined) {
       try {
-        const decoded = decode(readFileSync(file));
+        const bytes = readRegularFile(file, Number.MAX_SAFE_INTEGER);
+        const decoded = Buffer.isBuffer(bytes) ? decode(bytes) : '';
         text = typeof decoded === 'string' ? decoded : '';
       } catch {
         text = '';

@@ -7,6 +7,7 @@ import type { EvaluatedResource } from './eval/template.js';
 import { displayPart, idKey } from './eval/ids.js';
 import { PartialString, Unknown, sharedAcrossEvaluations, textWithHoles, type Value } from './eval/value.js';
 import { equalsIgnoreCase, read } from './rule-api.js';
+import { addTo } from './collections.js';
 
 export const REGISTRY = 'Microsoft.ContainerRegistry/registries';
 export const VAULT = 'Microsoft.KeyVault/vaults';
@@ -402,7 +403,7 @@ export class ScanGraph {
     const out = new Map<EvaluatedResource, CmkLink[]>();
     for (const link of this.cmkLinks()) {
       if (!link.vault) continue;
-      out.set(link.vault, [...(out.get(link.vault) ?? []), link]);
+      addTo(out, link.vault, link);
     }
     return out;
   }

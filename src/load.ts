@@ -30,10 +30,19 @@ export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
 const TEMPLATE_SCHEMA = /deploymenttemplate\.json/i;
 const PARAMETERS_SCHEMA = /deploymentparameters\.json/i;
 
-/** Decodes bytes: UTF-8 (BOM removed), UTF-16 LE/BE with a BOM. Invalid UTF-8 is an error, not mojibake. */
+export const UTF32 = 'the file is UTF-32 text, which ARM does not read: save it as UTF-8';
+
+/**
+ * Decodes bytes: UTF-8 (BOM removed), UTF-16 LE/BE with a BOM, or without one when the first two characters
+ * are ASCII (how RFC 4627 tells JSON's encoding). Invalid UTF-8 and UTF-32 are errors, not mojibake.
+ */
 export function decode(bytes: Buffer): string | { error: string } {
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  const [b0, b1, b2, b3] = bytes;
+  if (bytes.length >= 4 && ((b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) || (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff))) return { error: UTF32 };
+  if (bytes.length >= 2 && b0 === 0xff && b1 === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes.length >= 2 && b0 === 0xfe && b1 === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  if (bytes.length >= 4 && b0 !== 0 && b1 === 0 && b2 !== 0 && b3 === 0) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes.length >= 4 && b0 === 0 && b1 !== 0 && b2 === 0 && b3 !== 0) return new TextDecoder('utf-16be').decode(bytes);
   const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start));
@@ -100,19 +109,28 @@ export function mayBeArm(text: string): boolean {
   return /deployment(template|parameters)\.json/i.test(text);
 }
 
-export function loadFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): LoadedFile | LoadError | null {
-  let bytes: Buffer;
+/**
+ * A file's bytes, or why they are not read: only regular files are, since reading a FIFO blocks until
+ * someone writes to it and a device such as /dev/zero never ends.
+ */
+export function readRegularFile(path: string, maxBytes: number): Buffer | { error: string } {
   try {
-    const size = statSync(path).size;
-    if (size > maxBytes) return { path, message: `the file is ${size} bytes; the limit is ${maxBytes} (raise it with --max-file-size)`, line: 1, column: 1 };
-    bytes = readFileSync(path);
+    const stat = statSync(path);
+    if (!stat.isFile()) return { error: `it is not a regular file (${stat.isDirectory() ? 'a folder' : stat.isFIFO() ? 'a named pipe' : stat.isSocket() ? 'a socket' : 'a device'}); cmkguard reads only regular files` };
+    if (stat.size > maxBytes) return { error: `the file is ${stat.size} bytes; the limit is ${maxBytes} (raise it with --max-file-size)` };
+    return readFileSync(path);
   } catch (err) {
-    return { path, message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, line: 1, column: 1 };
+    return { error: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
   }
+}
+
+export function loadFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): LoadedFile | LoadError | null {
+  const bytes = readRegularFile(path, maxBytes);
+  if (!Buffer.isBuffer(bytes)) return { path, message: bytes.error, line: 1, column: 1 };
   const text = decode(bytes);
   if (typeof text !== 'string') {
     // A file that is not text cannot be an ARM template unless it claims to be one.
-    return bytes.includes('deploymentTemplate.json') || bytes.includes('deploymentParameters.json') ? { path, message: text.error, line: 1, column: 1 } : null;
+    return text.error === UTF32 || bytes.includes('deploymentTemplate.json') || bytes.includes('deploymentParameters.json') ? { path, message: text.error, line: 1, column: 1 } : null;
   }
   if (!mayBeArm(text)) return null;
   const parsed = parseJsonText(text);
@@ -135,7 +153,8 @@ const PROBE_BYTES = 4096;
 export function probeTemplate(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): boolean {
   let fd: number | undefined;
   try {
-    if (statSync(path).size > maxBytes) return false;
+    const stat = statSync(path);
+    if (!stat.isFile() || stat.size > maxBytes) return false;
     // Only the head is read: every file of a scan is probed, and templates are read in full once, later.
     fd = openSync(path, 'r');
     const head = Buffer.alloc(PROBE_BYTES);

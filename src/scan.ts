@@ -25,6 +25,7 @@ import { applyConfig, applyInSource, suppressionsIn } from './suppress.js';
 import type { Value } from './eval/value.js';
 import type { ArmReader } from './live/arm.js';
 import type { WhatIfUnit } from './live/whatif.js';
+import { addTo, appendAll } from './collections.js';
 
 export interface RuleSetting {
   enabled: boolean;
@@ -88,7 +89,7 @@ interface TemplateUnit {
 export function evaluatedThroughCallers(jobs: readonly UnitJob[], outcomes: readonly { linked: readonly string[] }[]): Set<string> {
   const linkedBy = new Map<string, string[]>();
   jobs.forEach((job, i) => {
-    for (const target of outcomes[i]!.linked) if (target !== job.file) linkedBy.set(target, [...(linkedBy.get(target) ?? []), job.file]);
+    for (const target of outcomes[i]!.linked) if (target !== job.file) addTo(linkedBy, target, job.file);
   });
   const hasOwnParameters = new Set(jobs.filter((j) => j.parameterFiles.length > 0).map((j) => j.file));
   const isEntry = (file: string): boolean => hasOwnParameters.has(file) || !linkedBy.has(file);
@@ -144,7 +145,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
   const levelOf = (meta: RuleMeta): Level => settings.get(meta.id)?.level ?? meta.level;
   const enabled = (id: string): boolean => settings.get(id)?.enabled ?? true;
   const { files, missing } = await discover(options.paths, { cwd: options.cwd, ignore: options.ignore ?? [] });
-  const inputErrors = missing.map((m) => `path not found: ${m}`);
+  const inputErrors = [...missing];
   const findings: Finding[] = [];
   const internalErrors: string[] = [];
   const scanned: ScannedFile[] = [];
@@ -227,11 +228,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
   }
 
   const paramsByDir = new Map<string, LoadedFile[]>();
-  for (const p of parameterFiles) paramsByDir.set(path.dirname(p.path), [...(paramsByDir.get(path.dirname(p.path)) ?? []), p]);
+  for (const p of parameterFiles) addTo(paramsByDir, path.dirname(p.path), p);
   // A pre-commit hook passes only the staged template: its parameter files next to it still pair.
   const known = new Set(parameterFiles.map((p) => p.path));
   const templatesByDir = new Map<string, string[]>();
-  for (const t of templates) templatesByDir.set(path.dirname(t), [...(templatesByDir.get(path.dirname(t)) ?? []), t]);
+  for (const t of templates) addTo(templatesByDir, path.dirname(t), t);
   for (const [dir, dirTemplates] of templatesByDir) {
     let names: string[];
     try {
@@ -244,7 +245,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
       // A parameter file that is a link out of the template's folder is not read.
       if (known.has(file) || !dirTemplates.some((t) => pairsWith(t, file)) || !resolvesInside(file, dir)) continue;
       const loaded = loadFile(file, maxBytes);
-      if (loaded && !isLoadError(loaded) && loaded.kind === 'parameters') paramsByDir.set(dir, [...(paramsByDir.get(dir) ?? []), loaded]);
+      if (loaded && !isLoadError(loaded) && loaded.kind === 'parameters') addTo(paramsByDir, dir, loaded);
     }
   }
   const units: TemplateUnit[] = templates.sort().map((t) => ({
@@ -284,9 +285,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
   for (const [index, job] of jobs.entries()) {
     const outcome = outcomes[index]!;
     scanned.push(outcome.scanned);
-    internalErrors.push(...outcome.internalErrors);
+    appendAll(internalErrors, outcome.internalErrors);
     if (throughCallers.has(job.file)) continue;
-    findings.push(...outcome.findings);
+    appendAll(findings, outcome.findings);
     for (const run of outcome.runs) {
       const start = resources.length;
       for (const r of run.resources) {
@@ -305,7 +306,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
     try {
       const [reader, { resolveLive }, { applyWhatIf }] = await Promise.all([options.live.connect(), import('./live/resolve.js'), import('./live/whatif.js')]);
       const outcome = await resolveLive(resources, reader, { subscriptionId: options.live.subscriptionId, concurrency: options.live.concurrency });
-      resources.push(...outcome.resources);
+      appendAll(resources, outcome.resources);
       liveNotes = outcome.notes;
       live = { calls: outcome.calls, resources: outcome.resources.map((r) => r.live!.id), problems: [...outcome.notes.values()].sort() };
       if (options.live.whatIfResourceGroup) {
@@ -405,11 +406,11 @@ function runRule(rule: Rule, graph: ScanGraph, resources: EvaluatedResource[], o
     return attempt(graph);
   } catch {
     const byUnit = new Map<string, EvaluatedResource[]>();
-    for (const r of resources) byUnit.set(r.unit, [...(byUnit.get(r.unit) ?? []), r]);
+    for (const r of resources) addTo(byUnit, r.unit, r);
     const reports: RuleReport[] = [];
     for (const unitResources of byUnit.values()) {
       try {
-        reports.push(...attempt(new ScanGraph(unitResources, graph.liveNotes, graph.liveMode)));
+        appendAll(reports, attempt(new ScanGraph(unitResources, graph.liveNotes, graph.liveMode)));
       } catch (err) {
         fail(unitResources[0]!.file, err);
       }
@@ -458,7 +459,7 @@ function mergeCopyInstances(findings: Finding[], instances: Map<Finding, CopyIns
     const c = instances.get(f);
     if (!c) continue;
     const k = `${f.ruleId}|${f.kind}|${f.level}|${f.uri}|${f.region.startLine}:${f.region.startColumn}|${f.parameterFile ?? ''}|${f.suppression ? 's' : ''}|${c.loop}|${c.base}`;
-    groups.set(k, [...(groups.get(k) ?? []), f]);
+    addTo(groups, k, f);
   }
   const drop = new Set<Finding>();
   for (const group of groups.values()) {

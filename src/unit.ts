@@ -3,7 +3,7 @@
  * evaluation diagnostics, located), and its resources for the scan graph. Runs in the main thread or in a
  * worker (src/unit-worker.ts); it reads nothing but the template, its linked templates and what it is given.
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { BudgetSettings } from './config.js';
 import { Budget } from './eval/expression.js';
@@ -11,7 +11,7 @@ import { evaluateTemplate, type DeploymentContextInput, type Evaluation, type Ev
 import { fileFinding, finishSentence, locatedFinding, originAt, prefetchPositions, releasePositions, textReader } from './findings.js';
 import { describeTrace } from './origin.js';
 import { isModelled } from './graph.js';
-import { classify, decode, isLoadError, loadFile, parseJsonText } from './load.js';
+import { classify, decode, isLoadError, loadFile, parseJsonText, readRegularFile } from './load.js';
 import { isInside } from './paths.js';
 import { applyInSource, suppressionsIn } from './suppress.js';
 import type { Finding, RuleMeta, ScannedFile } from './types.js';
@@ -179,8 +179,9 @@ export function loadLinked(fromFile: string, rel: string, root: string, maxBytes
   }
   if (!isInside(real, realRoot)) return `'${rel}' is a link that leads outside the scan root`;
   try {
-    if (statSync(real).size > maxBytes) return `the file is larger than ${maxBytes} bytes`;
-    const text = decode(readFileSync(real));
+    const bytes = readRegularFile(real, maxBytes);
+    if (!Buffer.isBuffer(bytes)) return bytes.error;
+    const text = decode(bytes);
     if (typeof text !== 'string') return text.error;
     const parsed = parseJsonText(text);
     if ('error' in parsed) return `invalid JSON: ${parsed.error}`;

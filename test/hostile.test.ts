@@ -51,6 +51,31 @@ describe('hostile templates', () => {
     expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/computes more than 5000000 array elements and object members in all/)]);
   });
 
+  it('reports a template with thousands of failing registries in every format, and explains each chain', async () => {
+    const registries = Array.from({ length: 3000 }, (_, i) => ({
+      type: REGISTRY,
+      apiVersion: '2023-07-01',
+      name: `acr${i}`,
+      location: 'westeurope',
+      sku: { name: 'Standard' },
+      properties: { adminUserEnabled: true, encryption: { status: 'enabled', keyVaultProperties: { keyIdentifier: 'https://kv1.vault.azure.net/keys/k', identity: '00000000-0000-0000-0000-000000000001' } } },
+    }));
+    const { writeTree } = await import('./helpers/scan.js');
+    const { scan } = await import('../src/scan.js');
+    const { rules } = await import('../rules/index.js');
+    const { formatText } = await import('../src/report/text.js');
+    const { formatMarkdown } = await import('../src/report/markdown.js');
+    const dir = writeTree({ 'many.json': { $schema: TEMPLATE_SCHEMA, contentVersion: '1.0.0.0', resources: registries } });
+    const started = Date.now();
+    const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules, chains: true });
+    expect(only(result.findings, 'ACR002')).toHaveLength(3000);
+    expect(result.chains).toHaveLength(3000);
+    expect(result.chains!.every((c) => c.links.find((l) => l.role === 'registry')!.verdicts.some((v) => v.ruleId === 'ACR002'))).toBe(true);
+    expect(formatText(result, { color: false }).split('\n').filter((l) => l.endsWith('ACR012')).length).toBe(3000);
+    expect(formatMarkdown(result).split('\n').filter((l) => l.startsWith('| ') && l.includes('ACR012')).length).toBe(3000);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
   it('reports values nested deeper than the evaluator follows', async () => {
     const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
     const t = `{"$schema":"${TEMPLATE_SCHEMA}","resources":[{"type":"Microsoft.Storage/storageAccounts","apiVersion":"2023-01-01","name":"s","properties":${deep}}]}`;

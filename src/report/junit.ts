@@ -4,6 +4,7 @@
  */
 import type { Finding, ScanResult } from '../types.js';
 import { messageOf, sortFindings } from './common.js';
+import { addTo } from '../collections.js';
 
 function xml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
@@ -21,7 +22,7 @@ export function formatJunit(result: ScanResult): string {
   const findings = sortFindings(result.findings.filter((f) => !f.suppression && (f.kind === 'open' || f.level !== 'note')));
   const byFile = new Map<string, Finding[]>();
   for (const file of result.files) if (file.kind === 'template') byFile.set(file.uri, []);
-  for (const f of findings) byFile.set(f.uri, [...(byFile.get(f.uri) ?? []), f]);
+  for (const f of findings) addTo(byFile, f.uri, f);
   const suites = [...byFile].map(([uri, fs]) => {
     const failures = fs.filter((f) => f.kind === 'fail').length;
     const skipped = fs.length - failures;

@@ -5,6 +5,7 @@
 import type { Finding, ScanResult } from '../types.js';
 import { messageOf, sortFindings, summarize } from './common.js';
 import { mermaidChain } from './explain.js';
+import { addTo, appendAll } from '../collections.js';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -23,18 +24,20 @@ export function formatMarkdown(result: ScanResult): string {
   const findings = sortFindings(result.findings.filter((f) => !f.suppression));
   if (findings.length === 0) out.push(`No problems found in ${s.templates} template${s.templates === 1 ? '' : 's'}.`);
   const byFile = new Map<string, Finding[]>();
-  for (const f of findings) byFile.set(f.uri, [...(byFile.get(f.uri) ?? []), f]);
+  for (const f of findings) addTo(byFile, f.uri, f);
   for (const [uri, fs] of byFile) {
     const failing = fs.filter((f) => f.kind === 'fail');
     const open = fs.filter((f) => f.kind === 'open');
     out.push(`### \`${uri}\``, '');
     if (failing.length) {
       out.push('| level | rule | line:col | resource | message |', '|---|---|---|---|---|');
-      out.push(...failing.map((f) => row(f, docs.get(f.ruleId))), '');
+      appendAll(out, failing.map((f) => row(f, docs.get(f.ruleId))));
+      out.push('');
     }
     if (open.length) {
       out.push('<details><summary>Undetermined: depends on values known only at deployment</summary>', '');
-      out.push(...open.map((f) => `- **${f.ruleId}** ${f.region.startLine}:${f.region.startColumn}: ${cell(messageOf(f))}`), '', '</details>', '');
+      appendAll(out, open.map((f) => `- **${f.ruleId}** ${f.region.startLine}:${f.region.startColumn}: ${cell(messageOf(f))}`));
+      out.push('', '</details>', '');
     }
   }
   for (const [n, chain] of (result.chains ?? []).entries()) {

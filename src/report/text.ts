@@ -22,6 +22,7 @@
  */
 import type { Finding, ScanResult } from '../types.js';
 import { messageOf, plural, sortFindings, summarize } from './common.js';
+import { maxOf } from '../collections.js';
 
 export interface TextOptions {
   color: boolean;
@@ -152,8 +153,8 @@ export function formatText(result: ScanResult, opts: TextOptions): string {
 
   for (const [uri, findings] of groups) {
     out.push(p.file(uri));
-    const posWidth = Math.max(...findings.map((f) => `${f.region.startLine}:${f.region.startColumn}`.length));
-    const labelWidth = Math.max(...findings.map((f) => labelOf(f).length));
+    const posWidth = maxOf(findings.map((f) => `${f.region.startLine}:${f.region.startColumn}`.length));
+    const labelWidth = maxOf(findings.map((f) => labelOf(f).length));
     const indent = ' '.repeat(2 + posWidth + 2);
     for (const f of findings) {
       const pos = `${f.region.startLine}:${f.region.startColumn}`.padEnd(posWidth);

@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rules } from '../rules/index.js';
+import { decode, loadFile } from '../src/load.js';
+import { scan } from '../src/scan.js';
+import { TEMPLATE_SCHEMA, writeTree } from './helpers/scan.js';
+import { cmkStack, findResource, REGISTRY, text } from './rules/stack.js';
+
+const json = `{"$schema": "${TEMPLATE_SCHEMA}", "resources": []}`;
+
+describe('decode', () => {
+  it('reads UTF-16 with and without a byte order mark, and refuses UTF-32 instead of skipping it', () => {
+    const le = Buffer.from(json, 'utf16le');
+    const be = Buffer.from(le).swap16();
+    expect(decode(le)).toBe(json);
+    expect(decode(be)).toBe(json);
+    expect(decode(Buffer.concat([Buffer.from([0xff, 0xfe]), le]))).toBe(json);
+    expect(decode(Buffer.concat([Buffer.from([0xfe, 0xff]), be]))).toBe(json);
+    const utf32le = Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), Buffer.from([...json].flatMap((c) => [c.charCodeAt(0), 0, 0, 0]))]);
+    expect(decode(utf32le)).toEqual({ error: expect.stringMatching(/UTF-32.*save it as UTF-8/) });
+  });
+});
+
+describe('files that are not regular files', () => {
+  it('are reported, never read: a named pipe would block the scan forever, a device never ends', async () => {
+    const dir = writeTree({
+      'main.json': {
+        $schema: TEMPLATE_SCHEMA,
+        contentVersion: '1.0.0.0',
+        resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: 'linked', properties: { mode: 'Incremental', templateLink: { relativePath: 'pipe.json' } } }],
+      },
+      'ok.json': text(cmkStack()),
+    });
+    execFileSync('mkfifo', [path.join(dir, 'pipe.json')]);
+    symlinkSync('/dev/zero', path.join(dir, 'zero.json'));
+    mkdirSync(path.join(dir, 'loop'));
+    symlinkSync(path.join(dir, 'loop/a.json'), path.join(dir, 'loop/b.json'));
+    symlinkSync(path.join(dir, 'loop/b.json'), path.join(dir, 'loop/a.json'));
+    expect(loadFile(path.join(dir, 'pipe.json'))).toMatchObject({ message: 'it is not a regular file (a named pipe); cmkguard reads only regular files' });
+
+    const result = await scan({ paths: ['main.json', 'pipe.json', 'zero.json', 'loop/a.json', 'ok.json'], cwd: dir, repoRoot: dir, rules });
+    expect(result.inputErrors).toEqual([
+      'path is not a regular file or a folder (a named pipe): pipe.json',
+      'path is not a regular file or a folder (a device): zero.json',
+      'path is a symbolic link loop: loop/a.json',
+    ]);
+    const linked = result.findings.find((f) => f.ruleId === 'TPL004')!;
+    expect(linked.message).toMatch(/cannot be loaded: it is not a regular file \(a named pipe\)/);
+    expect(result.files.map((f) => f.uri)).toEqual(['main.json', 'ok.json']);
+  });
+
+  it('still scan a registry template saved as UTF-16 without a byte order mark', async () => {
+    const t = cmkStack();
+    findResource(t, REGISTRY)['sku']['name'] = 'Standard';
+    const dir = writeTree({});
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path.join(dir, 'u16.json'), Buffer.from(text(t), 'utf16le'));
+    const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules });
+    expect(result.findings.filter((f) => f.ruleId === 'ACR002').map((f) => f.uri)).toEqual(['u16.json']);
+  });
+});
