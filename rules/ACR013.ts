@@ -4,6 +4,7 @@ import type { Value } from '../src/eval/value.js';
 import { REGISTRY, type ScanGraph } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
 import { display, read, type Rule } from '../src/rule-api.js';
+import { addTo } from '../src/collections.js';
 
 const REPLICATION = 'Microsoft.ContainerRegistry/registries/replications';
 
@@ -39,7 +40,7 @@ function replicationsByRegistry(graph: ScanGraph): Map<EvaluatedResource, Evalua
   for (const replication of graph.deployed(REPLICATION)) {
     const matches = registries.filter((reg) => replication.parentKey === reg.key || children.get(reg)!.has(replication));
     const own = matches.filter((reg) => reg.unit === replication.unit);
-    for (const reg of own.length ? own : matches) out.set(reg, [...(out.get(reg) ?? []), replication]);
+    for (const reg of own.length ? own : matches) addTo(out, reg, replication);
   }
   return out;
 }

@@ -345,15 +345,20 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
       }
     }
   }
-  prefetchPositions(failing.map((f) => [f.report.resource.file, f.at]), textOf);
+  // Where module and parameter-file values are written: found in the same one pass per file as the findings.
+  const traces = failing.map(({ report: r, raw }) => traceOrigins(raw, r.resource.parameterOrigins, r.resource.templateVariables, r.resource.copy?.index));
+  prefetchPositions(
+    [...failing.map((f): [string, JsonPath] => [f.report.resource.file, f.at]), ...traces.flatMap((t) => t.origins.map((o): [string, JsonPath] => [o.origin.file, o.path]))],
+    textOf,
+  );
   const copyInstances = new Map<Finding, CopyInstance>();
-  for (const { meta, report: r, at, raw } of failing) {
+  for (const [i, { meta, report: r, at }] of failing.entries()) {
     const res = r.resource;
     const paramUri = parameterFileOf.get(res);
     const level = r.verdict === 'undetermined' ? 'note' : (r.level ?? levelOf(meta));
     const label = r.subject ? labelOf(r.subject.type, r.subject.name) : labelOf(res.type, res.name);
     const source = liveSourceOf(r);
-    const base = `${source ? `${source === 'arm' ? 'live' : 'what-if'}: ` : ''}${finishSentence(r.message)}${originNote(raw, res, repoRoot, textOf)}`;
+    const base = `${source ? `${source === 'arm' ? 'live' : 'what-if'}: ` : ''}${finishSentence(r.message)}${describeTrace(traces[i]!, (o) => originAt(o, (file) => toUri(repoRoot, file), textOf))}`;
     // The instance named is that of the resource the verdict is about (the registry of a note that points at
     // its first replication), not of the one it points at.
     const about = r.chainMember ?? res;
@@ -432,14 +437,6 @@ function labelOf(type: string, name: Value): ResourceLabel | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Where the value behind a finding is written when a parameter file or a calling deployment writes it
- * (src/origin.ts): that is where a module's user changes it.
- */
-function originNote(raw: unknown, res: EvaluatedResource, repoRoot: string, textOf: (file: string) => string): string {
-  return describeTrace(traceOrigins(raw, res.parameterOrigins, res.templateVariables, res.copy?.index), (o) => originAt(o, (file) => toUri(repoRoot, file), textOf));
 }
 
 interface CopyInstance {
