@@ -105,6 +105,7 @@ export class Budget {
 }
 
 /** Expanded sizes of objects and arrays already measured: a shared part is measured once. */
+const MEMO_MIN = 32;
 const treeSizes = new WeakMap<object, number>();
 
 /** Elements and members of `v`, expanded, up to `cap` (then cap + 1); `counter.fresh` counts those measured now. */
@@ -127,7 +128,9 @@ function treeSize(v: Value, cap: number, counter: { fresh: number }): number {
     }
   }
   if (size > cap) size = cap + 1;
-  treeSizes.set(v, size);
+  // Small values are walked again rather than remembered: most results are small, and a WeakMap entry for
+  // each cost more than the walk (a DAG still costs at most MEMO_MIN per remembered node).
+  if (size >= MEMO_MIN) treeSizes.set(v, size);
   return size;
 }
 
