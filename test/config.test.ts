@@ -169,5 +169,12 @@ describe('budgets', () => {
     expect(limited.map((f) => f.message)).toContainEqual(expect.stringMatching(/more than 50 steps/));
     writeFileSync(path.join(dir, '.cmkguard.yaml'), 'budgets:\n  evaluationSteps: lots\n');
     expect(cli(['scan', '.'], dir).code).toBe(2);
+    // YAML's .inf and 1e309 are numbers that pass as integers in JSON Schema: they would turn a budget off.
+    for (const endless of ['.inf', '1e309']) {
+      writeFileSync(path.join(dir, '.cmkguard.yaml'), `budgets:\n  stringLength: ${endless}\n`);
+      const r = cli(['scan', '.'], dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/'budgets\.stringLength' must be <= 9007199254740991/);
+    }
   });
 });
