@@ -171,7 +171,7 @@ describe('no network', () => {
     const deploy = (k: number) => ({ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: `d${k}`, properties: { mode: 'Incremental', templateLink: { relativePath: 'fan.json' } } });
     const t = { $schema: TEMPLATE_SCHEMA, contentVersion: '1.0.0.0', resources: [deploy(0), deploy(1), deploy(2)] };
     const findings = await scanWithNeighbour('fan.json', JSON.stringify(t, null, 2));
-    expect(findings.map((f) => f.message)).toContain('the template runs more than 2000 nested deployments; the rest are not evaluated.');
+    expect(findings.map((f) => f.message).filter((m) => m === 'the template runs more than 2000 nested deployments; the rest are not evaluated.')).toHaveLength(1);
   });
 
   it('bounds inline nested deployments in copy loops, and honours a configured deployment budget', async () => {
@@ -182,7 +182,7 @@ describe('no network', () => {
       inner = { $schema: TEMPLATE_SCHEMA, resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: "[concat('d', copyIndex())]", copy: { name: 'c', count: 800 }, properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: inner } }] };
     }
     const run = evaluateTemplate({ file: '/x.json', json: inner, maxDeployments: 100 });
-    expect(run.diagnostics.map((d) => d.message)).toContain('the template runs more than 100 nested deployments; the rest are not evaluated');
+    expect(run.diagnostics.map((d) => d.message).filter((m) => m === 'the template runs more than 100 nested deployments; the rest are not evaluated')).toHaveLength(1);
     // Only templates of deployments that ran are expanded: at most 101 templates of 800 resources each.
     expect(run.resources.filter((r) => r.type === 'Microsoft.Resources/deployments').length).toBeLessThanOrEqual(101 * 800);
   });

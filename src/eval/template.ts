@@ -1412,7 +1412,10 @@ class TemplateScope implements TemplateHost {
     // Depth alone does not bound the work: a template that deploys itself three times is 3^10 deployments.
     const maxDeployments = this.state.options.maxDeployments ?? DEFAULT_MAX_DEPLOYMENTS;
     if (++this.state.deploymentsRun > maxDeployments) {
-      this.state.diagnose('TPL002', `the template runs more than ${maxDeployments} nested deployments; the rest are not evaluated`, this.file, inst.decl.path);
+      // Once, at the first deployment left out: every further one would repeat it.
+      if (this.state.deploymentsRun === maxDeployments + 1) {
+        this.state.diagnose('TPL002', `the template runs more than ${maxDeployments} nested deployments; the rest are not evaluated`, this.file, inst.decl.path);
+      }
       inst.deploymentState = Unknown.link(deploymentName);
       return;
     }
