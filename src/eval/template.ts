@@ -580,9 +580,12 @@ class TemplateScope implements TemplateHost {
       if (!(err instanceof TemplateEvalError)) throw err;
       const placeholders = err instanceof BudgetExceeded ? [] : state.placeholderReads.slice(mark);
       if (placeholders.length > 0 && this.succeedsWithoutPlaceholders(s, env)) return this.needsValue(placeholders, err.message, s, at);
-      // In a module, the value that breaks the expression is usually one the caller passes: say where.
+      // In a module, the value that breaks the expression is often one the caller passes: say where, unless
+      // the error is in the text itself (a name, the syntax) or the value is made of too many to point at one.
       const copyIndex = typeof env.copy?.index === 'number' && !env.copy.namedOnly ? env.copy.index : undefined;
-      const trace = this.parameterOrigins.size ? traceOrigins(s, this.parameterOrigins, rawGet(this.raw, 'variables')?.value, copyIndex) : undefined;
+      const fromText = /^(the template has no |syntax error|unknown (user-defined )?function|expression is \d+ characters)/.test(err.message);
+      const traced = this.parameterOrigins.size && !fromText ? traceOrigins(s, this.parameterOrigins, rawGet(this.raw, 'variables')?.value, copyIndex) : undefined;
+      const trace = traced && traced.origins.length <= 2 ? traced : undefined;
       state.diagnose('TPL002', withHint(err, `${err.message} in '${abbreviate(s)}'`), this.file, at, trace);
       return Unknown.error(err.message);
     } finally {
