@@ -63,6 +63,12 @@ describe('TPL002 template-evaluation-error', () => {
     const f = expectOneAt(await findingsOf('TPL002', t), t, `"[add(int(parameters('count')), 1)]"`);
     const at = positionOf(text(t), '"three"');
     expect(f.message).toMatch(new RegExp(`got string 'three'.*The value is computed from parameter 'count' \\(passed by deployment 'naming' at main\\.json:${at.line}:${at.column}\\)\\.$`));
+    // An error in the expression's own text is not the caller's: no note about the values it passes.
+    const module = (t['resources'] as Record<string, any>[]).at(-1)!;
+    module['properties']['template']['outputs']['total']['value'] = "[add(length(parameters('count')), parameters('missing'))]";
+    const g = expectOneAt(await findingsOf('TPL002', t), t, `"[add(length(parameters('count')), parameters('missing'))]"`);
+    expect(g.message).toMatch(/the template has no parameter 'missing'/);
+    expect(g.message).not.toMatch(/passed by deployment/);
   });
 
   it('reports a copy loop on a child nested in its parent, and names null resources as null', async () => {
