@@ -30,7 +30,7 @@ export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
 const TEMPLATE_SCHEMA = /deploymenttemplate\.json/i;
 const PARAMETERS_SCHEMA = /deploymentparameters\.json/i;
 
-export const UTF32 = 'the file is UTF-32 text, which ARM does not read: save it as UTF-8';
+const UTF32 = 'the file is UTF-32 text, which ARM does not read: save it as UTF-8';
 
 /**
  * Decodes bytes: UTF-8 (BOM removed), UTF-16 LE/BE with a BOM, or without one when the first two characters

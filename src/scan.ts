@@ -101,7 +101,7 @@ export function evaluatedThroughCallers(jobs: readonly UnitJob[], outcomes: read
 }
 
 /** The folder that holds `.git`, walking up from `start`; `start` itself when there is none. */
-export function findRepoRoot(start: string): string {
+function findRepoRoot(start: string): string {
   let dir = path.resolve(start);
   for (;;) {
     if (existsSync(path.join(dir, '.git'))) return dir;
