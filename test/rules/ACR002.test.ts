@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findingsOf, expectOneAt } from './expect.js';
-import { REGISTRY, cmkStack, findResource, text } from './stack.js';
+import { cmkStack, findResource, innerDeployment, REGISTRY, text } from './stack.js';
 import { PARAMETERS_SCHEMA, TEMPLATE_SCHEMA, positionOf, template } from '../helpers/scan.js';
 
 describe('ACR002 registry-cmk-premium-sku', () => {
@@ -42,12 +42,7 @@ describe('ACR002 registry-cmk-premium-sku', () => {
       template({
         parameters: { callerSku: { type: 'string' } },
         resources: [
-          {
-            type: 'Microsoft.Resources/deployments',
-            apiVersion: '2022-09-01',
-            name: 'acr',
-            properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, parameters: { sku: { value: sku } }, template: registryModule },
-          },
+          innerDeployment('acr', { sku: { value: sku } }, registryModule),
         ],
       });
     const literal = caller('Standard');

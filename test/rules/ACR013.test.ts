@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { template } from '../helpers/scan.js';
 import { findingsOf, expectOneAt } from './expect.js';
-import { KEY, REGISTRY, VAULT, cmkStack, findResource, text, type Json } from './stack.js';
+import { cmkStack, findResource, innerDeployment, type Json, KEY, REGISTRY, text, VAULT } from './stack.js';
 
 const REPLICATION = 'Microsoft.ContainerRegistry/registries/replications';
 const REPLICATION_START = `{\n      "type": "${REPLICATION}"`;
@@ -121,7 +121,7 @@ describe('ACR013 registry-geo-replication-key-vault', () => {
   it('checks a registry and its replications deployed by a nested module', async () => {
     const inner = withReplications('northeurope');
     const t = template({
-      resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: 'registry-module', properties: { expressionEvaluationOptions: { scope: 'inner' }, mode: 'Incremental', template: inner } }],
+      resources: [innerDeployment('registry-module', undefined, inner)],
     });
     const f = expectOneAt(await findingsOf('ACR013', t), t, `{\n              "type": "${REPLICATION}"`);
     expect(f.message).toMatch(/'contosoreg' has a replica in northeurope/);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RuleSetting } from '../../src/scan.js';
 import { template } from '../helpers/scan.js';
 import { expectOneAt, findingsOf } from './expect.js';
-import { KEY, REGISTRY, VAULT, cmkStack, findResource, text, type Json } from './stack.js';
+import { cmkStack, findResource, innerDeployment, type Json, KEY, REGISTRY, text, VAULT } from './stack.js';
 
 const KEY_FQN = 'Microsoft.KeyVault/vaults/reg-kv/keys/reg-key';
 const minKeySize = (n: number) => ({ settings: new Map<string, RuleSetting>([['KV004', { enabled: true, options: { minKeySize: n } }]]) });
@@ -51,17 +51,9 @@ function nestedStack(): Json {
   const vault = findResource(t, VAULT);
   const key = findResource(t, KEY);
   t['resources'] = (t['resources'] as Json[]).filter((r) => r !== vault && r !== key);
-  (t['resources'] as Json[]).unshift({
-    type: 'Microsoft.Resources/deployments',
-    apiVersion: '2022-09-01',
-    name: 'keyvault',
-    properties: {
-      mode: 'Incremental',
-      expressionEvaluationOptions: { scope: 'inner' },
-      parameters: { vaultName: { value: 'reg-kv' } },
-      template: template({ parameters: { vaultName: { type: 'string' } }, resources: [vault, { ...key, name: "[format('{0}/reg-key', parameters('vaultName'))]", dependsOn: [] }] }),
-    },
-  });
+  (t['resources'] as Json[]).unshift(
+    innerDeployment('keyvault', { vaultName: { value: 'reg-kv' } }, template({ parameters: { vaultName: { type: 'string' } }, resources: [vault, { ...key, name: "[format('{0}/reg-key', parameters('vaultName'))]", dependsOn: [] }] })),
+  );
   return t;
 }
 

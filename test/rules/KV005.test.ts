@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { template } from '../helpers/scan.js';
 import { expectOneAt, findingsOf } from './expect.js';
-import { KEY, REGISTRY, VAULT, cmkStack, findResource, text, type Json } from './stack.js';
+import { cmkStack, findResource, innerDeployment, type Json, KEY, REGISTRY, text, VAULT } from './stack.js';
 
 const KEY_FQN = 'Microsoft.KeyVault/vaults/reg-kv/keys/reg-key';
 const keyProps = (t: Json): Json => findResource(t, KEY)['properties'];
@@ -111,17 +111,9 @@ describe('KV005 keyvault-key-rotation', () => {
     const key = findResource(t, KEY);
     t['resources'] = (t['resources'] as Json[]).filter((r) => r !== key);
     delete key['properties']['rotationPolicy'];
-    (t['resources'] as Json[]).push({
-      type: 'Microsoft.Resources/deployments',
-      apiVersion: '2022-09-01',
-      name: 'key',
-      properties: {
-        mode: 'Incremental',
-        expressionEvaluationOptions: { scope: 'inner' },
-        parameters: { keyName: { value: 'reg-key' } },
-        template: template({ parameters: { keyName: { type: 'string' } }, resources: [{ ...key, name: "[format('reg-kv/{0}', parameters('keyName'))]", dependsOn: [] }] }),
-      },
-    });
+    (t['resources'] as Json[]).push(
+      innerDeployment('key', { keyName: { value: 'reg-key' } }, template({ parameters: { keyName: { type: 'string' } }, resources: [{ ...key, name: "[format('reg-kv/{0}', parameters('keyName'))]", dependsOn: [] }] })),
+    );
     const f = expectOneAt(await findingsOf('KV005', t), t, '"properties": {\n                "kty"');
     expect(f.resource?.fullyQualifiedName).toBe(KEY_FQN);
   });

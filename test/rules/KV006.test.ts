@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { template } from '../helpers/scan.js';
 import { expectOneAt, findingsOf } from './expect.js';
-import { REGISTRY, VAULT, cmkStack, findResource, nameVaultBy, text, type Json } from './stack.js';
+import { cmkStack, findResource, innerDeployment, type Json, nameVaultBy, REGISTRY, text, VAULT } from './stack.js';
 
 const DIAG = 'Microsoft.Insights/diagnosticSettings';
 const VAULT_FQN = 'Microsoft.KeyVault/vaults/reg-kv';
@@ -113,31 +113,22 @@ describe('KV006 keyvault-audit-logs', () => {
 
   it('finds a diagnostic setting deployed by a nested deployment, and fails a nested vault without one', async () => {
     const t = withoutDiag();
-    (t['resources'] as Json[]).push({
-      type: 'Microsoft.Resources/deployments',
-      apiVersion: '2022-09-01',
-      name: 'monitoring',
-      properties: {
-        mode: 'Incremental',
-        expressionEvaluationOptions: { scope: 'inner' },
-        parameters: { vaultName: { value: 'reg-kv' } },
-        template: template({
+    (t['resources'] as Json[]).push(
+      innerDeployment(
+        'monitoring',
+        { vaultName: { value: 'reg-kv' } },
+        template({
           parameters: { vaultName: { type: 'string' } },
           resources: [diag("[resourceId('Microsoft.KeyVault/vaults', parameters('vaultName'))]", [{ categoryGroup: 'allLogs', enabled: true }])],
         }),
-      },
-    });
+      ),
+    );
     expect(await findingsOf('KV006', t)).toEqual([]);
 
     const n = withoutDiag();
     const vault = findResource(n, VAULT);
     n['resources'] = (n['resources'] as Json[]).filter((r) => r !== vault);
-    (n['resources'] as Json[]).push({
-      type: 'Microsoft.Resources/deployments',
-      apiVersion: '2022-09-01',
-      name: 'vault',
-      properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: template({ resources: [vault] }) },
-    });
+    (n['resources'] as Json[]).push(innerDeployment('vault', undefined, template({ resources: [vault] })));
     const f = expectOneAt(await findingsOf('KV006', n), n, '{\n              "type": "Microsoft.KeyVault/vaults",');
     expect(f.resource?.fullyQualifiedName).toBe(VAULT_FQN);
   });

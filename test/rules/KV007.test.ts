@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { template } from '../helpers/scan.js';
 import { expectOneAt, findingsOf } from './expect.js';
-import { KEY, REGISTRY, VAULT, cmkStack, findResource, recoverVault, text, type Json } from './stack.js';
+import { cmkStack, findResource, innerDeployment, type Json, KEY, recoverVault, REGISTRY, text, VAULT } from './stack.js';
 
 const VAULT_FQN = 'Microsoft.KeyVault/vaults/reg-kv';
 const vaultProps = (t: Json): Json => findResource(t, VAULT)['properties'];
@@ -93,17 +93,7 @@ describe('KV007 keyvault-network-restricted', () => {
     const vault = findResource(t, VAULT);
     t['resources'] = (t['resources'] as Json[]).filter((r) => r !== vault);
     vault['properties']['networkAcls'] = { defaultAction: "[parameters('firewall')]" };
-    (t['resources'] as Json[]).push({
-      type: 'Microsoft.Resources/deployments',
-      apiVersion: '2022-09-01',
-      name: 'vault',
-      properties: {
-        mode: 'Incremental',
-        expressionEvaluationOptions: { scope: 'inner' },
-        parameters: { firewall: { value: 'Allow' } },
-        template: template({ parameters: { firewall: { type: 'string' } }, resources: [vault] }),
-      },
-    });
+    (t['resources'] as Json[]).push(innerDeployment('vault', { firewall: { value: 'Allow' } }, template({ parameters: { firewall: { type: 'string' } }, resources: [vault] })));
     const f = expectOneAt(await findingsOf('KV007', t), t, `"[parameters('firewall')]"`);
     expect(f.resource?.fullyQualifiedName).toBe(VAULT_FQN);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findingsOf, expectOneAt } from './expect.js';
-import { VAULT, cmkStack, findResource, text } from './stack.js';
+import { VAULT, cmkStack, findResource, innerDeployment, text } from './stack.js';
 import { PARAMETERS_SCHEMA, TEMPLATE_SCHEMA, positionOf } from '../helpers/scan.js';
 
 describe('TPL002 template-evaluation-error', () => {
@@ -21,16 +21,8 @@ describe('TPL002 template-evaluation-error', () => {
 
   it('reports a deployment that passes an undeclared parameter to its inner-scope template, unless it is not deployed', async () => {
     const module = (condition: boolean) => ({
-      type: 'Microsoft.Resources/deployments',
-      apiVersion: '2022-09-01',
-      name: 'mod',
+      ...innerDeployment('mod', { skuName: { value: 'Premium' } }, { $schema: TEMPLATE_SCHEMA, contentVersion: '1.0.0.0', parameters: { sku: { type: 'string', defaultValue: 'Premium' } }, resources: [] }),
       condition,
-      properties: {
-        mode: 'Incremental',
-        expressionEvaluationOptions: { scope: 'inner' },
-        parameters: { skuName: { value: 'Premium' } },
-        template: { $schema: TEMPLATE_SCHEMA, contentVersion: '1.0.0.0', parameters: { sku: { type: 'string', defaultValue: 'Premium' } }, resources: [] },
-      },
     });
     const t = cmkStack();
     (t['resources'] as object[]).push(module(true));
@@ -43,23 +35,15 @@ describe('TPL002 template-evaluation-error', () => {
 
   it('says where a module is given the value its failing expression reads', async () => {
     const t = cmkStack();
-    (t['resources'] as object[]).push({
-      type: 'Microsoft.Resources/deployments',
-      apiVersion: '2022-09-01',
-      name: 'naming',
-      properties: {
-        mode: 'Incremental',
-        expressionEvaluationOptions: { scope: 'inner' },
-        parameters: { count: { value: 'three' } },
-        template: {
-          $schema: TEMPLATE_SCHEMA,
-          contentVersion: '1.0.0.0',
-          parameters: { count: { type: 'string' } },
-          resources: [],
-          outputs: { total: { type: 'int', value: "[add(int(parameters('count')), 1)]" } },
-        },
-      },
-    });
+    (t['resources'] as object[]).push(
+      innerDeployment('naming', { count: { value: 'three' } }, {
+        $schema: TEMPLATE_SCHEMA,
+        contentVersion: '1.0.0.0',
+        parameters: { count: { type: 'string' } },
+        resources: [],
+        outputs: { total: { type: 'int', value: "[add(int(parameters('count')), 1)]" } },
+      }),
+    );
     const f = expectOneAt(await findingsOf('TPL002', t), t, `"[add(int(parameters('count')), 1)]"`);
     const at = positionOf(text(t), '"three"');
     expect(f.message).toMatch(new RegExp(`got string 'three'.*The value is computed from parameter 'count' \\(passed by deployment 'naming' at main\\.json:${at.line}:${at.column}\\)\\.$`));

@@ -93,13 +93,18 @@ export function moveRegistryIntoModule(t: Json, parameters: Json, module: (regis
   const resources = t['resources'] as Json[];
   const registry = findResource(t, REGISTRY);
   resources.splice(resources.indexOf(registry), 1);
-  resources.push({
+  resources.push(innerDeployment('registry', parameters, module(registry)));
+  return t;
+}
+
+/** A nested deployment `name` of an inline template with inner scope, passed `parameters` (`{ p: { value } }`). */
+export function innerDeployment(name: string, parameters: Json | undefined, template: Json): Json {
+  return {
     type: 'Microsoft.Resources/deployments',
     apiVersion: '2022-09-01',
-    name: 'registry',
-    properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, parameters, template: module(registry) },
-  });
-  return t;
+    name,
+    properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, ...(parameters ? { parameters } : {}), template },
+  };
 }
 
 /**
