@@ -9,6 +9,7 @@
  */
 import type { JsonPath, ParameterOrigin } from './eval/template.js';
 import { isExpression, parseExpression, type Expr } from './eval/parser.js';
+import { fieldOf, findKey, isRecord } from './json.js';
 
 /** A parameter value written outside the template, and where in it the finding's value sits. */
 export interface TracedOrigin {
@@ -74,7 +75,7 @@ function visit(expr: Expr, scope: Scope, out: TracedOrigin[], hops: number, suff
       return bareAccess !== undefined;
     }
     if (fn === 'variables') {
-      const definition = variableNamed(scope.variables, name);
+      const definition = fieldOf(scope.variables, name);
       if (definition === undefined || hops >= MAX_HOPS) return false;
       // A variable's own copyIndex() counts its variable copy loop, not the resource's.
       const inner = { ...scope, copyIndex: undefined };
@@ -151,7 +152,7 @@ function descend(value: unknown, path: JsonPath): { value: unknown; rest: JsonPa
     const step = path[i]!;
     if (typeof step === 'number' && Array.isArray(v) && step >= 0 && step < v.length) v = v[step];
     else if (typeof step === 'string' && isRecord(v)) {
-      const key = Object.keys(v).find((k) => k.toLowerCase() === step.toLowerCase());
+      const key = findKey(v, step);
       if (key === undefined) return { value: undefined, rest: [] };
       v = v[key];
     } else return typeof v === 'string' ? { value: v, rest: path.slice(i) } : { value: undefined, rest: [] };
@@ -159,11 +160,6 @@ function descend(value: unknown, path: JsonPath): { value: unknown; rest: JsonPa
   return { value: v, rest: [] };
 }
 
-function variableNamed(variables: unknown, name: string): unknown {
-  if (!isRecord(variables)) return undefined;
-  const key = Object.keys(variables).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : variables[key];
-}
 
 function leaves(value: unknown): string[] {
   const out: string[] = [];
@@ -178,9 +174,6 @@ function leaves(value: unknown): string[] {
   return out;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function samePath(a: JsonPath, b: JsonPath): boolean {
   return a.length === b.length && a.every((s, i) => s === b[i]);

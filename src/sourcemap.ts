@@ -4,16 +4,7 @@
  * to their `input` body.
  */
 import type { EvaluatedResource, JsonPath } from './eval/template.js';
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function findKey(obj: Record<string, unknown>, name: string): string | undefined {
-  if (Object.prototype.hasOwnProperty.call(obj, name)) return name;
-  const lower = name.toLowerCase();
-  return Object.keys(obj).find((k) => k.toLowerCase() === lower);
-}
+import { findKey, isRecord } from './json.js';
 
 /** The JSON path, in the resource's file, of the text behind `evalPath` (or of its closest ancestor). */
 export function sourcePathOf(resource: EvaluatedResource, evalPath: JsonPath): JsonPath {

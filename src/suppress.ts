@@ -5,6 +5,7 @@
  */
 import type { ConfigSuppression } from './config.js';
 import { glob } from './glob.js';
+import { fieldOf } from './json.js';
 import type { Finding, RuleMeta } from './types.js';
 
 export interface SuppressionEntry {
@@ -15,16 +16,10 @@ export interface SuppressionEntry {
 
 /** Reads `metadata.cmkguard.suppress` of a template or resource object; anything malformed is ignored there. */
 export function suppressionsIn(obj: unknown): SuppressionEntry[] {
-  const metadata = field(obj, 'metadata');
-  const own = field(field(metadata, 'cmkguard'), 'suppress');
+  const metadata = fieldOf(obj, 'metadata');
+  const own = fieldOf(fieldOf(metadata, 'cmkguard'), 'suppress');
   if (!Array.isArray(own)) return [];
   return own.filter((e): e is SuppressionEntry => typeof e === 'object' && e !== null && typeof (e as SuppressionEntry).rule === 'string');
-}
-
-function field(obj: unknown, name: string): unknown {
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return undefined;
-  const key = Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : (obj as Record<string, unknown>)[key];
 }
 
 function ruleMatches(meta: RuleMeta | undefined, ruleId: string, rule: string): boolean {

@@ -13,6 +13,7 @@ import { describeTrace } from './origin.js';
 import { isModelled } from './graph.js';
 import { classify, decode, isLoadError, loadFile, parseJsonText, readRegularFile } from './load.js';
 import { isInside } from './paths.js';
+import { isRecord } from './json.js';
 import { applyInSource, suppressionsIn } from './suppress.js';
 import type { Finding, RuleMeta, ScannedFile } from './types.js';
 
@@ -111,7 +112,7 @@ export function evaluateUnit(job: UnitJob, env: UnitEnv, keepForWhatIf = false):
     const run: UnitRun = { resources: keptForGraph(evaluation.resources), parameterFile: paramUri, parameterPath: params?.path };
     if (keepForWhatIf) {
       run.template = loaded.json;
-      run.parameters = isPlainRecord(params?.json) && isPlainRecord(params.json['parameters']) ? params.json['parameters'] : {};
+      run.parameters = isRecord(params?.json) && isRecord(params.json['parameters']) ? params.json['parameters'] : {};
     }
     outcome.runs.push(run);
   }
@@ -120,9 +121,6 @@ export function evaluateUnit(job: UnitJob, env: UnitEnv, keepForWhatIf = false):
   return outcome;
 }
 
-function isPlainRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * What an evaluation leaves for the scan graph. Rules read modelled types only; other resources of the same

@@ -8,6 +8,7 @@ import { evaluateExpressionText, Budget, BudgetExceeded, type CopyFrame, type En
 import { isExpression, unescapeLiteral } from './parser.js';
 import { TemplateEvalError, withHint } from './functions/types.js';
 import { didYouMean } from '../suggest.js';
+import { findKey, isRecord as isPlainObject } from '../json.js';
 import { traceOrigins, type OriginTrace } from '../origin.js';
 import {
   extensionResourceIdFunction,
@@ -408,16 +409,10 @@ function rootScope(kind: ScopeKind, ctx: DeploymentContextInput): DeploymentScop
   };
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Case-insensitive read of a raw JSON property. */
 function rawGet(obj: Record<string, unknown>, name: string): { key: string; value: unknown } | undefined {
-  if (Object.prototype.hasOwnProperty.call(obj, name)) return { key: name, value: obj[name] };
-  const lower = name.toLowerCase();
-  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return { key: k, value: obj[k] };
-  return undefined;
+  const key = findKey(obj, name);
+  return key === undefined ? undefined : { key, value: obj[key] };
 }
 
 const ENVIRONMENT = objectFrom([
