@@ -23,10 +23,9 @@ export function setting(resource: EvaluatedResource, path: JsonPath): Setting {
   let ignored: string | undefined;
   if (r.state !== 'missing' && typeof property === 'string') {
     const known = knowsProperty(resource.type, resource.apiVersion, property);
-    const since = propertySince(resource.type, property);
-    if (known === false) ignored = `${property} is ignored by API version ${resource.apiVersion} (it exists from ${since})`;
+    if (known === false) ignored = `${property} is ignored by API version ${resource.apiVersion} (it exists from ${propertySince(resource.type, property)})`;
     else if (known === undefined) {
-      return { state: 'unknown', path: ['apiVersion'], why: `its apiVersion is not known before deployment, and ${property} exists only from ${since} (write the version as a literal, or give a parameter file that sets it)` };
+      return { state: 'unknown', path: ['apiVersion'], why: `its apiVersion is not known before deployment, and ${property} exists only from ${propertySince(resource.type, property)} (write the version as a literal, or give a parameter file that sets it)` };
     }
   }
   if (!ignored && r.state === 'unknown') return { state: 'unknown', path: r.path, why: describeOrigins(r.value), value: r.value };
