@@ -11,6 +11,8 @@ import type { ValueObject } from './eval/value.js';
 import { WORKER } from './threads.js';
 import type { UnitEnv, UnitJob, UnitOutcome } from './unit.js';
 
+const JOBS_IN_FLIGHT = 2;
+
 type EncodedResource = Omit<EvaluatedResource, 'name' | 'id' | 'scope' | 'body'> & { name: unknown; id: unknown; scope: unknown; body: unknown };
 
 export function encodeOutcome(outcome: UnitOutcome): unknown {
@@ -40,9 +42,15 @@ export function decodeOutcome(encoded: unknown): UnitOutcome {
 
 /**
  * Evaluates the jobs on `threads` workers. The result has an outcome per job index, or undefined where a
- * worker failed (the caller evaluates those itself).
+ * worker failed (the caller evaluates those itself). `script` is the worker's module (tests give one that fails).
  */
-export async function evaluateInWorkers(jobs: UnitJob[], env: UnitEnv, threads: number, onProgress?: (done: number, total: number) => void): Promise<(UnitOutcome | undefined)[]> {
+export async function evaluateInWorkers(
+  jobs: UnitJob[],
+  env: UnitEnv,
+  threads: number,
+  onProgress?: (done: number, total: number) => void,
+  script: URL = WORKER,
+): Promise<(UnitOutcome | undefined)[]> {
   const encoded: unknown[] = new Array(jobs.length);
   let next = 0;
   let done = 0;
@@ -50,7 +58,7 @@ export async function evaluateInWorkers(jobs: UnitJob[], env: UnitEnv, threads: 
     new Promise<void>((resolve) => {
       let worker: Worker;
       try {
-        worker = new Worker(WORKER, { workerData: env });
+        worker = new Worker(script, { workerData: env });
       } catch {
         resolve();
         return;
@@ -61,22 +69,29 @@ export async function evaluateInWorkers(jobs: UnitJob[], env: UnitEnv, threads: 
         finished = true;
         void worker.terminate().finally(resolve);
       };
+      let inFlight = 0;
       const feed = () => {
-        if (next >= jobs.length) return finish();
+        if (next >= jobs.length) {
+          if (inFlight === 0) finish();
+          return;
+        }
         const index = next++;
+        inFlight++;
         worker.postMessage({ index, job: jobs[index] });
       };
       worker.on('message', (m: { index: number; outcome: unknown }) => {
+        inFlight--;
         // Keep the worker busy first; decoding waits until every template is evaluated.
         feed();
         encoded[m.index] = m.outcome;
         onProgress?.(++done, jobs.length);
       });
-      // The unit in flight stays without a result and is evaluated in the main thread.
+      // Units in flight stay without a result and are evaluated in the main thread.
       worker.on('error', finish);
       worker.on('exit', finish);
-      feed();
+      // A second job waits in the worker's queue, so it never idles for the round trip through this thread.
+      for (let i = 0; i < JOBS_IN_FLIGHT; i++) feed();
     });
   await Promise.all(Array.from({ length: threads }, runWorker));
-  return encoded.map((e) => (e === undefined ? undefined : decodeOutcome(e)));
+  return Array.from(encoded, (e) => (e === undefined ? undefined : decodeOutcome(e)));
 }
