@@ -127,14 +127,23 @@ export function repositoryRootFor(cwd: string, paths: string[]): string {
   return roots.size === 1 && isRepo(only!) ? only! : fromCwd;
 }
 
-/** `<name>.parameters.json` and `<name>.parameters.<env>.json` next to template `<name>.json`. */
+/**
+ * `<name>.parameters.json` and `<name>.parameters.<env>.json` next to template `<name>.json`; and
+ * `parameters.json` / `parameters.<env>.json` next to `template.json`, the pair that the portal's "Export
+ * template" and `az group export` write.
+ */
 export function pairsWith(templatePath: string, parameterPath: string): boolean {
   if (path.dirname(templatePath) !== path.dirname(parameterPath)) return false;
   const stem = path.basename(templatePath).replace(/\.jsonc?$/i, '').toLowerCase();
   const p = path.basename(parameterPath).toLowerCase();
-  if (!p.startsWith(`${stem}.parameters.`)) return false;
-  return /^(?:[^.]+\.)?jsonc?$/.test(p.slice(stem.length + '.parameters.'.length));
+  const prefix = stem === 'template' && p.startsWith('parameters.') ? 'parameters.' : `${stem}.parameters.`;
+  if (!p.startsWith(prefix)) return false;
+  return ENV_SUFFIX.test(p.slice(prefix.length));
 }
+
+const ENV_SUFFIX = /^(?:[^.]+\.)?jsonc?$/;
+/** Names that may be parameter files of a template in the same folder (pairsWith decides which). */
+const PARAMETER_FILE_NAME = /(?:^|\.)parameters\.(?:[^.]+\.)?jsonc?$/i;
 
 export async function scan(options: ScanOptions): Promise<ScanResult & { inputErrors: string[] }> {
   const repoRoot = options.repoRoot ?? repositoryRootFor(options.cwd, options.paths);
@@ -209,7 +218,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
   for (const dir of new Set(parameterFiles.map((p) => path.dirname(p.path)))) {
     let names: string[];
     try {
-      names = readdirSync(dir).filter((n) => /\.jsonc?$/i.test(n) && !/\.parameters\./i.test(n));
+      names = readdirSync(dir).filter((n) => /\.jsonc?$/i.test(n) && !PARAMETER_FILE_NAME.test(n));
     } catch {
       continue;
     }
@@ -236,7 +245,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
   for (const [dir, dirTemplates] of templatesByDir) {
     let names: string[];
     try {
-      names = readdirSync(dir).filter((n) => /\.parameters\.(?:[^.]+\.)?jsonc?$/i.test(n));
+      names = readdirSync(dir).filter((n) => PARAMETER_FILE_NAME.test(n));
     } catch {
       continue;
     }

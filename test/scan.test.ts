@@ -38,6 +38,30 @@ describe('scan', () => {
     expect(standard.findings.filter((f) => f.ruleId === 'ACR002').map((f) => f.message.match(/Registry '(reg\d)'/)?.[1])).toEqual(['reg0', 'reg1', 'reg2']);
   });
 
+  it("pairs parameters.json and parameters.<env>.json with template.json, the layout of the portal's export", async () => {
+    const t = cmkStack();
+    t['parameters']['sku'] = { type: 'string' };
+    findResource(t, 'Microsoft.ContainerRegistry/registries')['sku'] = { name: "[parameters('sku')]" };
+    const params = (sku: string) => ({ $schema: PARAMETERS_SCHEMA, parameters: { sku: { value: sku } } });
+    const dir = writeTree({
+      'export/template.json': text(t),
+      'export/parameters.json': params('Standard'),
+      'export/parameters.test.json': params('Basic'),
+      // Not an export: a parameters.json beside another template does not pair with it.
+      'other/main.json': text(t),
+      'other/parameters.json': params('Standard'),
+    });
+    const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules });
+    expect(result.findings.filter((f) => f.ruleId === 'ACR002' && f.kind === 'fail').map((f) => [f.uri, f.parameterFile])).toEqual([
+      ['export/template.json', 'export/parameters.json'],
+      ['export/template.json', 'export/parameters.test.json'],
+    ]);
+    expect(result.findings.filter((f) => f.ruleId === 'TPL003').map((f) => f.uri)).toEqual(['other/main.json']);
+    // A hook that passes only a staged parameter file still scans the exported template, with every file it pairs with.
+    const staged = await scan({ paths: ['export/parameters.json'], cwd: dir, repoRoot: dir, rules });
+    expect(staged.findings.filter((f) => f.ruleId === 'ACR002').map((f) => f.parameterFile)).toEqual(['export/parameters.json', 'export/parameters.test.json']);
+  });
+
   it('scans the template a staged parameter file pairs with, when only the parameter file is passed', async () => {
     const t = cmkStack();
     t['parameters']['sku'] = { type: 'string' };
