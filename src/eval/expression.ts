@@ -23,7 +23,8 @@ export type Site = 'parameter' | 'variable' | 'name' | 'location' | 'body' | 'ou
 /** The template side of evaluation: implemented by the template evaluator. */
 export interface TemplateHost {
   /** Functions that need the template or deployment; undefined when `name` is not one of them. */
-  callContextFunction(name: string, args: Value[], env: Env): Value | undefined;
+  /** `name` is lower case; `written` is the name as the template spells it, for messages. */
+  callContextFunction(name: string, args: Value[], env: Env, written?: string): Value | undefined;
   isContextFunction(name: string): boolean;
   /** Names of the context and user-defined functions, as written, for suggestions. */
   functionNames(): string[];
@@ -242,7 +243,7 @@ function call(e: Extract<Expr, { t: 'call' }>, env: Env): Value {
       );
     }
     const args = e.args.map((a) => evalExpr(a, env));
-    const out = env.host.callContextFunction(lname, args, env);
+    const out = env.host.callContextFunction(lname, args, env, e.name);
     if (out !== undefined) return out;
   }
   throw new TemplateEvalError(`unknown function '${e.name}'`, didYouMean(e.name, [...[...library.values()].map((d) => d.name), ...env.host.functionNames()]));

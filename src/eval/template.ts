@@ -347,6 +347,19 @@ interface Instance {
 }
 
 /** Evaluates one template with one parameter file (or its defaults). Never throws for template problems. */
+/**
+ * reference() and the list*() functions read a resource's runtime state, which does not exist yet where ARM
+ * resolves variables and user-defined functions. The docs: "You can't use the reference function or any of the
+ * list functions in the variable declaration"; a user-defined function "can't use the reference function or any
+ * of the list functions". ARM refuses the template ("The template function '...' is not expected at this location").
+ */
+function refuseRuntimeStateAt(fn: string, env: Env): void {
+  if (env.site !== 'variable' && env.site !== 'function') return;
+  const where = env.site === 'variable' ? 'in variables' : 'in a user-defined function';
+  const fix = env.site === 'variable' ? `Write the ${fn}() where the value is used (resource properties or outputs) instead of in a variable` : `Call ${fn}() where the function is used and pass its result to the function as a parameter`;
+  throw new TemplateEvalError(`${fn}() is not allowed ${where}: ARM refuses it ("The template function '${fn}' is not expected at this location")`, ` ${fix}.`);
+}
+
 export function evaluateTemplate(options: EvaluateOptions): Evaluation {
   const state = new EvaluationState(options);
   const json = options.json;
@@ -859,7 +872,7 @@ class TemplateScope implements TemplateHost {
     return link;
   }
 
-  callContextFunction(name: string, args: Value[], env: Env): Value | undefined {
+  callContextFunction(name: string, args: Value[], env: Env, written = name): Value | undefined {
     const s = this.scope;
     const arity = CONTEXT_ARITY[name];
     if (arity && (args.length < arity[0] || args.length > arity[1])) {
@@ -971,6 +984,7 @@ class TemplateScope implements TemplateHost {
     if (name.startsWith('list')) {
       if (args.length < 1) throw new TemplateEvalError(`${name} takes a resource id and an API version`);
       if (env.site === 'name' || env.site === 'count') throw new TemplateEvalError(`${name}() is not allowed in resource names or copy counts`);
+      refuseRuntimeStateAt(written, env);
       return Unknown.list(name, args[0]!);
     }
     return undefined;
@@ -1346,11 +1360,13 @@ class TemplateScope implements TemplateHost {
     if (env.site === 'name' || env.site === 'count') throw new TemplateEvalError('reference() is not allowed in resource names, types or copy counts; ARM evaluates those before any resource exists');
     // Docs: reference "can only be used in the outputs section of a template or deployment and properties object
     // of a resource definition"; "It cannot be used for resource properties such as type, name, location".
-    if (env.site === 'variable' || env.site === 'location') {
-      const where = env.site === 'variable' ? 'in variables' : "in a resource's top-level location";
-      const fix = env.site === 'variable' ? 'Write the reference() where the value is used (resource properties or outputs) instead of in a variable' : "Give the location as a parameter or a literal (or resourceGroup().location): ARM needs it before any resource exists";
-      throw new TemplateEvalError(`reference() is not allowed ${where}: ARM refuses it ("The template function 'reference' is not expected at this location")`, ` ${fix}`);
+    if (env.site === 'location') {
+      throw new TemplateEvalError(
+        `reference() is not allowed in a resource's top-level location: ARM refuses it ("The template function 'reference' is not expected at this location")`,
+        ' Give the location as a parameter or a literal (or resourceGroup().location): ARM needs it before any resource exists',
+      );
     }
+    refuseRuntimeStateAt('reference', env);
     const full = typeof args[2] === 'string' && args[2].toLowerCase() === 'full';
     const target = args[0]!;
     const found = this.findInstances(target, false);

@@ -40,6 +40,45 @@ describe('reference() where ARM does not expect it', () => {
   });
 });
 
+describe('list*() where ARM does not expect it', () => {
+  const LIST = "listKeys(resourceId('Microsoft.Storage/storageAccounts','st1'),'2022-09-01')";
+
+  it('is refused in a variable, named as the template writes it', () => {
+    const e = run(tpl({ variables: { key: `[${LIST}.keys[0].value]` }, resources: [storage('st2', { properties: { x: "[variables('key')]" } })] }));
+    const tpl002 = e.diagnostics.filter((d) => d.ruleId === 'TPL002');
+    expect(tpl002.map((d) => d.path)).toEqual([['variables', 'key']]);
+    expect(tpl002[0]!.message).toMatch(/^listKeys\(\) is not allowed in variables: ARM refuses it \("The template function 'listKeys' is not expected at this location"\)/);
+  });
+
+  it('is still allowed in resource properties and outputs', () => {
+    const e = run(tpl({ resources: [storage('st2', { properties: { x: `[${LIST}.keys[0].value]` } })], outputs: { k: { type: 'object', value: `[${LIST}]` } } }));
+    expect(e.diagnostics.filter((d) => d.ruleId === 'TPL002')).toEqual([]);
+  });
+});
+
+describe('reference() and list*() in a user-defined function', () => {
+  const udf = (value: string) => [{ namespace: 'ns', members: { f: { parameters: [{ name: 'id', type: 'string' }], output: { type: 'string', value } } } }];
+
+  it('are refused, as the docs say a user-defined function cannot use them', () => {
+    for (const [body, fn] of [
+      ["[reference(parameters('id'), '2022-09-01').primaryLocation]", 'reference'],
+      ["[listSecrets(parameters('id'), '2022-09-01').value]", 'listSecrets'],
+    ] as const) {
+      const e = run(tpl({ functions: udf(body), resources: [storage('st2', { properties: { x: "[ns.f('st1')]" } })] }));
+      const tpl002 = e.diagnostics.filter((d) => d.ruleId === 'TPL002');
+      expect(tpl002).toHaveLength(1);
+      expect(tpl002[0]!.message).toMatch(new RegExp(`^${fn}\\(\\) is not allowed in a user-defined function: ARM refuses it`));
+      expect(tpl002[0]!.message).toMatch(/pass its result to the function as a parameter/);
+    }
+  });
+
+  it('leave other functions of a user-defined function alone', () => {
+    const e = run(tpl({ functions: udf("[toUpper(parameters('id'))]"), resources: [storage('st2', { properties: { x: "[ns.f('st1')]" } })] }));
+    expect(e.diagnostics.filter((d) => d.ruleId === 'TPL002')).toEqual([]);
+    expect(byName(e, 'st2').body['properties']).toEqual({ x: 'ST1' });
+  });
+});
+
 describe('lambda() where ARM does not expect it', () => {
   it('is refused anywhere but directly as an argument of a lambda function', () => {
     for (const expr of ["[lambda('x', lambdaVariables('x'))]", "[if(true(), lambda('x', 1), createArray())]", "[createArray(lambda('x', 1))]"]) {
