@@ -346,20 +346,29 @@ interface Instance {
   dependsOnDecls?: { decl: ResourceDecl; index: number }[];
 }
 
-/** Evaluates one template with one parameter file (or its defaults). Never throws for template problems. */
 /**
  * reference() and the list*() functions read a resource's runtime state, which does not exist yet where ARM
  * resolves variables and user-defined functions. The docs: "You can't use the reference function or any of the
  * list functions in the variable declaration"; a user-defined function "can't use the reference function or any
- * of the list functions". ARM refuses the template ("The template function '...' is not expected at this location").
+ * of the list functions". (The same docs page says a function can't read variables or call other functions:
+ * ARM has since allowed both, and Bicep compiles such functions, so those are not refused.)
  */
 function refuseRuntimeStateAt(fn: string, env: Env): void {
-  if (env.site !== 'variable' && env.site !== 'function') return;
-  const where = env.site === 'variable' ? 'in variables' : 'in a user-defined function';
-  const fix = env.site === 'variable' ? `Write the ${fn}() where the value is used (resource properties or outputs) instead of in a variable` : `Call ${fn}() where the function is used and pass its result to the function as a parameter`;
-  throw new TemplateEvalError(`${fn}() is not allowed ${where}: ARM refuses it ("The template function '${fn}' is not expected at this location")`, ` ${fix}.`);
+  if (env.site === 'variable') {
+    throw new TemplateEvalError(
+      `${fn}() is not allowed in variables: ARM refuses it ("The template function '${fn}' is not expected at this location")`,
+      ` Write the ${fn}() where the value is used (resource properties or outputs) instead of in a variable.`,
+    );
+  }
+  if (env.site === 'function') {
+    throw new TemplateEvalError(
+      `${fn}() is not allowed in a user-defined function: ARM refuses function calls that read a resource's runtime state there`,
+      ` Call ${fn}() where the function is used and pass its result to the function as a parameter.`,
+    );
+  }
 }
 
+/** Evaluates one template with one parameter file (or its defaults). Never throws for template problems. */
 export function evaluateTemplate(options: EvaluateOptions): Evaluation {
   const state = new EvaluationState(options);
   const json = options.json;
