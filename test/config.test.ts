@@ -155,6 +155,39 @@ describe('baselines', () => {
     expect(jsonFindings(['scan', '.', '--baseline', 'base.sarif'], dir).findings).toEqual([]);
     expect(cli(['scan', '.', '--baseline', 'nope.json'], dir).code).toBe(2);
   });
+
+  it('matches a SARIF baseline on files whose names SARIF percent-encodes (+, #, comma, @)', () => {
+    const dir = writeTree({ '.git/HEAD': '', 'infra/a+b@c/x,y#1.json': text(twoFindingStack()) });
+    cli(['scan', '.', '--format', 'sarif', '--output', 'base.sarif'], dir);
+    expect(readFileSync(path.join(dir, 'base.sarif'), 'utf8')).toContain('infra/a%2Bb%40c/x%2Cy%231.json');
+    expect(jsonFindings(['scan', '.', '--baseline', 'base.sarif'], dir).findings).toEqual([]);
+  });
+
+  it('matches a finding without a resource by its message, whether the baseline is JSON or SARIF', () => {
+    // A TPL002 in a variable has no resource; its message ends with a question, not a period.
+    const t = { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', variables: { v: "[concatt('a', 'b')]" }, outputs: { o: { type: 'string', value: "[variables('v')]" } } };
+    const dir = writeTree({ '.git/HEAD': '', 'main.json': t });
+    const first = jsonFindings(['scan', '.', '--write-baseline', 'base.json'], dir);
+    expect(first.findings.map((f) => [f.ruleId, f.message])).toEqual([['TPL002', expect.stringMatching(/Did you mean 'concat'\?$/)]]);
+    cli(['scan', '.', '--format', 'sarif', '--output', 'base.sarif'], dir);
+    expect(JSON.parse(readFileSync(path.join(dir, 'base.sarif'), 'utf8')).runs[0].results[0].message.text).toMatch(/Did you mean 'concat'\?$/);
+    expect(jsonFindings(['scan', '.', '--baseline', 'base.json'], dir).findings).toEqual([]);
+    expect(jsonFindings(['scan', '.', '--baseline', 'base.sarif'], dir).findings).toEqual([]);
+  });
+
+  it('reads the old baseline before writing the new one when both name the same file', () => {
+    const dir = writeTree({ '.git/HEAD': '', 'main.json': text(twoFindingStack()) });
+    cli(['scan', '.', '--write-baseline', 'baseline.json'], dir);
+    const t = twoFindingStack();
+    findResource(t, REGISTRY)['sku']['name'] = 'Standard';
+    writeFileSync(path.join(dir, 'main.json'), text(t));
+    // The new ACR002 is reported against the old baseline, and the baseline is then updated to include it.
+    const r = jsonFindings(['scan', '.', '--baseline', 'baseline.json', '--write-baseline', 'baseline.json'], dir);
+    expect(r.findings.map((f) => f.ruleId)).toEqual(['ACR002']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(readFileSync(path.join(dir, 'baseline.json'), 'utf8')).findings.map((f: { ruleId: string }) => f.ruleId)).toContain('ACR002');
+    expect(jsonFindings(['scan', '.', '--baseline', 'baseline.json'], dir).findings).toEqual([]);
+  });
 });
 
 describe('budgets', () => {
