@@ -124,6 +124,33 @@ describe('suppressions', () => {
     expect(r.code).toBe(0);
   });
 
+  it('applies a valid suppression listed after an expired one or one without a reason for the same rule', () => {
+    // A renewed entry added next to the expired one, and a template-level entry under a resource-level one without a reason.
+    const t = twoFindingStack();
+    t['metadata'] = { cmkguard: { suppress: [{ rule: 'ACR004', reason: 'old', expires: '2020-01-01' }, { rule: 'registry-cmk-key-version', reason: 'renewed', expires: '2999-01-01' }] } };
+    findResource(t, VAULT)['metadata'] = { cmkguard: { suppress: [{ rule: 'KV001' }] } };
+    t['metadata']['cmkguard']['suppress'].push({ rule: 'KV001', reason: 'vault owned by the platform team' });
+    const r = jsonFindings(['scan', '.'], writeTree({ '.git/HEAD': '', 'main.json': text(t) }));
+    expect(r.findings.map((f) => [f.ruleId, f.suppression?.justification])).toEqual([
+      ['KV001', 'vault owned by the platform team'],
+      ['ACR004', 'renewed'],
+    ]);
+    expect(r.code).toBe(0);
+    // With no valid entry left, the first problem is named.
+    const f: Finding = { ruleId: 'KV001', level: 'error', kind: 'fail', message: 'm.', file: '/x', uri: 'x', region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 } };
+    expect(applyInSource(f, undefined, [{ rule: 'KV001', reason: 'r', expires: '2020-01-01' }, { rule: 'KV001' }], '2030-01-01').message).toBe('m. (The suppression for KV001 expired on 2020-01-01: fix the problem or renew the suppression.)');
+    expect(applyInSource(f, undefined, [{ rule: 'KV001', reason: 'r', expires: '2027-02-30' }], '2026-01-01').message).toMatch(/invalid "expires" date "2027-02-30"/);
+  });
+
+  it('applies a valid config suppression listed after an expired one', () => {
+    const dir = writeTree({
+      '.git/HEAD': '',
+      'main.json': text(twoFindingStack()),
+      '.cmkguard.yaml': 'suppressions:\n  - { rule: KV001, reason: first, expires: 2020-01-01 }\n  - { rule: KV001, reason: renewed, expires: 2999-01-01 }\n',
+    });
+    expect(jsonFindings(['scan', '.'], dir).findings.find((f) => f.ruleId === 'KV001')?.suppression).toEqual({ kind: 'external', justification: 'renewed' });
+  });
+
   it('treats a suppression as valid on its expiry day', () => {
     const f: Finding = { ruleId: 'KV001', level: 'error', kind: 'fail', message: 'm.', file: '/x', uri: 'x', region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 } };
     expect(applyInSource(f, undefined, [{ rule: 'KV001', reason: 'r', expires: '2030-05-05' }], '2030-05-05').suppression).toBeDefined();
