@@ -69,6 +69,31 @@ describe('configuration', () => {
     expect(r.stderr).toMatch(/\.cmkguard\.yaml: 'rules\.ACR004'/);
   });
 
+  it('names the key that is wrong inside a rule setting, suggests the nearest name, and prints paths as written', async () => {
+    const bad = async (yaml: string) =>
+      loadConfig(path.join(writeTree({ '.cmkguard.yaml': yaml }), '.cmkguard.yaml'), rules).then(
+        () => 'accepted',
+        (e: Error) => (e instanceof ConfigError ? e.message.replace(/^.*\.cmkguard\.yaml: /, '') : `unexpected ${e}`),
+      );
+    // An object setting: its own key or value is named, not the string form of the oneOf.
+    expect(await bad('rules:\n  ACR012:\n    levle: warning\n')).toBe("'rules.ACR012' has unknown key 'levle'; allowed keys: enabled, level, options. Did you mean 'level'?");
+    expect(await bad('rules:\n  ACR012:\n    level: warn\n')).toBe("'rules.ACR012.level' must be one of error, warning, note, not 'warn'.");
+    expect(await bad('rules:\n  ACR012: warn\n')).toBe("'rules.ACR012' must be one of off, on, error, warning, note, not 'warn'.");
+    // Typos get a suggestion.
+    expect(await bad('rule: {}\n')).toMatch(/unknown key 'rule'; .* Did you mean 'rules'\?$/);
+    expect(await bad('context:\n  subscription: x\n')).toMatch(/Did you mean 'subscriptionId'\?$/);
+    expect(await bad('rules:\n  ACR04: off\n')).toBe("'rules.ACR04' is not a rule id or name. Did you mean 'ACR004'? Run 'cmkguard rules' for the list.");
+    expect(await bad('rules:\n  registry-admin-user-disable: off\n')).toMatch(/Did you mean 'registry-admin-user-disabled'\?/);
+    expect(await bad('rules:\n  ACR004:\n    options:\n      keyversion: any\n')).toMatch(/unknown option 'keyversion'; ACR004 takes keyVersion\. Did you mean 'keyVersion'\?$/);
+    expect(await bad('rules:\n  ACR004:\n    options:\n      keyVersion: versoined\n')).toMatch(/not 'versoined'\. Did you mean 'versioned'\?$/);
+    expect(await bad('suppressions:\n  - { rule: ACR12, reason: x }\n')).toBe("'suppressions[0].rule' 'ACR12' is not a rule id or name. Did you mean 'ACR012'?");
+    // Keys with a slash are printed as written (not as JSON pointer escapes), a string-or-list as such.
+    expect(await bad('parameters:\n  infra/main.json: 3\n')).toBe("'parameters.infra/main.json' must be a string or a list");
+    expect(await bad('budgets:\n  copyCount: "5"\n')).toBe("'budgets.copyCount' must be an integer");
+    // An expiry that is no calendar date would compare as a string and never (or at the wrong time) expire.
+    expect(await bad('suppressions:\n  - { rule: ACR012, reason: x, expires: "2027-13-45" }\n')).toBe("'suppressions[0].expires' '2027-13-45' is not a calendar date (YYYY-MM-DD)");
+  });
+
   it('maps templates to parameter files', async () => {
     const t = cmkStack();
     t['parameters']['status'] = { type: 'string' };
