@@ -4,6 +4,7 @@
  * Findings without a resource (template diagnostics) match by message instead.
  */
 import { readFileSync } from 'node:fs';
+import { finishSentence } from './findings.js';
 import type { Finding } from './types.js';
 
 export class BaselineError extends Error {
@@ -11,7 +12,23 @@ export class BaselineError extends Error {
 }
 
 function keyOf(ruleId: string, uri: string, resource: string | undefined, parameterFile: string | undefined, message: string): string {
-  return [ruleId, uri, resource ?? `message:${message}`, parameterFile ?? ''].join('|');
+  // The SARIF report ends every message with a period (the JSON report keeps the message as it is), so a
+  // message matches with or without the final period.
+  return [ruleId, uri, resource ?? `message:${finishSentence(message.trimEnd())}`, parameterFile ?? ''].join('|');
+}
+
+/** A SARIF artifact URI back to the repository-relative path: every segment is percent-encoded (spaces, `+`, `#`, `,` ...). */
+function pathOfUri(uri: string): string {
+  return uri
+    .split('/')
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    })
+    .join('/');
 }
 
 export function findingKey(f: Finding): string {
@@ -37,7 +54,7 @@ export function readBaseline(file: string): Map<string, number> {
     for (const run of d.runs as { results?: unknown[] }[]) {
       for (const r of (run.results ?? []) as SarifResult[]) {
         const loc = r.locations?.[0];
-        const uri = decodeURI(loc?.physicalLocation?.artifactLocation?.uri ?? '');
+        const uri = pathOfUri(loc?.physicalLocation?.artifactLocation?.uri ?? '');
         add(keyOf(r.ruleId ?? '', uri, loc?.logicalLocations?.[0]?.fullyQualifiedName, r.properties?.parameterFile, r.message?.text ?? ''));
       }
     }

@@ -187,14 +187,14 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
         const whatIf = predicted === undefined ? '' : `, ${predicted} resource${predicted === 1 ? '' : 's'} completed by what-if`;
         process.stderr.write(`cmkguard: live: ${calls} ARM call${calls === 1 ? '' : 's'}, ${resources.length} resource${resources.length === 1 ? '' : 's'} read${whatIf}${problems.length ? `; could not read: ${problems.join('; ')}` : ''}\n`);
       }
+      // The old baseline is read before the new one is written: `--baseline b.json --write-baseline b.json` reports
+      // what is new since b.json, then updates it.
+      const baseline = values.baseline ? (await import('./baseline.js')).readBaseline(path.resolve(cwd, values.baseline)) : undefined;
       if (values['write-baseline']) {
         const { formatJson } = await import('./report/json.js');
         writeReport(path.resolve(cwd, values['write-baseline']), `${formatJson(result)}\n`);
       }
-      if (values.baseline) {
-        const { newFindings, readBaseline } = await import('./baseline.js');
-        result.findings = newFindings(result.findings, readBaseline(path.resolve(cwd, values.baseline)));
-      }
+      if (baseline) result.findings = (await import('./baseline.js')).newFindings(result.findings, baseline);
       const color = values['no-color'] ? false : values.color ? true : !values.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
       emit(formatters[format](result as ScanResult, { color, category: values.category }), values.output, cwd);
       if (values.sarif) emit(formatters.sarif(result as ScanResult, { color: false, category: values.category }), values.sarif, cwd);

@@ -5,8 +5,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createAjv } from './ajv.js';
+import { createAjv, type SchemaCompiler } from './ajv.js';
 import { packageFile } from './paths.js';
+import { didYouMean } from './suggest.js';
+import { isDate } from './suppress.js';
 import type { Rule } from './rule-api.js';
 import type { RuleSetting } from './scan.js';
 import type { DeploymentContextInput } from './eval/template.js';
@@ -107,12 +109,57 @@ async function validateAgainstSchema(file: string, raw: unknown): Promise<void> 
   const schema = JSON.parse(readFileSync(packageFile('schemas/config.schema.json'), 'utf8'));
   const validate = (await createAjv()).compile(schema);
   if (validate(raw)) return;
-  const e = validate.errors!.find((x) => x.keyword !== 'oneOf' && x.keyword !== 'if') ?? validate.errors![0]!;
-  const where = e.instancePath ? e.instancePath.slice(1).split('/').join('.') : '(top level)';
+  const e = mostSpecific(validate.errors!);
+  const where = keyPath(e.instancePath);
   let what = e.message ?? 'is invalid';
-  if (e.keyword === 'additionalProperties') what = `has unknown key '${(e.params as { additionalProperty: string }).additionalProperty}'; allowed keys: ${Object.keys(propertiesAt(schema, e.schemaPath)).join(', ')}`;
-  if (e.keyword === 'enum') what = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+  if (e.keyword === 'additionalProperties') {
+    const key = (e.params as { additionalProperty: string }).additionalProperty;
+    const allowed = Object.keys(propertiesAt(schema, e.schemaPath));
+    what = `has unknown key '${key}'; allowed keys: ${allowed.join(', ')}.${didYouMean(key, allowed)}`;
+  }
+  if (e.keyword === 'enum') what = allowedValues(valueAt(raw, e.instancePath), (e.params as { allowedValues: unknown[] }).allowedValues);
+  if (e.keyword === 'type') {
+    // Each branch of a oneOf (a string or a list of strings) reports its own type.
+    const types = validate.errors!.filter((x) => x.keyword === 'type' && x.instancePath === e.instancePath).map((x) => (x.params as { type: string }).type);
+    what = `must be ${[...new Set(types)].map((t) => (t === 'array' ? 'a list' : t === 'object' ? 'a mapping' : t === 'integer' ? 'an integer' : `a ${t}`)).join(' or ')}`;
+  }
   throw new ConfigError(`${file}: '${where}' ${what}`);
+}
+
+type SchemaError = NonNullable<ReturnType<SchemaCompiler['compile']>['errors']>[number];
+
+/**
+ * The error that names what the user got wrong: the deepest one (`rules.ACR004.level`, not `rules.ACR004`, when an
+ * object's level is wrong), and at the same depth an unknown or missing key before a wrong value, and a wrong value
+ * before a wrong type (for `rules.X: warn`, the string branch of the oneOf is meant, not the object branch).
+ */
+function mostSpecific(errors: SchemaError[]): SchemaError {
+  const depth = (x: SchemaError) => (x.instancePath.match(/\//g) ?? []).length;
+  const rank = (x: SchemaError) => (x.keyword === 'type' ? 2 : x.keyword === 'enum' ? 1 : 0);
+  const candidates = errors.filter((x) => x.keyword !== 'oneOf' && x.keyword !== 'if');
+  return candidates.sort((a, b) => depth(b) - depth(a) || rank(a) - rank(b))[0] ?? errors[0]!;
+}
+
+/** `/suppressions/0/expires` as `suppressions[0].expires`, `/parameters/infra~1main.json` as `parameters.infra/main.json`. */
+function keyPath(instancePath: string): string {
+  if (!instancePath) return '(top level)';
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((seg, i) => (/^\d+$/.test(seg) ? `[${seg}]` : i === 0 ? seg : `.${seg}`))
+    .join('');
+}
+
+function valueAt(raw: unknown, instancePath: string): unknown {
+  let node = raw;
+  for (const seg of instancePath.split('/').slice(1)) node = (node as Record<string, unknown> | undefined)?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return node;
+}
+
+function allowedValues(value: unknown, allowed: unknown[]): string {
+  if (typeof value !== 'string') return `must be one of ${allowed.join(', ')}`;
+  return `must be one of ${allowed.join(', ')}, not '${value}'.${didYouMean(value, allowed.map(String))}`;
 }
 
 function propertiesAt(schema: Record<string, unknown>, schemaPath: string): Record<string, unknown> {
@@ -126,13 +173,18 @@ function ruleByIdOrName(rules: readonly Rule[], key: string): Rule | undefined {
   return rules.find((r) => r.meta.id.toLowerCase() === k || r.meta.name === k);
 }
 
+/** " Did you mean 'ACR004'?" for a misspelt rule id or name. */
+function ruleHint(rules: readonly Rule[], key: string): string {
+  return didYouMean(key, rules.flatMap((r) => [r.meta.id, r.meta.name]));
+}
+
 async function resolveConfig(file: string, raw: RawConfig, rules: readonly Rule[]): Promise<Config> {
   const dir = path.dirname(file);
   const config = emptyConfig();
   config.file = file;
   for (const [key, value] of Object.entries(raw.rules ?? {})) {
     const rule = ruleByIdOrName(rules, key);
-    if (!rule) throw new ConfigError(`${file}: 'rules.${key}' is not a rule id or name; run 'cmkguard rules' for the list`);
+    if (!rule) throw new ConfigError(`${file}: 'rules.${key}' is not a rule id or name.${ruleHint(rules, key)} Run 'cmkguard rules' for the list.`);
     const setting: RuleSetting = { enabled: true };
     if (typeof value === 'string') {
       if (value === 'off') setting.enabled = false;
@@ -155,8 +207,9 @@ async function resolveConfig(file: string, raw: RawConfig, rules: readonly Rule[
   config.context = raw.context ?? {};
   config.failLevel = raw.failLevel;
   config.budgets = raw.budgets ?? {};
-  for (const s of raw.suppressions ?? []) {
-    if (!ruleByIdOrName(rules, s.rule)) throw new ConfigError(`${file}: suppression for '${s.rule}': not a rule id or name`);
+  for (const [i, s] of (raw.suppressions ?? []).entries()) {
+    if (!ruleByIdOrName(rules, s.rule)) throw new ConfigError(`${file}: 'suppressions[${i}].rule' '${s.rule}' is not a rule id or name.${ruleHint(rules, s.rule)}`);
+    if (s.expires !== undefined && !isDate(s.expires)) throw new ConfigError(`${file}: 'suppressions[${i}].expires' '${s.expires}' is not a calendar date (YYYY-MM-DD)`);
     config.suppressions.push(s);
   }
   return config;
@@ -174,7 +227,10 @@ export async function checkOptions(file: string, key: string, rule: Rule, option
   const where = `rules.${key}.options${e.instancePath ? `.${e.instancePath.slice(1).split('/').join('.')}` : ''}`;
   const props = (rule.meta.optionsSchema['properties'] ?? {}) as Record<string, { enum?: unknown[] }>;
   let what = e.message ?? 'is invalid';
-  if (e.keyword === 'additionalProperties') what = `has unknown option '${(e.params as { additionalProperty: string }).additionalProperty}'; ${rule.meta.id} takes ${Object.keys(props).join(', ')}`;
-  if (e.keyword === 'enum') what = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+  if (e.keyword === 'additionalProperties') {
+    const option = (e.params as { additionalProperty: string }).additionalProperty;
+    what = `has unknown option '${option}'; ${rule.meta.id} takes ${Object.keys(props).join(', ')}.${didYouMean(option, Object.keys(props))}`;
+  }
+  if (e.keyword === 'enum') what = allowedValues(valueAt(options, e.instancePath), (e.params as { allowedValues: unknown[] }).allowedValues);
   throw new ConfigError(`${file}: '${where}' ${what}`);
 }

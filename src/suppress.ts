@@ -33,36 +33,51 @@ export function today(): string {
 }
 
 /**
- * Applies the first matching suppression to the finding: a valid one marks it suppressed; an expired one or
- * one without a reason leaves it reported and says why in the message.
+ * Applies a matching suppression to the finding: a valid one marks it suppressed, wherever it is in the list (a
+ * renewed entry next to the expired one it replaces, a template-level entry under a resource-level one without a
+ * reason). When every matching entry is expired or lacks a reason, the finding stays reported and its message says
+ * why, for the first of them.
  */
 export function applyInSource(finding: Finding, meta: RuleMeta | undefined, entries: SuppressionEntry[], date = today()): Finding {
-  const entry = entries.find((e) => ruleMatches(meta, finding.ruleId, e.rule));
-  if (!entry) return finding;
-  const reason = typeof entry.reason === 'string' ? entry.reason.trim() : '';
-  if (!reason) return { ...finding, message: `${finding.message} (A suppression for ${finding.ruleId} has no reason and is ignored: add "reason".)` };
-  if (entry.expires !== undefined) {
-    if (typeof entry.expires !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(entry.expires)) {
-      return { ...finding, message: `${finding.message} (A suppression for ${finding.ruleId} has an invalid "expires" date ${JSON.stringify(entry.expires)}; use YYYY-MM-DD.)` };
-    }
-    if (entry.expires < date) return { ...finding, message: `${finding.message} (The suppression for ${finding.ruleId} expired on ${entry.expires}: fix the problem or renew the suppression.)` };
+  let problem: string | undefined;
+  for (const entry of entries) {
+    if (!ruleMatches(meta, finding.ruleId, entry.rule)) continue;
+    const why = inSourceProblem(finding.ruleId, entry, date);
+    if (why === undefined) return { ...finding, suppression: { kind: 'inSource', justification: (entry.reason as string).trim() } };
+    problem ??= why;
   }
-  return { ...finding, suppression: { kind: 'inSource', justification: reason } };
+  return problem === undefined ? finding : { ...finding, message: `${finding.message} (${problem})` };
+}
+
+/** Why an in-template suppression entry does not apply, or undefined when it does. */
+function inSourceProblem(ruleId: string, entry: SuppressionEntry, date: string): string | undefined {
+  const reason = typeof entry.reason === 'string' ? entry.reason.trim() : '';
+  if (!reason) return `A suppression for ${ruleId} has no reason and is ignored: add "reason".`;
+  if (entry.expires === undefined) return undefined;
+  if (typeof entry.expires !== 'string' || !isDate(entry.expires)) return `A suppression for ${ruleId} has an invalid "expires" date ${JSON.stringify(entry.expires)}; use YYYY-MM-DD.`;
+  if (entry.expires < date) return `The suppression for ${ruleId} expired on ${entry.expires}: fix the problem or renew the suppression.`;
+  return undefined;
+}
+
+/** A calendar date written YYYY-MM-DD (2027-02-30 is none). */
+export function isDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
 export function applyConfig(finding: Finding, meta: RuleMeta | undefined, entries: ConfigSuppression[], date = today()): Finding {
   if (finding.suppression) return finding;
-  const entry = entries.find(
+  const matching = entries.filter(
     (e) =>
       ruleMatches(meta, finding.ruleId, e.rule) &&
       (e.resource === undefined || (finding.resource !== undefined && wildcard(e.resource).test(finding.resource.fullyQualifiedName))) &&
       (e.file === undefined || glob(e.file).test(finding.uri)),
   );
-  if (!entry) return finding;
-  if (entry.expires !== undefined && entry.expires < date) {
-    return { ...finding, message: `${finding.message} (The configured suppression for ${finding.ruleId} expired on ${entry.expires}: fix the problem or renew the suppression.)` };
-  }
-  return { ...finding, suppression: { kind: 'external', justification: entry.reason } };
+  if (!matching.length) return finding;
+  const valid = matching.find((e) => e.expires === undefined || e.expires >= date);
+  if (valid) return { ...finding, suppression: { kind: 'external', justification: valid.reason } };
+  return { ...finding, message: `${finding.message} (The configured suppression for ${finding.ruleId} expired on ${matching[0]!.expires}: fix the problem or renew the suppression.)` };
 }
 
 function wildcard(pattern: string): RegExp {

@@ -69,6 +69,31 @@ describe('configuration', () => {
     expect(r.stderr).toMatch(/\.cmkguard\.yaml: 'rules\.ACR004'/);
   });
 
+  it('names the key that is wrong inside a rule setting, suggests the nearest name, and prints paths as written', async () => {
+    const bad = async (yaml: string) =>
+      loadConfig(path.join(writeTree({ '.cmkguard.yaml': yaml }), '.cmkguard.yaml'), rules).then(
+        () => 'accepted',
+        (e: Error) => (e instanceof ConfigError ? e.message.replace(/^.*\.cmkguard\.yaml: /, '') : `unexpected ${e}`),
+      );
+    // An object setting: its own key or value is named, not the string form of the oneOf.
+    expect(await bad('rules:\n  ACR012:\n    levle: warning\n')).toBe("'rules.ACR012' has unknown key 'levle'; allowed keys: enabled, level, options. Did you mean 'level'?");
+    expect(await bad('rules:\n  ACR012:\n    level: warn\n')).toBe("'rules.ACR012.level' must be one of error, warning, note, not 'warn'.");
+    expect(await bad('rules:\n  ACR012: warn\n')).toBe("'rules.ACR012' must be one of off, on, error, warning, note, not 'warn'.");
+    // Typos get a suggestion.
+    expect(await bad('rule: {}\n')).toMatch(/unknown key 'rule'; .* Did you mean 'rules'\?$/);
+    expect(await bad('context:\n  subscription: x\n')).toMatch(/Did you mean 'subscriptionId'\?$/);
+    expect(await bad('rules:\n  ACR04: off\n')).toBe("'rules.ACR04' is not a rule id or name. Did you mean 'ACR004'? Run 'cmkguard rules' for the list.");
+    expect(await bad('rules:\n  registry-admin-user-disable: off\n')).toMatch(/Did you mean 'registry-admin-user-disabled'\?/);
+    expect(await bad('rules:\n  ACR004:\n    options:\n      keyversion: any\n')).toMatch(/unknown option 'keyversion'; ACR004 takes keyVersion\. Did you mean 'keyVersion'\?$/);
+    expect(await bad('rules:\n  ACR004:\n    options:\n      keyVersion: versoined\n')).toMatch(/not 'versoined'\. Did you mean 'versioned'\?$/);
+    expect(await bad('suppressions:\n  - { rule: ACR12, reason: x }\n')).toBe("'suppressions[0].rule' 'ACR12' is not a rule id or name. Did you mean 'ACR012'?");
+    // Keys with a slash are printed as written (not as JSON pointer escapes), a string-or-list as such.
+    expect(await bad('parameters:\n  infra/main.json: 3\n')).toBe("'parameters.infra/main.json' must be a string or a list");
+    expect(await bad('budgets:\n  copyCount: "5"\n')).toBe("'budgets.copyCount' must be an integer");
+    // An expiry that is no calendar date would compare as a string and never (or at the wrong time) expire.
+    expect(await bad('suppressions:\n  - { rule: ACR012, reason: x, expires: "2027-13-45" }\n')).toBe("'suppressions[0].expires' '2027-13-45' is not a calendar date (YYYY-MM-DD)");
+  });
+
   it('maps templates to parameter files', async () => {
     const t = cmkStack();
     t['parameters']['status'] = { type: 'string' };
@@ -124,6 +149,33 @@ describe('suppressions', () => {
     expect(r.code).toBe(0);
   });
 
+  it('applies a valid suppression listed after an expired one or one without a reason for the same rule', () => {
+    // A renewed entry added next to the expired one, and a template-level entry under a resource-level one without a reason.
+    const t = twoFindingStack();
+    t['metadata'] = { cmkguard: { suppress: [{ rule: 'ACR004', reason: 'old', expires: '2020-01-01' }, { rule: 'registry-cmk-key-version', reason: 'renewed', expires: '2999-01-01' }] } };
+    findResource(t, VAULT)['metadata'] = { cmkguard: { suppress: [{ rule: 'KV001' }] } };
+    t['metadata']['cmkguard']['suppress'].push({ rule: 'KV001', reason: 'vault owned by the platform team' });
+    const r = jsonFindings(['scan', '.'], writeTree({ '.git/HEAD': '', 'main.json': text(t) }));
+    expect(r.findings.map((f) => [f.ruleId, f.suppression?.justification])).toEqual([
+      ['KV001', 'vault owned by the platform team'],
+      ['ACR004', 'renewed'],
+    ]);
+    expect(r.code).toBe(0);
+    // With no valid entry left, the first problem is named.
+    const f: Finding = { ruleId: 'KV001', level: 'error', kind: 'fail', message: 'm.', file: '/x', uri: 'x', region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 } };
+    expect(applyInSource(f, undefined, [{ rule: 'KV001', reason: 'r', expires: '2020-01-01' }, { rule: 'KV001' }], '2030-01-01').message).toBe('m. (The suppression for KV001 expired on 2020-01-01: fix the problem or renew the suppression.)');
+    expect(applyInSource(f, undefined, [{ rule: 'KV001', reason: 'r', expires: '2027-02-30' }], '2026-01-01').message).toMatch(/invalid "expires" date "2027-02-30"/);
+  });
+
+  it('applies a valid config suppression listed after an expired one', () => {
+    const dir = writeTree({
+      '.git/HEAD': '',
+      'main.json': text(twoFindingStack()),
+      '.cmkguard.yaml': 'suppressions:\n  - { rule: KV001, reason: first, expires: 2020-01-01 }\n  - { rule: KV001, reason: renewed, expires: 2999-01-01 }\n',
+    });
+    expect(jsonFindings(['scan', '.'], dir).findings.find((f) => f.ruleId === 'KV001')?.suppression).toEqual({ kind: 'external', justification: 'renewed' });
+  });
+
   it('treats a suppression as valid on its expiry day', () => {
     const f: Finding = { ruleId: 'KV001', level: 'error', kind: 'fail', message: 'm.', file: '/x', uri: 'x', region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 } };
     expect(applyInSource(f, undefined, [{ rule: 'KV001', reason: 'r', expires: '2030-05-05' }], '2030-05-05').suppression).toBeDefined();
@@ -154,6 +206,39 @@ describe('baselines', () => {
     expect(readFileSync(path.join(dir, 'base.sarif'), 'utf8')).toMatch(/KV001/);
     expect(jsonFindings(['scan', '.', '--baseline', 'base.sarif'], dir).findings).toEqual([]);
     expect(cli(['scan', '.', '--baseline', 'nope.json'], dir).code).toBe(2);
+  });
+
+  it('matches a SARIF baseline on files whose names SARIF percent-encodes (+, #, comma, @)', () => {
+    const dir = writeTree({ '.git/HEAD': '', 'infra/a+b@c/x,y#1.json': text(twoFindingStack()) });
+    cli(['scan', '.', '--format', 'sarif', '--output', 'base.sarif'], dir);
+    expect(readFileSync(path.join(dir, 'base.sarif'), 'utf8')).toContain('infra/a%2Bb%40c/x%2Cy%231.json');
+    expect(jsonFindings(['scan', '.', '--baseline', 'base.sarif'], dir).findings).toEqual([]);
+  });
+
+  it('matches a finding without a resource by its message, whether the baseline is JSON or SARIF', () => {
+    // A TPL002 in a variable has no resource; its message ends with a question, not a period.
+    const t = { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', variables: { v: "[concatt('a', 'b')]" }, outputs: { o: { type: 'string', value: "[variables('v')]" } } };
+    const dir = writeTree({ '.git/HEAD': '', 'main.json': t });
+    const first = jsonFindings(['scan', '.', '--write-baseline', 'base.json'], dir);
+    expect(first.findings.map((f) => [f.ruleId, f.message])).toEqual([['TPL002', expect.stringMatching(/Did you mean 'concat'\?$/)]]);
+    cli(['scan', '.', '--format', 'sarif', '--output', 'base.sarif'], dir);
+    expect(JSON.parse(readFileSync(path.join(dir, 'base.sarif'), 'utf8')).runs[0].results[0].message.text).toMatch(/Did you mean 'concat'\?$/);
+    expect(jsonFindings(['scan', '.', '--baseline', 'base.json'], dir).findings).toEqual([]);
+    expect(jsonFindings(['scan', '.', '--baseline', 'base.sarif'], dir).findings).toEqual([]);
+  });
+
+  it('reads the old baseline before writing the new one when both name the same file', () => {
+    const dir = writeTree({ '.git/HEAD': '', 'main.json': text(twoFindingStack()) });
+    cli(['scan', '.', '--write-baseline', 'baseline.json'], dir);
+    const t = twoFindingStack();
+    findResource(t, REGISTRY)['sku']['name'] = 'Standard';
+    writeFileSync(path.join(dir, 'main.json'), text(t));
+    // The new ACR002 is reported against the old baseline, and the baseline is then updated to include it.
+    const r = jsonFindings(['scan', '.', '--baseline', 'baseline.json', '--write-baseline', 'baseline.json'], dir);
+    expect(r.findings.map((f) => f.ruleId)).toEqual(['ACR002']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(readFileSync(path.join(dir, 'baseline.json'), 'utf8')).findings.map((f: { ruleId: string }) => f.ruleId)).toContain('ACR002');
+    expect(jsonFindings(['scan', '.', '--baseline', 'baseline.json'], dir).findings).toEqual([]);
   });
 });
 

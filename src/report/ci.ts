@@ -55,5 +55,9 @@ export function formatAzureDevOps(result: ScanResult): string {
 
 function summaryLine(result: ScanResult): string {
   const s = summarize(result);
-  return `cmkguard: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${plural(s.notes, 'note')}, ${s.undetermined} undetermined in ${plural(s.templates, 'template')}`;
+  const input = result.inputErrors?.length ?? 0;
+  const internal = result.internalErrors.length;
+  // An incomplete run says so: "0 errors ... in 0 templates" alone reads as a clean scan.
+  const incomplete = (input ? `; ${plural(input, 'input error')}` : '') + (internal ? `; ${plural(internal, 'internal error')}` : '') + (input || internal ? ' (incomplete scan)' : '');
+  return `cmkguard: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${plural(s.notes, 'note')}, ${s.undetermined} undetermined in ${plural(s.templates, 'template')}${incomplete}`;
 }

@@ -119,10 +119,10 @@ export interface SarifLog {
 
 // ---- helpers ----
 
-/** Appends a period unless the text already ends with one (SARIF2001). */
+/** Appends a period unless the text already ends a sentence (`.`, `?` or `!`): "Did you mean 'concat'?" stays as it is. */
 export function withPeriod(text: string): string {
   const t = text.trimEnd();
-  return t.endsWith('.') ? t : `${t}.`;
+  return /[.?!]$/.test(t) ? t : `${t}.`;
 }
 
 function clip(text: string, max: number): string {

@@ -26,6 +26,16 @@ describe('github format', () => {
   });
 });
 
+describe('summary line of github and azure-devops', () => {
+  it('says the scan is incomplete when an input could not be read or an internal error happened', () => {
+    const incomplete = { ...result([]), inputErrors: ['path not found: infra/old'], internalErrors: ['boom'] };
+    for (const format of [formatGithub, formatAzureDevOps]) {
+      expect(format(incomplete).split('\n').at(-1)).toBe('cmkguard: 0 errors, 0 warnings, 0 notes, 0 undetermined in 1 template; 1 input error; 1 internal error (incomplete scan)');
+      expect(format(result([])).split('\n').at(-1)).toBe('cmkguard: 0 errors, 0 warnings, 0 notes, 0 undetermined in 1 template');
+    }
+  });
+});
+
 describe('azure-devops format', () => {
   it('prints logging commands for errors and warnings', () => {
     const out = formatAzureDevOps(result([finding({ message: 'a;b]c' }), finding({ ruleId: 'KV007', level: 'warning' }), finding({ kind: 'open', level: 'note' })])).split('\n');

@@ -22,13 +22,21 @@ describe('markdown format', () => {
     const out = formatMarkdown(result([f({}), f({ ruleId: 'KV003', kind: 'open', level: 'note', message: 'Cannot tell.' }), f({ ruleId: 'ACR012', suppression: { kind: 'external', justification: 'x' } })]));
     expect(out).toContain('| 1 | 0 | 0 | 1 | 1 | 2 |');
     expect(out).toContain('### `a.json`');
-    expect(out).toContain('| error | KV001 | 7:3 | Microsoft.KeyVault/vaults/kv | Vault <kv> lacks "purge" \\| protection. |');
+    // <kv> would be taken for an HTML tag (GitHub drops it): it is written as entities.
+    expect(out).toContain('| error | KV001 | 7:3 | Microsoft.KeyVault/vaults/kv | Vault &lt;kv&gt; lacks "purge" \\| protection. |');
     expect(out).toMatch(/<details><summary>Undetermined[^]*\*\*KV003\*\* 7:3: Cannot tell\./);
     expect(out).not.toContain('ACR012');
   });
 
   it('says so when there is nothing to report', () => {
     expect(formatMarkdown(result([]))).toContain('No problems found in 2 templates.');
+  });
+
+  it('never says "No problems found" for an incomplete run, and lists each error as its own quote', () => {
+    const out = formatMarkdown({ ...result([]), inputErrors: ['path not found: infra/old', 'path not found: <x>'], internalErrors: ['boom\n  at x'] });
+    expect(out).not.toContain('No problems found');
+    expect(out).toContain('**Incomplete scan:** 2 input errors, 1 internal error; 2 templates scanned.');
+    expect(out).toContain('> **Error:** path not found: infra/old\n\n> **Error:** path not found: &lt;x&gt;\n\n> **Internal error:** boom');
   });
 });
 

@@ -110,7 +110,7 @@ describe('formatSarif: results', () => {
     expect(rOpen).toMatchObject({ level: 'note', kind: 'open' });
   });
 
-  it('ends every message with exactly one period', () => {
+  it('ends every message as a sentence, with exactly one period unless it ends with ? or !', () => {
     expect(rAcr!.message.text).toBe(`${F_ACR001.message}.`);
     expect(rKv!.message.text).toBe(F_KV005.message);
     expect(rTpl!.message.text).toBe(`${F_TPL003.message}.`);
@@ -118,7 +118,9 @@ describe('formatSarif: results', () => {
       expect(r.message.text).toMatch(/[^.]\.$/);
     }
     expect(withPeriod('done.  ')).toBe('done.');
-    expect(withPeriod('what?')).toBe('what?.');
+    // A question stays one ("Did you mean 'concat'?", not "...'concat'?."): SARIF2001 checks only rule messageStrings.
+    expect(withPeriod("unknown function 'concatt'. Did you mean 'concat'?")).toBe("unknown function 'concatt'. Did you mean 'concat'?");
+    expect(withPeriod('stop!')).toBe('stop!');
   });
 
   it('writes a relative, percent-encoded URI with %SRCROOT% and all four region fields', () => {
