@@ -35,6 +35,16 @@ describe('cmkguard scan', () => {
     expect(cli(['scan', 'fixtures/violations/ACR002-standard-sku.json', '--fail-level', 'none']).code).toBe(0);
   });
 
+  it('counts undetermined results as notes: --fail-level note fails on them, warning does not', () => {
+    // Only undetermined results: the vault lives outside the scanned templates.
+    const undeterminedOnly = ['scan', 'fixtures/live/registry-external-vault.json', '--format', 'json'];
+    const report = JSON.parse(cli(undeterminedOnly).stdout) as { findings: { kind: string; level: string }[] };
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(report.findings.every((f) => f.kind === 'open' && f.level === 'note')).toBe(true);
+    expect(cli([...undeterminedOnly, '--fail-level', 'warning']).code).toBe(0);
+    expect(cli([...undeterminedOnly, '--fail-level', 'note']).code).toBe(1);
+  });
+
   it('exits 2 on usage errors, naming the problem', () => {
     const bad = cli(['scan', '--format', 'xml']);
     expect(bad.code).toBe(2);
