@@ -1080,8 +1080,8 @@ class TemplateScope implements TemplateHost {
     const raw = decl.raw;
     const deployed = this.conditionOf(decl, env);
     // ARM does not evaluate a resource whose condition is false, an `existing` declaration until something
-    // uses it, or a resource of a Bicep extension (`type@version`): their errors are not the template's.
-    const quiet = deployed === false || raw['existing'] === true || (typeof raw['type'] === 'string' && raw['type'].includes('@'));
+    // uses it, or a resource of a Bicep extension: their errors are not the template's.
+    const quiet = deployed === false || raw['existing'] === true || isExtensibleResource(raw);
     this.state.quietWhile(quiet, () => this.addEvaluatedInstance(decl, copy, copyInfo, parent, env, raw, deployed));
   }
 
@@ -1111,8 +1111,8 @@ class TemplateScope implements TemplateHost {
     deployed: boolean | 'unknown',
   ): void {
     // ARM rejects a resource without a type or a name before evaluating anything; a Bicep extension resource
-    // (`type@version`) names itself differently.
-    const extension = typeof raw['type'] === 'string' && raw['type'].includes('@');
+    // names itself differently (in its properties).
+    const extension = isExtensibleResource(raw);
     if (raw['type'] === undefined || (raw['name'] === undefined && !extension)) {
       const missing = raw['type'] === undefined ? 'type' : 'name';
       this.state.diagnose('TPL002', `the resource has no '${missing}'; ARM requires a type ('Namespace/resourceType'), an apiVersion and a name for every resource`, this.file, decl.path);
@@ -1134,7 +1134,11 @@ class TemplateScope implements TemplateHost {
     const existing = raw['existing'] === true;
     let id: Value;
     let scope: Value;
-    try {
+    if (extension && raw['name'] === undefined) {
+      // Not an ARM resource: it has no ARM id, and `reference('sym')` reads its state at deployment.
+      id = Unknown.context(`the id of extension resource '${decl.symbolicName ?? type}'`);
+      scope = id;
+    } else try {
       ({ id, scope } = this.resourceIdOf(decl, type, name, env));
     } catch (err) {
       if (!(err instanceof TemplateEvalError)) throw err;
@@ -1213,7 +1217,7 @@ class TemplateScope implements TemplateHost {
     if (inst.record) return inst.record;
     // A resource first needed by a trial evaluation (placeholders unknown) is still evaluated for real: its record is kept.
     return this.state.placeholdersUnknownWhile(false, () =>
-      this.state.quietWhile(inst.deployed === false || inst.existing || inst.type.includes('@'), () => this.evaluateInstanceBody(inst)),
+      this.state.quietWhile(inst.deployed === false || inst.existing || isExtensibleResource(inst.decl.raw), () => this.evaluateInstanceBody(inst)),
     );
   }
 
@@ -1223,7 +1227,7 @@ class TemplateScope implements TemplateHost {
     const raw = inst.decl.raw;
     const env = this.env('body', inst.copy);
     const body = newObject();
-    const skip = new Set(['type', 'name', 'apiversion', 'copy', 'condition', 'dependson', 'resources', 'comments', 'existing', 'import']);
+    const skip = new Set(['type', 'name', 'apiversion', 'copy', 'condition', 'dependson', 'resources', 'comments', 'existing', 'import', 'extension']);
     const isDeployment = inst.type.toLowerCase() === 'microsoft.resources/deployments';
     for (const k of Object.keys(raw)) {
       if (skip.has(k.toLowerCase())) continue;
@@ -1647,6 +1651,17 @@ function nameArg(fn: string, args: Value[]): string {
   const v = args[0]!;
   if (typeof v !== 'string') throw new TemplateEvalError(`${fn} takes a name (string), got ${typeName(v)}`);
   return v;
+}
+
+/**
+ * A resource of a Bicep extension (Kubernetes, Microsoft Graph, ...), which ARM hands to the extension rather
+ * than to a resource provider: Bicep writes `"import": alias` with type `core/Namespace@v1` (older compilers),
+ * or `"extension": alias` with a separate apiVersion and no top-level `name` (the extension names it in its
+ * properties). An ARM resource of an explicitly declared `az` extension keeps its `name`.
+ */
+function isExtensibleResource(raw: Record<string, unknown>): boolean {
+  if (typeof raw['type'] === 'string' && raw['type'].includes('@')) return true;
+  return (typeof raw['import'] === 'string' || typeof raw['extension'] === 'string') && raw['name'] === undefined;
 }
 
 function displayName(inst: Instance): string {
