@@ -1541,14 +1541,16 @@ class TemplateScope implements TemplateHost {
       const m = /managementGroups\/([^/]+)$/i.exec(scopeF.value);
       if (m) mg = m[1]!;
     }
+    const loc = getProperty(record.body, 'location');
     let kind: ScopeKind = this.scope.kind;
-    // A resource-group deployment nests resource-group deployments only (`subscriptionId` alone names another
-    // subscription's group of the same name).
-    if (kind === 'resourceGroup' || rg.found) kind = 'resourceGroup';
-    else if (sub.found) kind = 'subscription';
+    if (rg.found) kind = 'resourceGroup';
     else if (scopeText !== undefined && /managementGroups\//i.test(scopeText)) kind = 'managementGroup';
     else if (scopeText === '/') kind = 'tenant';
-    const loc = getProperty(record.body, 'location');
+    // From a resource group, a deployment with `subscriptionId` and a `location` but no `resourceGroup` targets
+    // that subscription (ARM's "deploy to subscription" from a resource group deployment; Bicep's
+    // `scope: subscription()` writes exactly that). Without a location, a resource-group deployment nests
+    // resource-group deployments only (`subscriptionId` alone names another subscription's group of the same name).
+    else if (sub.found && (kind !== 'resourceGroup' || loc.found)) kind = 'subscription';
     return {
       kind,
       subscriptionId: sub.found ? sub.value : this.scope.subscriptionId,

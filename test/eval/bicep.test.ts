@@ -36,3 +36,71 @@ describe('Bicep extension resources', () => {
     expect(e.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining("the resource has no 'name'")]);
   });
 });
+
+describe('module scope forms', () => {
+  const SUB_SCHEMA = 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#';
+  const module = (extra: Record<string, unknown>, template: Record<string, unknown>) => ({
+    type: 'Microsoft.Resources/deployments',
+    apiVersion: '2022-09-01',
+    ...extra,
+    properties: { expressionEvaluationOptions: { scope: 'inner' }, mode: 'Incremental', template: { languageVersion: '2.0', contentVersion: '1.0.0.0', ...template } },
+  });
+
+  it('deploys `scope: subscription()` from a resource group template to the subscription', () => {
+    const e = run(
+      tpl({
+        languageVersion: '2.0',
+        resources: {
+          // Bicep: module sub 'sub.bicep' = { scope: subscription(), ... } in a resource group template.
+          sub: module(
+            { name: 'sub', subscriptionId: '[subscription().subscriptionId]', location: '[resourceGroup().location]' },
+            {
+              $schema: SUB_SCHEMA,
+              resources: {
+                rg: { type: 'Microsoft.Resources/resourceGroups', apiVersion: '2022-09-01', name: 'rg2', location: 'westeurope' },
+                kvMod: module(
+                  { name: 'kv', resourceGroup: 'rg2', dependsOn: ['rg'] },
+                  { resources: { kv: { type: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', name: 'kv1', location: "[resourceGroup().location]" } } },
+                ),
+              },
+              outputs: { rgId: { type: 'string', value: "[resourceId('Microsoft.Resources/resourceGroups', 'rg2')]" } },
+            },
+          ),
+        },
+        outputs: { rgId: { type: 'string', value: "[reference('sub').outputs.rgId.value]" } },
+      }),
+      { context: { subscriptionId: SUB, resourceGroup: 'main', location: 'northeurope' } },
+    );
+    expect(e.diagnostics).toEqual([]);
+    expect(byName(e, 'rg2').id).toBe(`/subscriptions/${SUB}/resourceGroups/rg2`);
+    expect(byName(e, 'kv1').id).toBe(`/subscriptions/${SUB}/resourceGroups/rg2/providers/Microsoft.KeyVault/vaults/kv1`);
+    expect(output(e, 'rgId')).toBe(`/subscriptions/${SUB}/resourceGroups/rg2`);
+  });
+
+  it('reports resourceGroup() inside a subscription-scoped module, as ARM does', () => {
+    const e = run(
+      tpl({
+        languageVersion: '2.0',
+        resources: {
+          sub: module({ name: 'sub', subscriptionId: SUB, location: 'westeurope' }, { $schema: SUB_SCHEMA, resources: {}, outputs: { rg: { type: 'string', value: '[resourceGroup().name]' } } }),
+        },
+      }),
+      { context: { subscriptionId: SUB, resourceGroup: 'main' } },
+    );
+    expect(e.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^resourceGroup\(\) is not available in a subscription deployment/)]);
+  });
+
+  it('deploys `scope: tenant()` to the tenant', () => {
+    const e = run(
+      tpl({
+        languageVersion: '2.0',
+        resources: {
+          t: module({ name: 't', scope: '/', location: 'westeurope' }, { $schema: 'https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#', resources: {}, outputs: { id: { type: 'string', value: "[resourceId('Microsoft.Management/managementGroups', 'mg1')]" } } }),
+        },
+        outputs: { id: { type: 'string', value: "[reference('t').outputs.id.value]" } },
+      }),
+      { context: { subscriptionId: SUB, resourceGroup: 'main' } },
+    );
+    expect(output(e, 'id')).toBe('/providers/Microsoft.Management/managementGroups/mg1');
+  });
+});
