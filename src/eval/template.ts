@@ -1359,7 +1359,12 @@ class TemplateScope implements TemplateHost {
     const target = args[0]!;
     const found = this.findInstances(target, false);
     const inst = found[0];
-    if (inst && inst.type.toLowerCase() === 'microsoft.resources/deployments' && !inst.existing) {
+    return inst ? this.runtimeState(inst, full) : Unknown.resource(fullIdOf(target, this.scope), [], full);
+  }
+
+  /** What reference() (and each element of references()) gives for a resource: a deployment's outputs are known. */
+  private runtimeState(inst: Instance, full: boolean): Value {
+    if (inst.type.toLowerCase() === 'microsoft.resources/deployments' && !inst.existing) {
       this.evaluateInstance(inst);
       const outputs = inst.deploymentState ?? Unknown.resource(inst.id, [], full);
       if (outputs instanceof Unknown) return full ? outputs : outputs.member('properties');
@@ -1368,7 +1373,7 @@ class TemplateScope implements TemplateHost {
       if (!full) return properties;
       return withUnknownRest(objectFrom([['properties', properties], ['id', inst.id], ['name', inst.name], ['type', inst.type]]), (k) => Unknown.resource(inst.id, [k], true));
     }
-    return Unknown.resource(inst ? inst.id : fullIdOf(target, this.scope), [], full);
+    return Unknown.resource(inst.id, [], full);
   }
 
   private references(args: Value[], env: Env): Value {
@@ -1383,7 +1388,7 @@ class TemplateScope implements TemplateHost {
     const sym = typeof args[0] === 'string' ? this.bySymbol.get(args[0].toLowerCase()) : undefined;
     if (!sym) return Unknown.derived('references', args);
     const full = typeof args[1] === 'string' && args[1].toLowerCase() === 'full';
-    return sym.filter((i) => i.deployed !== false).map((i) => Unknown.resource(i.id, [], full));
+    return sym.filter((i) => i.deployed !== false).map((i) => this.runtimeState(i, full));
   }
 
   private resourceInfo(args: Value[]): Value {

@@ -104,3 +104,44 @@ describe('module scope forms', () => {
     expect(output(e, 'id')).toBe('/providers/Microsoft.Management/managementGroups/mg1');
   });
 });
+
+describe('module collections', () => {
+  it('give their outputs through references(), as reference() does for one instance', () => {
+    const e = run(
+      tpl({
+        languageVersion: '2.0',
+        parameters: { names: { type: 'array', defaultValue: ['a', 'b', 'c'] } },
+        resources: {
+          mods: {
+            copy: { name: 'mods', count: "[length(parameters('names'))]" },
+            condition: "[not(equals(parameters('names')[copyIndex()], 'b'))]",
+            type: 'Microsoft.Resources/deployments',
+            apiVersion: '2022-09-01',
+            name: "[format('mod-{0}', parameters('names')[copyIndex()])]",
+            properties: {
+              expressionEvaluationOptions: { scope: 'inner' },
+              mode: 'Incremental',
+              parameters: { n: { value: "[parameters('names')[copyIndex()]]" } },
+              template: { languageVersion: '2.0', contentVersion: '1.0.0.0', parameters: { n: { type: 'string' } }, resources: {}, outputs: { v: { type: 'string', value: "[format('val-{0}', parameters('n'))]" } } },
+            },
+          },
+        },
+        outputs: {
+          one: { type: 'string', value: "[reference(format('mods[{0}]', 2)).outputs.v.value]" },
+          all: { type: 'array', value: "[map(references('mods'), lambda('m', lambdaVariables('m').outputs.v.value))]" },
+          full: { type: 'array', value: "[map(references('mods', 'full'), lambda('m', lambdaVariables('m').properties.outputs.v.value))]" },
+          state: { type: 'array', value: "[map(references('mods'), lambda('m', lambdaVariables('m').provisioningState))]" },
+        },
+      }),
+    );
+    expect(e.diagnostics).toEqual([]);
+    expect(output(e, 'one')).toBe('val-c');
+    // Condition-false instances are left out (arm-evaluator.md §2.8).
+    expect(output(e, 'all')).toEqual(['val-a', 'val-c']);
+    expect(output(e, 'full')).toEqual(['val-a', 'val-c']);
+    // Runtime properties other than the outputs stay unknown.
+    const state = output(e, 'state') as unknown[];
+    expect(state).toHaveLength(2);
+    for (const s of state) expect(s).toBeInstanceOf(Unknown);
+  });
+});
