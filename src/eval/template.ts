@@ -971,7 +971,9 @@ class TemplateScope implements TemplateHost {
     if (name.startsWith('list')) {
       if (args.length < 1) throw new TemplateEvalError(`${name} takes a resource id and an API version`);
       if (env.site === 'name' || env.site === 'count') throw new TemplateEvalError(`${name}() is not allowed in resource names or copy counts`);
-      return Unknown.list(name, args[0]!);
+      // Like reference(), list*() takes a symbolic name in languageVersion 2.0 (`listKeys('stg', '2023-01-01')`).
+      const inst = this.findInstances(args[0]!, false)[0];
+      return Unknown.list(name, inst ? inst.id : args[0]!);
     }
     return undefined;
   }

@@ -145,3 +145,30 @@ describe('module collections', () => {
     for (const s of state) expect(s).toBeInstanceOf(Unknown);
   });
 });
+
+describe('list*() on symbolic names', () => {
+  it('remembers the resource the symbolic name stands for', () => {
+    const e = run(
+      tpl({
+        languageVersion: '2.0',
+        resources: {
+          stg: { type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: 'st1' },
+          loop: { copy: { name: 'loop', count: 2 }, type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: "[format('lp{0}', copyIndex())]" },
+        },
+        outputs: {
+          key: { type: 'string', value: "[listKeys('stg', '2023-01-01').keys[0].value]" },
+          key1: { type: 'string', value: "[listKeys(format('loop[{0}]', 1), '2023-01-01').keys[0].value]" },
+        },
+      }),
+      { context: { subscriptionId: SUB, resourceGroup: 'rg' } },
+    );
+    const targetOf = (name: string) => {
+      const v = output(e, name) as Unknown;
+      expect(v).toBeInstanceOf(Unknown);
+      const origin = v.origins[0]!;
+      return origin.kind === 'list' ? origin.target : undefined;
+    };
+    expect(targetOf('key')).toBe(`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1`);
+    expect(targetOf('key1')).toBe(`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/lp1`);
+  });
+});
