@@ -965,8 +965,14 @@ class TemplateScope implements TemplateHost {
       case 'tophysicalzone':
       case 'tologicalzones':
       case 'tophysicalzones':
-      case 'roledefinitions':
-        return Unknown.derived(name, args);
+      case 'roledefinitions': {
+        const derived = Unknown.derived(name, args);
+        if (derived.origins.length) return derived;
+        // Known arguments: the function's own result is what only the deployment knows, and a check that
+        // depends on it says so ("deployer() is only known at deployment"). One deployment, one answer.
+        const display = CONTEXT_FUNCTION_NAMES.find((n) => n.toLowerCase() === name) ?? name;
+        return Unknown.runtime(display, `(${args.map((a) => valueKey(a)).join(',')})`);
+      }
     }
     if (name.startsWith('list')) {
       if (args.length < 1) throw new TemplateEvalError(`${name} takes a resource id and an API version`);

@@ -172,3 +172,24 @@ describe('list*() on symbolic names', () => {
     expect(targetOf('key1')).toBe(`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/lp1`);
   });
 });
+
+describe('deploy-time functions with known arguments', () => {
+  it('say which function only the deployment answers', () => {
+    const e = run(
+      tpl({
+        languageVersion: '2.0',
+        outputs: {
+          who: { type: 'string', value: '[deployer().objectId]' },
+          again: { type: 'string', value: '[deployer().objectId]' },
+          zones: { type: 'array', value: "[pickZones('Microsoft.Compute', 'virtualMachines', 'westeurope')]" },
+        },
+      }),
+    );
+    const who = output(e, 'who') as Unknown;
+    expect(who).toBeInstanceOf(Unknown);
+    expect(who.origins).toEqual([{ kind: 'runtime', name: 'deployer' }]);
+    // One deployment has one deployer: the same expression is the same value.
+    expect(who.key).toBe((output(e, 'again') as Unknown).key);
+    expect((output(e, 'zones') as Unknown).origins).toEqual([{ kind: 'runtime', name: 'pickZones' }]);
+  });
+});
