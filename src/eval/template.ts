@@ -362,6 +362,14 @@ export function evaluateTemplate(options: EvaluateOptions): Evaluation {
         supplied.set(name.toLowerCase(), fromJson(entry['value']));
         origins.set(name.toLowerCase(), { file: options.parameters.file, path: ['parameters', name, 'value'], raw: entry['value'] });
       } else if ('reference' in entry) supplied.set(name.toLowerCase(), Unknown.secret(name));
+      else if (typeof entry['expression'] === 'string') {
+        // A compiled .bicepparam writes a value it cannot compute (externalInput()) as an expression that the
+        // deployment evaluates: the value is given, and as known as the expression is.
+        const at = ['parameters', name, 'expression'];
+        const paramFile = new TemplateScope(state, {}, options.parameters.file, [], scope, new Map(), [], undefined, 0);
+        supplied.set(name.toLowerCase(), paramFile.evalString(entry['expression'], at, { host: paramFile, site: 'parameter', paramName: name }));
+        origins.set(name.toLowerCase(), { file: options.parameters.file, path: at, raw: entry['expression'] });
+      }
     }
   }
   const tpl = new TemplateScope(state, raw, options.file, [], scope, supplied, [], undefined, 0, origins);

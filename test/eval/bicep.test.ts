@@ -193,3 +193,33 @@ describe('deploy-time functions with known arguments', () => {
     expect((output(e, 'zones') as Unknown).origins).toEqual([{ kind: 'runtime', name: 'pickZones' }]);
   });
 });
+
+describe('compiled .bicepparam files', () => {
+  const template = tpl({
+    languageVersion: '2.0',
+    parameters: { sku: { type: 'string' }, prefix: { type: 'string' } },
+    resources: {},
+    outputs: { sku: { type: 'string', value: "[parameters('sku')]" }, name: { type: 'string', value: "[parameters('prefix')]" } },
+  });
+
+  it('give a value written as an expression (externalInput()), known as far as the expression is', () => {
+    const e = run(template, {
+      params: {
+        sku: { expression: "[externalInputs('sku_0')]" },
+        prefix: { expression: "[format('acr-{0}', toLower('PROD'))]" },
+      },
+    });
+    // The parameters have values: no TPL003 "has no value".
+    expect(e.diagnostics).toEqual([]);
+    const sku = output(e, 'sku') as Unknown;
+    expect(sku).toBeInstanceOf(Unknown);
+    expect(sku.origins).toEqual([{ kind: 'runtime', name: 'externalInputs' }]);
+    expect(output(e, 'name')).toBe('acr-prod');
+  });
+
+  it('report an expression that fails at the parameter file', () => {
+    const e = run(template, { params: { sku: { expression: "[substring('ab', 5)]" }, prefix: { value: 'p' } } });
+    expect(e.diagnostics).toHaveLength(1);
+    expect(e.diagnostics[0]).toMatchObject({ ruleId: 'TPL002', file: '/virtual/main.parameters.json', path: ['parameters', 'sku', 'expression'] });
+  });
+});
