@@ -1389,6 +1389,9 @@ class TemplateScope implements TemplateHost {
       if (!full) return properties;
       return withUnknownRest(objectFrom([['properties', properties], ['id', inst.id], ['name', inst.name], ['type', inst.type]]), (k) => Unknown.resource(inst.id, [k], true));
     }
+    // The full state's id and type are the template's (Bicep maps a collection to its ids through
+    // references('coll', 'full')); everything else is read at deployment.
+    if (full) return withUnknownRest(objectFrom([['id', inst.id], ['type', inst.type]]), (k) => Unknown.resource(inst.id, [k], true));
     return Unknown.resource(inst.id, [], full);
   }
 

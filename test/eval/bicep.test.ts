@@ -223,3 +223,28 @@ describe('compiled .bicepparam files', () => {
     expect(e.diagnostics[0]).toMatchObject({ ruleId: 'TPL002', file: '/virtual/main.parameters.json', path: ['parameters', 'sku', 'expression'] });
   });
 });
+
+describe('full runtime state of template resources', () => {
+  it('knows the id and type a resource collection maps to (references(coll, full)), not the rest', () => {
+    const e = run(
+      tpl({
+        languageVersion: '2.0',
+        resources: {
+          uais: { copy: { name: 'uais', count: 2 }, type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: "[format('id{0}', copyIndex())]" },
+        },
+        outputs: {
+          // Bicep: toObject(uais, u => u.id, u => {}) for identity.userAssignedIdentities.
+          attached: { type: 'object', value: "[toObject(references('uais', 'full'), lambda('u', lambdaVariables('u').id), lambda('u', createObject()))]" },
+          type: { type: 'string', value: "[reference(format('uais[{0}]', 1), '2023-01-31', 'full').type]" },
+          location: { type: 'string', value: "[reference(format('uais[{0}]', 1), '2023-01-31', 'full').location]" },
+        },
+      }),
+      { context: { subscriptionId: SUB, resourceGroup: 'rg' } },
+    );
+    expect(e.diagnostics).toEqual([]);
+    const id = (n: number) => `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id${n}`;
+    expect(Object.keys(output(e, 'attached') as object)).toEqual([id(0), id(1)]);
+    expect(output(e, 'type')).toBe('Microsoft.ManagedIdentity/userAssignedIdentities');
+    expect(output(e, 'location')).toBeInstanceOf(Unknown);
+  });
+});
