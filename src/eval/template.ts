@@ -1407,6 +1407,8 @@ class TemplateScope implements TemplateHost {
     const sym = typeof args[0] === 'string' ? this.bySymbol.get(args[0].toLowerCase()) : undefined;
     if (!sym) return Unknown.derived('references', args);
     const full = typeof args[1] === 'string' && args[1].toLowerCase() === 'full';
+    // Which instances exist depends on a condition not known before deployment: so does the array.
+    if (sym.some((i) => i.deployed === 'unknown')) return Unknown.runtime('references', `(${args.map((a) => valueKey(a)).join(',')})`);
     return sym.filter((i) => i.deployed !== false).map((i) => this.runtimeState(i, full));
   }
 

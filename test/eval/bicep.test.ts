@@ -248,3 +248,30 @@ describe('full runtime state of template resources', () => {
     expect(output(e, 'location')).toBeInstanceOf(Unknown);
   });
 });
+
+describe('references() of a collection whose condition is unknown', () => {
+  it('is unknown, since which instances exist is decided at deployment', () => {
+    const e = run(
+      tpl({
+        languageVersion: '2.0',
+        parameters: { flags: { type: 'array' } },
+        resources: {
+          uais: { copy: { name: 'uais', count: 2 }, condition: "[parameters('flags')[copyIndex()]]", type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: "[format('id{0}', copyIndex())]" },
+        },
+        outputs: { n: { type: 'int', value: "[length(references('uais', 'full'))]" } },
+      }),
+    );
+    expect(output(e, 'n')).toBeInstanceOf(Unknown);
+    const known = run(
+      tpl({
+        languageVersion: '2.0',
+        parameters: { flags: { type: 'array', defaultValue: [true, false] } },
+        resources: {
+          uais: { copy: { name: 'uais', count: 2 }, condition: "[parameters('flags')[copyIndex()]]", type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: "[format('id{0}', copyIndex())]" },
+        },
+        outputs: { n: { type: 'int', value: "[length(references('uais', 'full'))]" } },
+      }),
+    );
+    expect(output(known, 'n')).toBe(1);
+  });
+});
