@@ -384,6 +384,14 @@ export function evaluateTemplate(options: EvaluateOptions): Evaluation {
         supplied.set(name.toLowerCase(), fromJson(entry['value']));
         origins.set(name.toLowerCase(), { file: options.parameters.file, path: ['parameters', name, 'value'], raw: entry['value'] });
       } else if ('reference' in entry) supplied.set(name.toLowerCase(), Unknown.secret(name));
+      else if (typeof entry['expression'] === 'string') {
+        // A compiled .bicepparam writes a value it cannot compute (externalInput()) as an expression that the
+        // deployment evaluates: the value is given, and as known as the expression is.
+        const at = ['parameters', name, 'expression'];
+        const paramFile = new TemplateScope(state, {}, options.parameters.file, [], scope, new Map(), [], undefined, 0);
+        supplied.set(name.toLowerCase(), paramFile.evalString(entry['expression'], at, { host: paramFile, site: 'parameter', paramName: name }));
+        origins.set(name.toLowerCase(), { file: options.parameters.file, path: at, raw: entry['expression'] });
+      }
     }
   }
   const tpl = new TemplateScope(state, raw, options.file, [], scope, supplied, [], undefined, 0, origins);
@@ -987,14 +995,22 @@ class TemplateScope implements TemplateHost {
       case 'tophysicalzone':
       case 'tologicalzones':
       case 'tophysicalzones':
-      case 'roledefinitions':
-        return Unknown.derived(name, args);
+      case 'roledefinitions': {
+        const derived = Unknown.derived(name, args);
+        if (derived.origins.length) return derived;
+        // Known arguments: the function's own result is what only the deployment knows, and a check that
+        // depends on it says so ("deployer() is only known at deployment"). One deployment, one answer.
+        const display = CONTEXT_FUNCTION_NAMES.find((n) => n.toLowerCase() === name) ?? name;
+        return Unknown.runtime(display, `(${args.map((a) => valueKey(a)).join(',')})`);
+      }
     }
     if (name.startsWith('list')) {
       if (args.length < 1) throw new TemplateEvalError(`${name} takes a resource id and an API version`);
       if (env.site === 'name' || env.site === 'count') throw new TemplateEvalError(`${name}() is not allowed in resource names or copy counts`);
       refuseRuntimeStateAt(written, env);
-      return Unknown.list(name, args[0]!);
+      // Like reference(), list*() takes a symbolic name in languageVersion 2.0 (`listKeys('stg', '2023-01-01')`).
+      const inst = this.findInstances(args[0]!, false)[0];
+      return Unknown.list(name, inst ? inst.id : args[0]!);
     }
     return undefined;
   }
@@ -1103,8 +1119,8 @@ class TemplateScope implements TemplateHost {
     const raw = decl.raw;
     const deployed = this.conditionOf(decl, env);
     // ARM does not evaluate a resource whose condition is false, an `existing` declaration until something
-    // uses it, or a resource of a Bicep extension (`type@version`): their errors are not the template's.
-    const quiet = deployed === false || raw['existing'] === true || (typeof raw['type'] === 'string' && raw['type'].includes('@'));
+    // uses it, or a resource of a Bicep extension: their errors are not the template's.
+    const quiet = deployed === false || raw['existing'] === true || isExtensibleResource(raw);
     this.state.quietWhile(quiet, () => this.addEvaluatedInstance(decl, copy, copyInfo, parent, env, raw, deployed));
   }
 
@@ -1134,8 +1150,8 @@ class TemplateScope implements TemplateHost {
     deployed: boolean | 'unknown',
   ): void {
     // ARM rejects a resource without a type or a name before evaluating anything; a Bicep extension resource
-    // (`type@version`) names itself differently.
-    const extension = typeof raw['type'] === 'string' && raw['type'].includes('@');
+    // names itself differently (in its properties).
+    const extension = isExtensibleResource(raw);
     if (raw['type'] === undefined || (raw['name'] === undefined && !extension)) {
       const missing = raw['type'] === undefined ? 'type' : 'name';
       this.state.diagnose('TPL002', `the resource has no '${missing}'; ARM requires a type ('Namespace/resourceType'), an apiVersion and a name for every resource`, this.file, decl.path);
@@ -1157,7 +1173,11 @@ class TemplateScope implements TemplateHost {
     const existing = raw['existing'] === true;
     let id: Value;
     let scope: Value;
-    try {
+    if (extension && raw['name'] === undefined) {
+      // Not an ARM resource: it has no ARM id, and `reference('sym')` reads its state at deployment.
+      id = Unknown.context(`the id of extension resource '${decl.symbolicName ?? type}'`);
+      scope = id;
+    } else try {
       ({ id, scope } = this.resourceIdOf(decl, type, name, env));
     } catch (err) {
       if (!(err instanceof TemplateEvalError)) throw err;
@@ -1236,7 +1256,7 @@ class TemplateScope implements TemplateHost {
     if (inst.record) return inst.record;
     // A resource first needed by a trial evaluation (placeholders unknown) is still evaluated for real: its record is kept.
     return this.state.placeholdersUnknownWhile(false, () =>
-      this.state.quietWhile(inst.deployed === false || inst.existing || inst.type.includes('@'), () => this.evaluateInstanceBody(inst)),
+      this.state.quietWhile(inst.deployed === false || inst.existing || isExtensibleResource(inst.decl.raw), () => this.evaluateInstanceBody(inst)),
     );
   }
 
@@ -1246,7 +1266,7 @@ class TemplateScope implements TemplateHost {
     const raw = inst.decl.raw;
     const env = this.env('body', inst.copy);
     const body = newObject();
-    const skip = new Set(['type', 'name', 'apiversion', 'copy', 'condition', 'dependson', 'resources', 'comments', 'existing', 'import']);
+    const skip = new Set(['type', 'name', 'apiversion', 'copy', 'condition', 'dependson', 'resources', 'comments', 'existing', 'import', 'extension']);
     const isDeployment = inst.type.toLowerCase() === 'microsoft.resources/deployments';
     for (const k of Object.keys(raw)) {
       if (skip.has(k.toLowerCase())) continue;
@@ -1380,7 +1400,12 @@ class TemplateScope implements TemplateHost {
     const target = args[0]!;
     const found = this.findInstances(target, false);
     const inst = found[0];
-    if (inst && inst.type.toLowerCase() === 'microsoft.resources/deployments' && !inst.existing) {
+    return inst ? this.runtimeState(inst, full) : Unknown.resource(fullIdOf(target, this.scope), [], full);
+  }
+
+  /** What reference() (and each element of references()) gives for a resource: a deployment's outputs are known. */
+  private runtimeState(inst: Instance, full: boolean): Value {
+    if (inst.type.toLowerCase() === 'microsoft.resources/deployments' && !inst.existing) {
       this.evaluateInstance(inst);
       const outputs = inst.deploymentState ?? Unknown.resource(inst.id, [], full);
       if (outputs instanceof Unknown) return full ? outputs : outputs.member('properties');
@@ -1389,7 +1414,10 @@ class TemplateScope implements TemplateHost {
       if (!full) return properties;
       return withUnknownRest(objectFrom([['properties', properties], ['id', inst.id], ['name', inst.name], ['type', inst.type]]), (k) => Unknown.resource(inst.id, [k], true));
     }
-    return Unknown.resource(inst ? inst.id : fullIdOf(target, this.scope), [], full);
+    // The full state's id and type are the template's (Bicep maps a collection to its ids through
+    // references('coll', 'full')); everything else is read at deployment.
+    if (full) return withUnknownRest(objectFrom([['id', inst.id], ['type', inst.type]]), (k) => Unknown.resource(inst.id, [k], true));
+    return Unknown.resource(inst.id, [], full);
   }
 
   private references(args: Value[], env: Env): Value {
@@ -1404,7 +1432,9 @@ class TemplateScope implements TemplateHost {
     const sym = typeof args[0] === 'string' ? this.bySymbol.get(args[0].toLowerCase()) : undefined;
     if (!sym) return Unknown.derived('references', args);
     const full = typeof args[1] === 'string' && args[1].toLowerCase() === 'full';
-    return sym.filter((i) => i.deployed !== false).map((i) => Unknown.resource(i.id, [], full));
+    // Which instances exist depends on a condition not known before deployment: so does the array.
+    if (sym.some((i) => i.deployed === 'unknown')) return Unknown.runtime('references', `(${args.map((a) => valueKey(a)).join(',')})`);
+    return sym.filter((i) => i.deployed !== false).map((i) => this.runtimeState(i, full));
   }
 
   private resourceInfo(args: Value[]): Value {
@@ -1562,14 +1592,16 @@ class TemplateScope implements TemplateHost {
       const m = /managementGroups\/([^/]+)$/i.exec(scopeF.value);
       if (m) mg = m[1]!;
     }
+    const loc = getProperty(record.body, 'location');
     let kind: ScopeKind = this.scope.kind;
-    // A resource-group deployment nests resource-group deployments only (`subscriptionId` alone names another
-    // subscription's group of the same name).
-    if (kind === 'resourceGroup' || rg.found) kind = 'resourceGroup';
-    else if (sub.found) kind = 'subscription';
+    if (rg.found) kind = 'resourceGroup';
     else if (scopeText !== undefined && /managementGroups\//i.test(scopeText)) kind = 'managementGroup';
     else if (scopeText === '/') kind = 'tenant';
-    const loc = getProperty(record.body, 'location');
+    // From a resource group, a deployment with `subscriptionId` and a `location` but no `resourceGroup` targets
+    // that subscription (ARM's "deploy to subscription" from a resource group deployment; Bicep's
+    // `scope: subscription()` writes exactly that). Without a location, a resource-group deployment nests
+    // resource-group deployments only (`subscriptionId` alone names another subscription's group of the same name).
+    else if (sub.found && (kind !== 'resourceGroup' || loc.found)) kind = 'subscription';
     return {
       kind,
       subscriptionId: sub.found ? sub.value : this.scope.subscriptionId,
@@ -1672,6 +1704,17 @@ function nameArg(fn: string, args: Value[]): string {
   const v = args[0]!;
   if (typeof v !== 'string') throw new TemplateEvalError(`${fn} takes a name (string), got ${typeName(v)}`);
   return v;
+}
+
+/**
+ * A resource of a Bicep extension (Kubernetes, Microsoft Graph, ...), which ARM hands to the extension rather
+ * than to a resource provider: Bicep writes `"import": alias` with type `core/Namespace@v1` (older compilers),
+ * or `"extension": alias` with a separate apiVersion and no top-level `name` (the extension names it in its
+ * properties). An ARM resource of an explicitly declared `az` extension keeps its `name`.
+ */
+function isExtensibleResource(raw: Record<string, unknown>): boolean {
+  if (typeof raw['type'] === 'string' && raw['type'].includes('@')) return true;
+  return (typeof raw['import'] === 'string' || typeof raw['extension'] === 'string') && raw['name'] === undefined;
 }
 
 function displayName(inst: Instance): string {

@@ -77,8 +77,12 @@ describe('scope functions outside their deployment scopes', () => {
     const toMg = run({ ...tpl({ resources: [nested({ scope: 'Microsoft.Management/managementGroups/mg2' }, '[managementGroup().name]', TENANT_SCHEMA)], outputs: { o: { type: 'string', value: "[reference('inner').outputs.o.value]" } } }), $schema: TENANT_SCHEMA }, ctx);
     expect(toMg.diagnostics).toEqual([]);
     expect(output(toMg, 'o')).toBe('mg2');
-    // A resource group deployment nests resource group deployments only, even with subscriptionId alone.
-    const fromRg = run(tpl({ resources: [nested({ subscriptionId: 'sub2' }, '[resourceGroup().name]', SUB_SCHEMA)] }), ctx);
+    // A resource group deployment nests resource group deployments only with subscriptionId alone (no location)...
+    const { location: _, ...withoutLocation } = nested({ subscriptionId: 'sub2' }, '[resourceGroup().name]', SUB_SCHEMA);
+    const fromRg = run(tpl({ resources: [withoutLocation] }), ctx);
     expect(fromRg.diagnostics).toEqual([]);
+    // ...and deploys to the subscription with a location too (Bicep's `scope: subscription()`), where resourceGroup() is refused.
+    const toSubFromRg = run(tpl({ resources: [nested({ subscriptionId: 'sub2' }, '[resourceGroup().name]', SUB_SCHEMA)] }), ctx);
+    expect(messages(toSubFromRg)[0]).toMatch(/^resourceGroup\(\) is not available in a subscription deployment/);
   });
 });
