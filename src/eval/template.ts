@@ -1649,8 +1649,12 @@ function nameArg(fn: string, args: Value[]): string {
   return v;
 }
 
+/** A deployment's name for messages: partly known names show their known text, unknown parts as {…}. */
 function displayName(inst: Instance): string {
-  return typeof inst.name === 'string' ? inst.name : inst.decl.symbolicName ?? inst.type;
+  if (typeof inst.name === 'string') return inst.name;
+  if (inst.decl.symbolicName) return inst.decl.symbolicName;
+  if (inst.name instanceof PartialString) return inst.name.parts.map((p) => (typeof p === 'string' ? p : '{…}')).join('');
+  return inst.type;
 }
 
 function abbreviate(s: string): string {

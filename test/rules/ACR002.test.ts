@@ -58,6 +58,12 @@ describe('ACR002 registry-cmk-premium-sku', () => {
     expect(await findingsOf('TPL003', conditional)).toEqual([]);
     const g = (await findingsOf('ACR002', fromFile, { 'main.parameters.json': params }))[0]!;
     expect(g.message).toMatch(new RegExp(`The value comes from the parameter file at main\\.parameters\\.json:${positionOf(params, '"Basic"').line}:${positionOf(params, '"Basic"').column}\\.$`));
+    // A deployment whose name is only partly known is named by what is known of it, not by its type.
+    const unnamed = caller('Standard');
+    unnamed['parameters']['suffix'] = { type: 'string' };
+    unnamed['resources'][0]['name'] = "[format('acr-{0}', parameters('suffix'))]";
+    const h = expectOneAt(await findingsOf('ACR002', unnamed), unnamed, `"[parameters('sku')]"`);
+    expect(h.message).toMatch(/The value is passed by deployment 'acr-\{…\}' at main\.json:\d+:\d+\.$/);
   });
 
   it('says where the parameter file writes a value the template reads through a variable, an object property or an expression', async () => {
