@@ -24,6 +24,8 @@ interface Scope {
   variables: unknown;
   /** The copy index of the resource the value belongs to, for `parameters('regions')[copyIndex()]`. */
   copyIndex?: number;
+  /** Instance indexes of the named copy loops the value is in (lower-case name), for `copyIndex('policies')`. */
+  loops?: ReadonlyMap<string, number>;
 }
 
 /** Variables followed through each other before giving up (a chain, not a cycle, since ARM refuses cycles). */
@@ -39,10 +41,10 @@ export interface OriginTrace {
 }
 
 /** Traces `raw` (the JSON value a finding points at) to the parameter values written elsewhere that make it. */
-export function traceOrigins(raw: unknown, origins: ReadonlyMap<string, ParameterOrigin> | undefined, variables: unknown, copyIndex?: number): OriginTrace {
+export function traceOrigins(raw: unknown, origins: ReadonlyMap<string, ParameterOrigin> | undefined, variables: unknown, copyIndex?: number, loops?: ReadonlyMap<string, number>): OriginTrace {
   if (!origins?.size || typeof raw !== 'string' || !isExpression(raw)) return { origins: [], direct: false };
   const found: TracedOrigin[] = [];
-  const direct = trace(raw, { origins, variables, copyIndex }, found, 0);
+  const direct = trace(raw, { origins, variables, copyIndex, loops }, found, 0);
   const distinct = found.filter((o, i) => found.findIndex((p) => p.origin === o.origin && samePath(p.path, o.path)) === i);
   // A part of a value that is itself an origin adds nothing: `cmk` covers `cmk.keyName`.
   const unique = distinct.filter((o) => !distinct.some((p) => p !== o && p.origin === o.origin && p.path.length < o.path.length && samePath(p.path, o.path.slice(0, p.path.length))));
@@ -82,7 +84,7 @@ function visit(expr: Expr, scope: Scope, out: TracedOrigin[], hops: number, suff
       const definition = fieldOf(scope.variables, name);
       if (definition === undefined || hops >= MAX_HOPS) return false;
       // A variable's own copyIndex() counts its variable copy loop, not the resource's.
-      const inner = { ...scope, copyIndex: undefined };
+      const inner = { ...scope, copyIndex: undefined, loops: undefined };
       const { value, rest } = descend(definition, bareAccess ?? access.known);
       if (typeof value === 'string' && isExpression(value)) return trace(value, inner, out, hops + 1, bareAccess === undefined ? undefined : rest) && bareAccess !== undefined;
       for (const leaf of leaves(value)) trace(leaf, inner, out, hops + 1, undefined);
@@ -143,9 +145,14 @@ function accessChain(expr: Expr, scope: Scope): { base: Expr; access: { known: J
 function literalIndex(index: Expr, scope: Scope): string | number | undefined {
   if (index.t === 'num') return index.v;
   if (index.t === 'str') return index.v;
-  if (index.t === 'call' && index.name.toLowerCase() === 'copyindex' && scope.copyIndex !== undefined) {
-    if (index.args.length === 0) return scope.copyIndex;
-    if (index.args.length === 1 && index.args[0]!.t === 'num') return scope.copyIndex + index.args[0]!.v;
+  if (index.t === 'call' && index.name.toLowerCase() === 'copyindex') {
+    const [first, second] = index.args;
+    // copyIndex(), copyIndex(offset), copyIndex('loop') and copyIndex('loop', offset).
+    const base = first?.t === 'str' ? scope.loops?.get(first.v.toLowerCase()) : scope.copyIndex;
+    const offset = first?.t === 'str' ? second : first;
+    if (base === undefined || index.args.length > (first?.t === 'str' ? 2 : 1)) return undefined;
+    if (offset === undefined) return base;
+    if (offset.t === 'num') return base + offset.v;
   }
   return undefined;
 }

@@ -53,6 +53,14 @@ describe('traceOrigins', () => {
     ]);
   });
 
+  it("follows copyIndex('loop') of a named loop the value is in, with an offset", () => {
+    const loops = new Map([['policies', 1]]);
+    expect(traceOrigins("[parameters('regions')[copyIndex('policies')].sku]", origins, undefined, undefined, loops)).toMatchObject({ direct: true, origins: [{ path: ['parameters', 'regions', 'value', 1, 'sku'] }] });
+    expect(traceOrigins("[parameters('regions')[copyIndex('Policies', -1)].sku]", origins, undefined, undefined, loops).origins[0]!.path).toEqual(['parameters', 'regions', 'value', 0, 'sku']);
+    // Another loop's index is not known here: the whole array, computed.
+    expect(traceOrigins("[parameters('regions')[copyIndex('other')].sku]", origins, undefined, 3, loops)).toMatchObject({ direct: false, origins: [{ path: ['parameters', 'regions', 'value'] }] });
+  });
+
   it('gives nothing for literals, templates without outside values, unknown names and broken expressions', () => {
     expect(traceOrigins('Basic', origins, undefined).origins).toEqual([]);
     expect(traceOrigins("[parameters('sku')]", undefined, undefined).origins).toEqual([]);
