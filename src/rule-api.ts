@@ -4,7 +4,7 @@
  * that decides it. They never compute positions and never print.
  */
 import type { EvaluatedResource, JsonPath } from './eval/template.js';
-import { PartialString, Unknown, getProperty, isObject, isUnknown, valueKey, type Value } from './eval/value.js';
+import { PartialString, Unknown, getProperty, isObject, isUnknown, possibleValues, valueKey, type Value } from './eval/value.js';
 import type { ScanGraph } from './graph.js';
 import type { Level, RuleMeta } from './types.js';
 
@@ -133,7 +133,11 @@ export function equalsIgnoreCase(v: Value, expected: string): boolean | undefine
     if (!e.startsWith(v.prefix.toLowerCase()) || !e.endsWith(v.suffix.toLowerCase())) return false;
     return undefined;
   }
-  if (v instanceof Unknown) return undefined;
+  if (v instanceof Unknown) {
+    // An if() between known values: decided when every value it can take answers the same.
+    const answers = new Set(possibleValues(v)?.map((x) => equalsIgnoreCase(x, expected)));
+    return answers.size === 1 ? [...answers][0] : undefined;
+  }
   return false;
 }
 
@@ -167,7 +171,10 @@ export function asBoolean(v: Value): boolean | undefined {
 export function display(v: Value): string {
   if (typeof v === 'string') return `'${v}'`;
   if (v instanceof PartialString) return `'${v.parts.map((p) => (typeof p === 'string' ? p : '{…}')).join('')}'`;
-  if (v instanceof Unknown) return `{${v.key}}`;
+  if (v instanceof Unknown) {
+    const choices = possibleValues(v);
+    return choices && choices.length > 1 ? `${choices.map((x) => display(x)).join(' or ')} (depending on deployment)` : `{${v.key}}`;
+  }
   return JSON.stringify(v);
 }
 

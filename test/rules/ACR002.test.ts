@@ -100,4 +100,19 @@ describe('ACR002 registry-cmk-premium-sku', () => {
     reg['sku']['name'] = 'Premium';
     expect(await findingsOf('ACR002', t)).toEqual([]);
   });
+  it('decides a SKU chosen by if() between known values when every choice answers the same', async () => {
+    const withSku = (expression: string) => {
+      const t = cmkStack();
+      t['parameters']['env'] = { type: 'string' };
+      findResource(t, REGISTRY)['sku']['name'] = expression;
+      return t;
+    };
+    const neither = withSku("[if(equals(parameters('env'), 'prod'), 'Standard', 'Basic')]");
+    const f = expectOneAt(await findingsOf('ACR002', neither), neither, `"[if(equals(parameters('env'), 'prod'), 'Standard', 'Basic')]"`);
+    expect(f.message).toMatch(/with SKU 'Standard' or 'Basic' \(depending on deployment\); CMK is available only in Premium/);
+    // Premium either way (spelled differently): nothing to report, although 'env' has no value.
+    expect(await findingsOf('ACR002', withSku("[if(equals(parameters('env'), 'prod'), 'Premium', 'premium')]"))).toEqual([]);
+    const either = withSku("[if(equals(parameters('env'), 'prod'), 'Premium', 'Standard')]");
+    expectOneAt(await findingsOf('ACR002', either), either, `"[if(equals(parameters('env'), 'prod'), 'Premium', 'Standard')]"`, 'open');
+  });
 });
