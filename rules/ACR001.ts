@@ -58,7 +58,7 @@ export const rule: Rule = {
         continue;
       }
       const kid = read(registry, ['properties', 'encryption', 'keyVaultProperties', 'keyIdentifier']);
-      if (kid.state === 'unknown' && kid.path.length < 4) {
+      if (kid.state === 'unknown' && kid.path.length < 4 && !kid.present) {
         ctx.report({ resource: registry, path: kid.path, verdict: 'undetermined', message: `Cannot tell whether registry '${name}' names a key, because ${describeOrigins(kid.value)}.` });
         continue;
       }

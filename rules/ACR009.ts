@@ -6,7 +6,7 @@ import { VAULT, type CmkLink, type ScanGraph } from '../src/graph.js';
 import { ACCESS_POLICIES, ROLE_ASSIGNMENT, checkGrants, vaultModel, type GrantCheck } from '../src/grants.js';
 import { IDENTITY, cmkPrincipal, isAttached } from '../src/identity.js';
 import { defineMeta } from '../src/meta.js';
-import type { Rule, RuleContext } from '../src/rule-api.js';
+import type { Rule, RuleContext, RuleReport } from '../src/rule-api.js';
 
 const meta = defineMeta({
   id: 'ACR009',
@@ -40,8 +40,7 @@ function label(r: EvaluatedResource): string {
  * so that the race between the registry and that grant is still seen. The Microsoft tutorial template for
  * ACR CMK has exactly this shape.
  */
-function standInVault(graph: ScanGraph, link: CmkLink): EvaluatedResource | undefined {
-  const name = link.keyIdentifier.vaultName;
+function standInVault(graph: ScanGraph, link: CmkLink, name = link.keyIdentifier.vaultName): EvaluatedResource | undefined {
   if (typeof name !== 'string') return undefined;
   const registry = link.registry;
   const local = (r: EvaluatedResource) => r.unit === registry.unit;
@@ -52,6 +51,48 @@ function standInVault(graph: ScanGraph, link: CmkLink): EvaluatedResource | unde
   if (vaultId === undefined) return undefined;
   const from = policy ?? registry;
   return { ...from, key: `${registry.key}#vault:${name}`, type: VAULT, name, id: vaultId, existing: false, deployed: false, body: newObject(), raw: {}, dependsOn: [], copy: undefined, symbolicName: undefined };
+}
+
+/**
+ * When the key identifier does not say which vault holds the key: the vaults the registry's own template
+ * deploys, and those its access policies and vault-scoped role assignments name (stand-ins, as above). Any of
+ * them may be the CMK vault, and then the registry races its grant there.
+ */
+function candidateVaults(graph: ScanGraph, link: CmkLink): EvaluatedResource[] {
+  const local = (r: EvaluatedResource) => r.unit === link.registry.unit && r.deployed !== false && !r.existing;
+  const vaults = graph.deployed(VAULT).filter(local);
+  const known = new Set(vaults.map((v) => (typeof v.name === 'string' ? v.name.toLowerCase() : undefined)));
+  const named = new Set<string>();
+  for (const policy of graph.deployed(ACCESS_POLICIES).filter(local)) {
+    if (typeof policy.name === 'string') named.add(policy.name.split('/')[0]!.toLowerCase());
+  }
+  for (const ra of graph.deployed(ROLE_ASSIGNMENT).filter(local)) {
+    const m = /\/providers\/microsoft\.keyvault\/vaults\/([^/]+)$/.exec(idKey(ra.scope));
+    if (m && !m[1]!.includes('⟨')) named.add(m[1]!);
+  }
+  const standIns = [...named].filter((n) => !known.has(n)).map((n) => standInVault(graph, link, n));
+  return [...vaults, ...standIns.filter((v): v is EvaluatedResource => v !== undefined)];
+}
+
+/**
+ * The verdict for a key identifier that does not name its vault: undetermined when the registry would race
+ * its grant on one of the vaults it may name (each judged as if it were the CMK vault), else nothing.
+ */
+function checkUnknownVault(ctx: RuleContext, link: CmkLink): void {
+  const registry = link.registry;
+  for (const vault of candidateVaults(ctx.graph, link)) {
+    const caught: RuleReport[] = [];
+    check(Object.assign(Object.create(ctx) as RuleContext, { report: (r: RuleReport) => void caught.push(r) }), link, vault, vault.deployed === false);
+    const doubt = caught.find((r) => r.verdict === 'fail') ?? caught.find((r) => r.verdict === 'undetermined');
+    if (!doubt) continue;
+    ctx.report({
+      resource: registry,
+      path: ['dependsOn'],
+      verdict: 'undetermined',
+      message: `Cannot tell whether registry '${nameOf(registry)}' depends on the grant that lets its CMK identity use the key, because the key identifier does not say which vault holds the key: ${describeOrigins(link.keyIdentifier.value)}. If it is vault '${nameOf(vault)}': ${doubt.message}`,
+    });
+    return;
+  }
 }
 
 function check(ctx: RuleContext, link: CmkLink, vault: EvaluatedResource, standIn = false): void {
@@ -138,6 +179,7 @@ export const rule: Rule = {
   check(ctx) {
     for (const link of ctx.graph.cmkLinks()) {
       if (link.vault) check(ctx, link, link.vault);
+      else if (link.keyIdentifier.status === 'unknown' && typeof link.keyIdentifier.vaultName !== 'string') checkUnknownVault(ctx, link);
       else {
         const standIn = standInVault(ctx.graph, link);
         if (standIn) check(ctx, link, standIn, true);

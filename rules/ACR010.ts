@@ -151,7 +151,7 @@ function checkLink(outer: RuleContext, vault: EvaluatedResource, link: CmkLink):
       resource: c.grant.resource,
       path: c.path,
       verdict: 'undetermined',
-      message: `Cannot tell whether ${c.label} grants ${subject} get, wrapKey and unwrapKey on vault '${kv}', because ${c.unknownValue !== undefined ? describeOrigins(c.unknownValue) : 'part of it is not known before deployment'}.`,
+      message: `Cannot tell whether ${c.label} grants ${subject} get, wrapKey and unwrapKey on vault '${kv}', because ${c.conditional ? 'it is deployed only when its condition holds, and ' : ''}${c.unknownValue !== undefined ? describeOrigins(c.unknownValue) : 'part of it is not known before deployment'}.`,
     });
     return;
   }

@@ -1,5 +1,5 @@
 import { nameOf } from '../src/cmk-rules.js';
-import { describeOrigins } from '../src/eval/value.js';
+import { describeOrigins, possibleValues, type Value } from '../src/eval/value.js';
 import { VAULT } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
 import { asBoolean, display, option, read, type Rule } from '../src/rule-api.js';
@@ -58,16 +58,32 @@ export const rule: Rule = {
         if (soft.state !== 'unknown') ctx.report({ resource: vault, path: soft.path, verdict: 'pass', message: `Key Vault '${name}' keeps soft delete on with the default 90-day retention.` });
         continue;
       }
+      const limit = minDays > 7 ? `${minDays}..90 (minRetentionDays is ${minDays})` : '7..90';
+      const asDays = (v: Value): Value => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
+      const inRange = (v: Value): boolean => {
+        const n = asDays(v);
+        return typeof n === 'number' && n >= 7 && n <= 90 && n >= minDays;
+      };
       if (days.state === 'unknown') {
-        ctx.report({ resource: vault, path: days.path, verdict: 'undetermined', message: `Cannot tell the soft-delete retention of Key Vault '${name}', because ${describeOrigins(days.value)}.` });
+        // An if() between known values: decided when every value it can take is judged the same.
+        const choices = possibleValues(days.value);
+        const bad = choices?.filter((v) => !inRange(v));
+        const because = describeOrigins(days.value);
+        const which = choices?.map((v) => display(asDays(v))).join(' or ');
+        if (bad?.length === choices?.length && bad?.length) {
+          ctx.report({ resource: vault, path: days.path, verdict: 'fail', message: `Key Vault '${name}' sets softDeleteRetentionInDays to ${which} (depending on deployment: ${because}); it must be within ${limit}.` });
+        } else if (bad && bad.length === 0) {
+          if (soft.state !== 'unknown') ctx.report({ resource: vault, path: days.path, verdict: 'pass', message: `Key Vault '${name}' keeps soft delete on for ${which} days, whichever the deployment chooses.` });
+        } else {
+          const partly = bad ? `: it is ${which}, and ${bad.map((v) => display(v)).join(' and ')} is not within ${limit}` : '';
+          ctx.report({ resource: vault, path: days.path, verdict: 'undetermined', message: `Cannot tell the soft-delete retention of Key Vault '${name}', because ${because}${partly}.` });
+        }
         continue;
       }
-      const n = typeof days.value === 'string' && /^\d+$/.test(days.value) ? Number(days.value) : days.value;
-      if (typeof n !== 'number' || n < 7 || n > 90 || n < minDays) {
-        const limit = minDays > 7 ? `${minDays}..90 (minRetentionDays is ${minDays})` : '7..90';
+      if (!inRange(days.value)) {
         ctx.report({ resource: vault, path: days.path, verdict: 'fail', message: `Key Vault '${name}' sets softDeleteRetentionInDays to ${display(days.value)}; it must be within ${limit}.` });
       } else if (soft.state !== 'unknown') {
-        ctx.report({ resource: vault, path: days.path, verdict: 'pass', message: `Key Vault '${name}' keeps soft delete on for ${n} days.` });
+        ctx.report({ resource: vault, path: days.path, verdict: 'pass', message: `Key Vault '${name}' keeps soft delete on for ${display(asDays(days.value))} days.` });
       }
     }
   },

@@ -218,8 +218,20 @@ export interface GrantCheck {
   path: JsonPath;
   /** The unknown value behind an undefined `ok`. */
   unknownValue?: Value;
+  /** The grant is right, but whether it is deployed depends on a condition not known before deployment. */
+  conditional?: true;
   /** For messages. */
   label: string;
+}
+
+/**
+ * A grant that is right in every other respect, but whose resource (not the vault itself) has a condition that
+ * is only known at deployment: it may not be there. `ok` becomes undefined, pointing at the condition.
+ */
+function unlessUndeployed(c: GrantCheck, vault: EvaluatedResource): GrantCheck {
+  const r = c.grant.resource;
+  if (c.ok !== true || r === vault || r.deployed !== 'unknown') return c;
+  return { ...c, ok: undefined, path: ['condition'], unknownValue: r.condition ?? null, conditional: true };
 }
 
 /**
@@ -384,7 +396,7 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
       path = [...g.path, 'applicationId'];
       if (compound === undefined) unknownValue = app.found ? app.value : null;
     }
-    out.push({
+    out.push(unlessUndeployed({
       grant: g,
       model: 'accessPolicy',
       principal: who,
@@ -400,7 +412,7 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
       path,
       unknownValue,
       label: where,
-    });
+    }, vault));
   }
   const keyIdKey = cmkKeyIdKey(link, vault);
   for (const g of roleGrants(graph, vault)) {
@@ -425,7 +437,7 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
       // Whether the assignment's scope is the vault's depends on where the deployment goes.
       if (!g.levelCertain) unknownValue = isUnknown(g.resource.scope) ? g.resource.scope : vault.id;
     }
-    out.push({
+    out.push(unlessUndeployed({
       grant: g,
       model: 'rbac',
       principal: who,
@@ -440,7 +452,7 @@ export function checkGrants(graph: ScanGraph, vault: EvaluatedResource, link: Cm
       path,
       unknownValue,
       label: roleLabel(g, vault, role),
-    });
+    }, vault));
   }
   return out;
 }

@@ -24,6 +24,8 @@ interface Scope {
   variables: unknown;
   /** The copy index of the resource the value belongs to, for `parameters('regions')[copyIndex()]`. */
   copyIndex?: number;
+  /** Instance indexes of the named copy loops the value is in (lower-case name), for `copyIndex('policies')`. */
+  loops?: ReadonlyMap<string, number>;
 }
 
 /** Variables followed through each other before giving up (a chain, not a cycle, since ARM refuses cycles). */
@@ -39,11 +41,13 @@ export interface OriginTrace {
 }
 
 /** Traces `raw` (the JSON value a finding points at) to the parameter values written elsewhere that make it. */
-export function traceOrigins(raw: unknown, origins: ReadonlyMap<string, ParameterOrigin> | undefined, variables: unknown, copyIndex?: number): OriginTrace {
+export function traceOrigins(raw: unknown, origins: ReadonlyMap<string, ParameterOrigin> | undefined, variables: unknown, copyIndex?: number, loops?: ReadonlyMap<string, number>): OriginTrace {
   if (!origins?.size || typeof raw !== 'string' || !isExpression(raw)) return { origins: [], direct: false };
   const found: TracedOrigin[] = [];
-  const direct = trace(raw, { origins, variables, copyIndex }, found, 0);
-  const unique = found.filter((o, i) => found.findIndex((p) => p.origin === o.origin && samePath(p.path, o.path)) === i);
+  const direct = trace(raw, { origins, variables, copyIndex, loops }, found, 0);
+  const distinct = found.filter((o, i) => found.findIndex((p) => p.origin === o.origin && samePath(p.path, o.path)) === i);
+  // A part of a value that is itself an origin adds nothing: `cmk` covers `cmk.keyName`.
+  const unique = distinct.filter((o) => !distinct.some((p) => p !== o && p.origin === o.origin && p.path.length < o.path.length && samePath(p.path, o.path.slice(0, p.path.length))));
   return { origins: unique, direct: direct && unique.length === 1 };
 }
 
@@ -71,14 +75,16 @@ function visit(expr: Expr, scope: Scope, out: TracedOrigin[], hops: number, suff
     if (fn === 'parameters') {
       const origin = scope.origins.get(name.toLowerCase());
       if (!origin) return false;
-      out.push(...followUp({ parameter: name, origin, path: [...origin.path, ...(bareAccess ?? access.known)] }, bareAccess, hops));
+      // Inside a computed value, a complete access chain is still exactly that part of the parameter: follow it up too.
+      const exact = bareAccess ?? (access.complete ? access.known : undefined);
+      out.push(...followUp({ parameter: name, origin, path: [...origin.path, ...(bareAccess ?? access.known)] }, exact, hops));
       return bareAccess !== undefined;
     }
     if (fn === 'variables') {
       const definition = fieldOf(scope.variables, name);
       if (definition === undefined || hops >= MAX_HOPS) return false;
       // A variable's own copyIndex() counts its variable copy loop, not the resource's.
-      const inner = { ...scope, copyIndex: undefined };
+      const inner = { ...scope, copyIndex: undefined, loops: undefined };
       const { value, rest } = descend(definition, bareAccess ?? access.known);
       if (typeof value === 'string' && isExpression(value)) return trace(value, inner, out, hops + 1, bareAccess === undefined ? undefined : rest) && bareAccess !== undefined;
       for (const leaf of leaves(value)) trace(leaf, inner, out, hops + 1, undefined);
@@ -92,7 +98,7 @@ function visit(expr: Expr, scope: Scope, out: TracedOrigin[], hops: number, suff
 
 /**
  * A caller that passes its own `[parameters('x')]` (or a variable made of one) on: the value is written further
- * up. Only a bare reference is followed, with the accesses applied on the way, so the path stays exact.
+ * up. Only a bare reference in the caller is followed, with the accesses applied on the way, so the path stays exact.
  */
 function followUp(found: TracedOrigin, access: JsonPath | undefined, hops: number): TracedOrigin[] {
   const { origin } = found;
@@ -104,7 +110,10 @@ function followUp(found: TracedOrigin, access: JsonPath | undefined, hops: numbe
   return bare && further.length === 1 ? further : [found];
 }
 
-/** `x.a[0].b` → base `x` and the accesses as far as they are literal (or `copyIndex()` with a known index). */
+/**
+ * `x.a[0].b` (or `tryGet(x, 'a', 0).b`) → base `x` and the accesses as far as they are literal (or `copyIndex()`
+ * with a known index).
+ */
 function accessChain(expr: Expr, scope: Scope): { base: Expr; access: { known: JsonPath; complete: boolean; indexExprs: Expr[] } } {
   const steps: (string | number | undefined)[] = [];
   const indexExprs: Expr[] = [];
@@ -117,6 +126,14 @@ function accessChain(expr: Expr, scope: Scope): { base: Expr; access: { known: J
       steps.push(literalIndex(base.index, scope));
       indexExprs.push(base.index);
       base = base.obj;
+    } else if (base.t === 'call' && base.name.toLowerCase() === 'tryget' && base.args.length >= 2) {
+      // Bicep's `x.?a.b` compiles to tryGet(x, 'a', 'b'): the same accesses, null where a step is missing.
+      const keys = base.args.slice(1);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        steps.push(literalIndex(keys[i]!, scope));
+        indexExprs.push(keys[i]!);
+      }
+      base = base.args[0]!;
     } else break;
   }
   steps.reverse();
@@ -128,9 +145,14 @@ function accessChain(expr: Expr, scope: Scope): { base: Expr; access: { known: J
 function literalIndex(index: Expr, scope: Scope): string | number | undefined {
   if (index.t === 'num') return index.v;
   if (index.t === 'str') return index.v;
-  if (index.t === 'call' && index.name.toLowerCase() === 'copyindex' && scope.copyIndex !== undefined) {
-    if (index.args.length === 0) return scope.copyIndex;
-    if (index.args.length === 1 && index.args[0]!.t === 'num') return scope.copyIndex + index.args[0]!.v;
+  if (index.t === 'call' && index.name.toLowerCase() === 'copyindex') {
+    const [first, second] = index.args;
+    // copyIndex(), copyIndex(offset), copyIndex('loop') and copyIndex('loop', offset).
+    const base = first?.t === 'str' ? scope.loops?.get(first.v.toLowerCase()) : scope.copyIndex;
+    const offset = first?.t === 'str' ? second : first;
+    if (base === undefined || index.args.length > (first?.t === 'str' ? 2 : 1)) return undefined;
+    if (offset === undefined) return base;
+    if (offset.t === 'num') return base + offset.v;
   }
   return undefined;
 }
@@ -190,8 +212,10 @@ export function describeTrace(trace: OriginTrace, where: (o: TracedOrigin) => st
     const o = origins[0]!;
     return o.origin.deployment ? ` The value is passed by deployment '${o.origin.deployment}' at ${where(o)}.` : ` The value comes from the parameter file at ${where(o)}.`;
   }
-  const shown = origins.slice(0, 3).map((o) => `'${o.parameter}' (${o.origin.deployment ? `passed by deployment '${o.origin.deployment}' at` : 'set in the parameter file at'} ${where(o)})`);
-  const more = origins.length > 3 ? ` and ${origins.length - 3} more` : '';
+  // Several parts of one parameter written at one place (a caller's expression) read as one origin.
+  const labels = [...new Set(origins.map((o) => `'${o.parameter}' (${o.origin.deployment ? `passed by deployment '${o.origin.deployment}' at` : 'set in the parameter file at'} ${where(o)})`))];
+  const shown = labels.slice(0, 3);
+  const more = labels.length > 3 ? ` and ${labels.length - 3} more` : '';
   const list = shown.length > 1 && !more ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}` : `${shown.join(', ')}${more}`;
-  return ` The value is computed from parameter${origins.length > 1 ? 's' : ''} ${list}.`;
+  return ` The value is computed from parameter${labels.length > 1 ? 's' : ''} ${list}.`;
 }

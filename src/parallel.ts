@@ -13,7 +13,7 @@ import type { UnitEnv, UnitJob, UnitOutcome } from './unit.js';
 
 const JOBS_IN_FLIGHT = 2;
 
-type EncodedResource = Omit<EvaluatedResource, 'name' | 'id' | 'scope' | 'body'> & { name: unknown; id: unknown; scope: unknown; body: unknown };
+type EncodedResource = Omit<EvaluatedResource, 'name' | 'id' | 'scope' | 'body' | 'condition'> & { name: unknown; id: unknown; scope: unknown; body: unknown; condition?: unknown };
 
 export function encodeOutcome(outcome: UnitOutcome): unknown {
   const e = new ValueEncoder();
@@ -22,7 +22,7 @@ export function encodeOutcome(outcome: UnitOutcome): unknown {
     ...outcome,
     runs: outcome.runs.map((run) => ({
       ...run,
-      resources: run.resources.map((r): EncodedResource => ({ ...r, name: encodeValue(r.name), id: encodeValue(r.id), scope: encodeValue(r.scope), body: encodeValue(r.body) })),
+      resources: run.resources.map((r): EncodedResource => ({ ...r, name: encodeValue(r.name), id: encodeValue(r.id), scope: encodeValue(r.scope), body: encodeValue(r.body), ...(r.condition !== undefined ? { condition: encodeValue(r.condition) } : {}) })),
     })),
   };
 }
@@ -35,7 +35,7 @@ export function decodeOutcome(encoded: unknown): UnitOutcome {
     ...outcome,
     runs: outcome.runs.map((run) => ({
       ...run,
-      resources: run.resources.map((r) => ({ ...r, name: decodeValue(r.name), id: decodeValue(r.id), scope: decodeValue(r.scope), body: decodeValue(r.body) as ValueObject })),
+      resources: run.resources.map(({ condition, ...r }) => ({ ...r, name: decodeValue(r.name), id: decodeValue(r.id), scope: decodeValue(r.scope), body: decodeValue(r.body) as ValueObject, ...(condition !== undefined ? { condition: decodeValue(condition) } : {}) })),
     })),
   };
 }

@@ -4,7 +4,7 @@
  * that decides it. They never compute positions and never print.
  */
 import type { EvaluatedResource, JsonPath } from './eval/template.js';
-import { PartialString, Unknown, getProperty, isObject, isUnknown, type Value } from './eval/value.js';
+import { PartialString, Unknown, getProperty, isObject, isUnknown, possibleValues, valueKey, type Value } from './eval/value.js';
 import type { ScanGraph } from './graph.js';
 import type { Level, RuleMeta } from './types.js';
 
@@ -43,7 +43,8 @@ export type Read =
   /** Not there, or there as null (`isNull`: ARM drops null properties); `path` is then the null property itself. */
   | { state: 'missing'; path: JsonPath; isNull?: boolean }
   | { state: 'known'; value: Value; path: JsonPath }
-  | { state: 'unknown'; value: Unknown | PartialString; path: JsonPath };
+  /** `present`: the property is certainly there, only its value is unknown (every branch of an if() sets it). */
+  | { state: 'unknown'; value: Unknown | PartialString; path: JsonPath; present?: true };
 
 /**
  * Reads `path` in a resource (top-level fields such as `sku`, `identity`, `properties`), matching property
@@ -52,8 +53,13 @@ export type Read =
 export function read(resource: EvaluatedResource, path: JsonPath): Read {
   let node: Value = resource.body;
   const at: JsonPath = [];
-  for (const seg of path) {
-    if (isUnknown(node)) return { state: 'unknown', value: node, path: at };
+  for (const [i, seg] of path.entries()) {
+    if (isUnknown(node)) {
+      const below = node instanceof Unknown ? readInIf(node, path.slice(i)) : undefined;
+      if (below?.state === 'known') return { state: 'known', value: below.value, path: at };
+      if (below?.state === 'missing') return { state: 'missing', path: at };
+      return { state: 'unknown', value: below?.value ?? node, path: at, ...(below?.present ? { present: true as const } : {}) };
+    }
     if (typeof seg === 'number') {
       if (!Array.isArray(node) || seg >= node.length) return { state: 'missing', path: at };
       node = node[seg]!;
@@ -74,6 +80,46 @@ export function read(resource: EvaluatedResource, path: JsonPath): Read {
   return { state: 'known', value: node, path: at };
 }
 
+/** Nested if()s read into by readInIf(); deeper ones stay whole. */
+const MAX_IF_DEPTH = 8;
+
+type Below = { state: 'missing' } | { state: 'known'; value: Value } | { state: 'unknown'; value: Unknown | PartialString; present?: boolean };
+
+/**
+ * Reads `rest` inside an unknown that is `if(c, a, b)` (the condition alone unknown): in both branches. The same
+ * known value (or nothing) in both is that value; otherwise an unknown `if(c, a.rest, b.rest)`, whose causes are
+ * the condition's and those of the parts read, not of everything else the branches hold: "whether the registry
+ * enables CMK" is then "because parameter 'cmk' has no value", not also the runtime key URI the other branch has.
+ */
+function readInIf(node: Unknown, rest: JsonPath, depth = 0): Below | undefined {
+  const r = node.recipe;
+  if (!r || !('fn' in r) || r.fn.toLowerCase() !== 'if' || r.args.length !== 3 || depth >= MAX_IF_DEPTH) return undefined;
+  const branch = (v: Value): Below => {
+    let n: Value = v;
+    for (const [i, seg] of rest.entries()) {
+      if (isUnknown(n)) return (n instanceof Unknown ? readInIf(n, rest.slice(i), depth + 1) : undefined) ?? { state: 'unknown', value: n };
+      if (typeof seg === 'number') {
+        if (!Array.isArray(n) || seg >= n.length) return { state: 'missing' };
+        n = n[seg]!;
+      } else {
+        if (!isObject(n)) return { state: 'missing' };
+        const hit = getProperty(n, seg);
+        if (!hit.found) return { state: 'missing' };
+        n = hit.value;
+      }
+      if (n === null) return { state: 'missing' };
+    }
+    return isUnknown(n) ? { state: 'unknown', value: n, present: true } : n === null ? { state: 'missing' } : { state: 'known', value: n };
+  };
+  const a = branch(r.args[1]!);
+  const b = branch(r.args[2]!);
+  if (a.state === 'missing' && b.state === 'missing') return a;
+  if (a.state === 'known' && b.state === 'known' && valueKey(a.value) === valueKey(b.value)) return a;
+  const part = (x: Below): Value => (x.state === 'missing' ? null : x.value);
+  const there = (x: Below): boolean => x.state === 'known' || (x.state === 'unknown' && x.present === true);
+  return { state: 'unknown', value: Unknown.derived('if', [r.args[0]!, part(a), part(b)]), present: there(a) && there(b) };
+}
+
 /** How many leading segments of a missing read's path are there and not null (`identity` of `identity.type`). */
 export function presentDepth(r: Extract<Read, { state: 'missing' }>): number {
   return r.isNull ? r.path.length - 1 : r.path.length;
@@ -87,7 +133,11 @@ export function equalsIgnoreCase(v: Value, expected: string): boolean | undefine
     if (!e.startsWith(v.prefix.toLowerCase()) || !e.endsWith(v.suffix.toLowerCase())) return false;
     return undefined;
   }
-  if (v instanceof Unknown) return undefined;
+  if (v instanceof Unknown) {
+    // An if() between known values: decided when every value it can take answers the same.
+    const answers = new Set(possibleValues(v)?.map((x) => equalsIgnoreCase(x, expected)));
+    return answers.size === 1 ? [...answers][0] : undefined;
+  }
   return false;
 }
 
@@ -121,7 +171,10 @@ export function asBoolean(v: Value): boolean | undefined {
 export function display(v: Value): string {
   if (typeof v === 'string') return `'${v}'`;
   if (v instanceof PartialString) return `'${v.parts.map((p) => (typeof p === 'string' ? p : '{…}')).join('')}'`;
-  if (v instanceof Unknown) return `{${v.key}}`;
+  if (v instanceof Unknown) {
+    const choices = possibleValues(v);
+    return choices && choices.length > 1 ? `${choices.map((x) => display(x)).join(' or ')} (depending on deployment)` : `{${v.key}}`;
+  }
   return JSON.stringify(v);
 }
 

@@ -336,7 +336,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
 
   const graph = new ScanGraph(resources, liveNotes, options.live !== undefined);
   const allReports: { ruleId: string; report: RuleReport; level: Level }[] = [];
-  const failing: { meta: RuleMeta; report: RuleReport; at: JsonPath; raw?: unknown }[] = [];
+  const failing: { meta: RuleMeta; report: RuleReport; at: JsonPath; raw?: unknown; loops?: Map<string, number> }[] = [];
   for (const rule of options.rules) {
     if (!rule.check || !enabled(rule.meta.id)) continue;
     const meta = rule.meta;
@@ -349,13 +349,15 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
       if (r.verdict === 'pass') continue;
       if (r.resource.live?.source === 'arm') failing.push({ meta, report: r, at: r.resource.path });
       else {
-        const { path: at, raw } = sourceOf(r.resource, r.path);
-        failing.push({ meta, report: r, at, raw });
+        const { path: at, raw, loops } = sourceOf(r.resource, r.path);
+        // copyIndex('name') of the resource's own loop counts its instances too.
+        if (r.resource.copy && !loops.has(r.resource.copy.name.toLowerCase())) loops.set(r.resource.copy.name.toLowerCase(), r.resource.copy.index);
+        failing.push({ meta, report: r, at, raw, loops });
       }
     }
   }
   // Where module and parameter-file values are written: found in the same one pass per file as the findings.
-  const traces = failing.map(({ report: r, raw }) => traceOrigins(raw, r.resource.parameterOrigins, r.resource.templateVariables, r.resource.copy?.index));
+  const traces = failing.map(({ report: r, raw, loops }) => traceOrigins(raw, r.resource.parameterOrigins, r.resource.templateVariables, r.resource.copy?.index, loops));
   prefetchPositions(
     [...failing.map((f): [string, JsonPath] => [f.report.resource.file, f.at]), ...traces.flatMap((t) => t.origins.map((o): [string, JsonPath] => [o.origin.file, o.path]))],
     textOf,

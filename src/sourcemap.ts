@@ -12,8 +12,10 @@ export function sourcePathOf(resource: EvaluatedResource, evalPath: JsonPath): J
 }
 
 /** That path, and the raw JSON value found there (the expression string, when an expression computed it). */
-export function sourceOf(resource: EvaluatedResource, evalPath: JsonPath): { path: JsonPath; raw: unknown } {
+export function sourceOf(resource: EvaluatedResource, evalPath: JsonPath): { path: JsonPath; raw: unknown; loops: Map<string, number> } {
   const out: JsonPath = [...resource.path];
+  /** The property copy loops the path goes through: loop name (lower case) → instance index. */
+  const instances = new Map<string, number>();
   let node: unknown = resource.raw;
   for (let i = 0; i < evalPath.length; i++) {
     const seg = evalPath[i]!;
@@ -37,11 +39,11 @@ export function sourceOf(resource: EvaluatedResource, evalPath: JsonPath): { pat
       if (index >= 0) {
         out.push(copyKey!, index, 'input');
         node = (loops[index] as Record<string, unknown>)['input'];
-        if (typeof evalPath[i + 1] === 'number') i++;
+        if (typeof evalPath[i + 1] === 'number') instances.set(String(seg).toLowerCase(), evalPath[++i] as number);
         continue;
       }
     }
     break;
   }
-  return { path: out, raw: node };
+  return { path: out, raw: node, loops: instances };
 }

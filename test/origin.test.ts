@@ -34,6 +34,33 @@ describe('traceOrigins', () => {
     expect(t).toMatchObject({ direct: true, origins: [{ parameter: 'callerSku', origin: { file: 'main.parameters.json' } }] });
   });
 
+  it('reads tryGet(x, \'a\', ...) (Bicep\'s x.?a) as the same accesses, also through a caller that passes it on', () => {
+    expect(traceOrigins("[tryGet(parameters('cfg'), 'sku')]", origins, undefined)).toMatchObject({ direct: true, origins: [{ parameter: 'cfg', path: ['parameters', 'cfg', 'value', 'sku'] }] });
+    expect(traceOrigins("[tryGet(parameters('regions'), 1, 'sku')]", origins, undefined).origins[0]!.path).toEqual(['parameters', 'regions', 'value', 1, 'sku']);
+    // A key only known at deploy time: still the right parameter, computed rather than passed through.
+    expect(traceOrigins("[tryGet(parameters('cfg'), parameters('env'))]", origins, undefined)).toMatchObject({ direct: false });
+    const top = new Map([fromFile('acr', { customerManagedKey: { keyName: 'k' } })]);
+    const passed: ParameterOrigin = { file: 'main.json', path: ['resources', 0, 'properties', 'parameters', 'cmk', 'value'], deployment: 'acr', raw: "[tryGet(parameters('acr'), 'customerManagedKey')]", outer: top, variables: {} };
+    const t = traceOrigins("[parameters('cmk').keyName]", new Map([['cmk', passed]]), undefined);
+    expect(t).toMatchObject({ direct: true, origins: [{ parameter: 'acr', origin: { file: 'main.parameters.json' }, path: ['parameters', 'acr', 'value', 'customerManagedKey', 'keyName'] }] });
+    // Computed from parts of the passed-on value: each part is followed up, and the whole covers its parts.
+    const parts = traceOrigins("[if(empty(parameters('cmk')), null(), tryGet(parameters('cmk'), 'keyName'))]", new Map([['cmk', passed]]), undefined);
+    expect(parts).toMatchObject({ direct: false, origins: [{ parameter: 'acr', path: ['parameters', 'acr', 'value', 'customerManagedKey'] }] });
+    expect(parts.origins).toHaveLength(1);
+    expect(traceOrigins("[concat(tryGet(parameters('cmk'), 'keyName'), tryGet(parameters('cmk'), 'keyVersion'))]", new Map([['cmk', passed]]), undefined).origins.map((o) => o.path.slice(3))).toEqual([
+      ['customerManagedKey', 'keyName'],
+      ['customerManagedKey', 'keyVersion'],
+    ]);
+  });
+
+  it("follows copyIndex('loop') of a named loop the value is in, with an offset", () => {
+    const loops = new Map([['policies', 1]]);
+    expect(traceOrigins("[parameters('regions')[copyIndex('policies')].sku]", origins, undefined, undefined, loops)).toMatchObject({ direct: true, origins: [{ path: ['parameters', 'regions', 'value', 1, 'sku'] }] });
+    expect(traceOrigins("[parameters('regions')[copyIndex('Policies', -1)].sku]", origins, undefined, undefined, loops).origins[0]!.path).toEqual(['parameters', 'regions', 'value', 0, 'sku']);
+    // Another loop's index is not known here: the whole array, computed.
+    expect(traceOrigins("[parameters('regions')[copyIndex('other')].sku]", origins, undefined, 3, loops)).toMatchObject({ direct: false, origins: [{ path: ['parameters', 'regions', 'value'] }] });
+  });
+
   it('gives nothing for literals, templates without outside values, unknown names and broken expressions', () => {
     expect(traceOrigins('Basic', origins, undefined).origins).toEqual([]);
     expect(traceOrigins("[parameters('sku')]", undefined, undefined).origins).toEqual([]);

@@ -94,6 +94,8 @@ export interface EvaluatedResource {
   scope: Value;
   /** false when the resource's condition (or an enclosing deployment's) is false. */
   deployed: boolean | 'unknown';
+  /** When `deployed` is 'unknown': the condition value (its own or an enclosing deployment's) that is not known. */
+  condition?: Value;
   existing: boolean;
   copy?: { name: string; index: number; countKnown: boolean };
   /** Evaluated top-level fields other than type/name/apiVersion (properties, sku, identity, location, ...). */
@@ -337,6 +339,8 @@ interface Instance {
   scope: Value;
   existing: boolean;
   deployed: boolean | 'unknown';
+  /** The unknown condition that makes `deployed` 'unknown'. */
+  deployedWhy?: Value;
   record?: EvaluatedResource;
   evaluating?: boolean;
   /** For deployments: what `reference()` of it returns (its outputs). */
@@ -1117,15 +1121,16 @@ class TemplateScope implements TemplateHost {
   private addInstance(decl: ResourceDecl, copy: CopyFrame | undefined, copyInfo: Instance['copyInfo'], parent: Instance | undefined): void {
     const env = this.env('name', copy);
     const raw = decl.raw;
-    const deployed = this.conditionOf(decl, env);
+    const { deployed, why } = this.conditionOf(decl, env);
     // ARM does not evaluate a resource whose condition is false, an `existing` declaration until something
     // uses it, or a resource of a Bicep extension: their errors are not the template's.
     const quiet = deployed === false || raw['existing'] === true || isExtensibleResource(raw);
-    this.state.quietWhile(quiet, () => this.addEvaluatedInstance(decl, copy, copyInfo, parent, env, raw, deployed));
+    this.state.quietWhile(quiet, () => this.addEvaluatedInstance(decl, copy, copyInfo, parent, env, raw, deployed, why));
   }
 
-  private conditionOf(decl: ResourceDecl, env: Env): boolean | 'unknown' {
+  private conditionOf(decl: ResourceDecl, env: Env): { deployed: boolean | 'unknown'; why?: Value } {
     let deployed: boolean | 'unknown' = true;
+    let why: Value | undefined;
     const cond = rawGet(decl.raw, 'condition');
     if (cond) {
       const c = this.evalTree(cond.value, [...decl.path, cond.key], { ...env, site: 'condition' }, false);
@@ -1133,11 +1138,16 @@ class TemplateScope implements TemplateHost {
       else if (typeof c === 'string' && /^(true|false)$/i.test(c)) deployed = c.toLowerCase() === 'true';
       else {
         deployed = 'unknown';
+        why = c;
         if (!(c instanceof Unknown || c instanceof PartialString)) this.state.diagnose('TPL002', `condition must be a bool, got ${typeName(c)}`, this.file, [...decl.path, cond.key]);
       }
     }
-    if (this.deployedOverride !== undefined && deployed !== false) deployed = this.deployedOverride === true ? deployed : this.deployedOverride;
-    return deployed;
+    if (this.deployedOverride !== undefined && deployed !== false && this.deployedOverride !== true) {
+      // An enclosing deployment whose condition is not known: its condition is the one to name.
+      if (this.deployedOverride === 'unknown' && deployed === true) why = this.deployedWhy;
+      deployed = this.deployedOverride;
+    }
+    return { deployed, why };
   }
 
   private addEvaluatedInstance(
@@ -1148,6 +1158,7 @@ class TemplateScope implements TemplateHost {
     env: Env,
     raw: Record<string, unknown>,
     deployed: boolean | 'unknown',
+    deployedWhy?: Value,
   ): void {
     // ARM rejects a resource without a type or a name before evaluating anything; a Bicep extension resource
     // names itself differently (in its properties).
@@ -1185,7 +1196,7 @@ class TemplateScope implements TemplateHost {
       id = Unknown.error(err.message);
       scope = id;
     }
-    const inst: Instance = { decl, copy, copyInfo, type, name, id, scope, existing, deployed, parent };
+    const inst: Instance = { decl, copy, copyInfo, type, name, id, scope, existing, deployed, deployedWhy, parent };
     this.instances.push(inst);
     if (decl.symbolicName) {
       const list = this.bySymbol.get(decl.symbolicName.toLowerCase()) ?? [];
@@ -1209,6 +1220,8 @@ class TemplateScope implements TemplateHost {
 
   /** Set by the parent deployment: whether this whole nested template is deployed. */
   deployedOverride?: boolean | 'unknown';
+  /** With deployedOverride 'unknown': the enclosing deployment's condition that is not known. */
+  deployedWhy?: Value;
 
   /**
    * The resource's id and its scope: the `scope` target of an extension resource, the base resource of a
@@ -1301,6 +1314,7 @@ class TemplateScope implements TemplateHost {
       id: inst.id,
       scope: inst.scope,
       deployed: inst.existing ? false : inst.deployed,
+      ...(!inst.existing && inst.deployed === 'unknown' && inst.deployedWhy !== undefined ? { condition: inst.deployedWhy } : {}),
       existing: inst.existing,
       copy: inst.copyInfo,
       body,
@@ -1567,6 +1581,7 @@ class TemplateScope implements TemplateHost {
       nested = new TemplateScope(this.state, templateJson, file, base, this.scope, new Map(), [...this.deploymentPath, deploymentName], this, this.depth + 1, this.parameterOrigins);
     }
     nested.deployedOverride = record.deployed === true ? true : record.deployed;
+    nested.deployedWhy = record.condition;
     try {
       nested.run();
       inst.deploymentState = objectFrom([['outputs', nested.outputs()]]);
@@ -1717,8 +1732,12 @@ function isExtensibleResource(raw: Record<string, unknown>): boolean {
   return (typeof raw['import'] === 'string' || typeof raw['extension'] === 'string') && raw['name'] === undefined;
 }
 
+/** A deployment's name for messages: partly known names show their known text, unknown parts as {…}. */
 function displayName(inst: Instance): string {
-  return typeof inst.name === 'string' ? inst.name : inst.decl.symbolicName ?? inst.type;
+  if (typeof inst.name === 'string') return inst.name;
+  if (inst.decl.symbolicName) return inst.decl.symbolicName;
+  if (inst.name instanceof PartialString) return inst.name.parts.map((p) => (typeof p === 'string' ? p : '{…}')).join('');
+  return inst.type;
 }
 
 function abbreviate(s: string): string {

@@ -423,6 +423,24 @@ export function typeName(v: Value): string {
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
+/** Nested if()s followed by possibleValues(); deeper ones stay plain unknowns. */
+const MAX_IF_DEPTH = 8;
+
+/**
+ * The only values an unknown can take when it is an if() (or nested if()s) whose condition alone is unknown and
+ * whose branches are known scalars: `if(equals(parameters('env'), 'dev'), 7, 90)` is 7 or 90. A known scalar is
+ * its own only value; anything else (an unknown branch, an object) gives undefined.
+ */
+export function possibleValues(v: Value, depth = 0): (string | number | boolean | null)[] | undefined {
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return [v];
+  if (!(v instanceof Unknown) || depth >= MAX_IF_DEPTH) return undefined;
+  const r = v.recipe;
+  if (!r || !('fn' in r) || r.fn.toLowerCase() !== 'if' || r.args.length !== 3) return undefined;
+  const a = possibleValues(r.args[1]!, depth + 1);
+  const b = a && possibleValues(r.args[2]!, depth + 1);
+  return b ? [...new Set([...a!, ...b])] : undefined;
+}
+
 /** What the user can act on comes first: a value to give, then what only the deployment or Azure knows. */
 const ORIGIN_ORDER: Record<UnknownOrigin['kind'], number> = { parameter: 0, secret: 1, context: 2, link: 3, error: 4, runtime: 5, list: 6, resource: 7 };
 

@@ -30,6 +30,20 @@ describe('ACR001 registry-cmk-required', () => {
     expect(await findingsOf('TPL003', t)).toEqual([]);
   });
 
+  it('says only what decides the status when the encryption is an if() whose other parts are runtime values', async () => {
+    const t = cmkStack();
+    t['parameters']['cmk'] = { type: 'object' };
+    const kvp = "createObject('identity', reference(variables('identityId')).clientId, 'keyIdentifier', reference(variables('keyId')).keyUri)";
+    const expression = `[if(not(empty(parameters('cmk'))), createObject('status', 'enabled', 'keyVaultProperties', ${kvp}), null())]`;
+    findResource(t, REGISTRY)['properties']['encryption'] = expression;
+    const f = expectOneAt(await findingsOf('ACR001', t), t, `"${expression}"`, 'open');
+    expect(f.message).toBe("Cannot tell whether registry 'contosoreg' enables a customer-managed key, because parameter 'cmk' has no value (give a parameter file or a default).");
+    // Both branches enable CMK (with different key URIs): the condition does not matter for the status.
+    const pinned = kvp.replace('.keyUri)', '.keyUriWithVersion)');
+    findResource(t, REGISTRY)['properties']['encryption'] = `[if(not(empty(parameters('cmk'))), createObject('status', 'enabled', 'keyVaultProperties', ${kvp}), createObject('status', 'enabled', 'keyVaultProperties', ${pinned}))]`;
+    expect(await findingsOf('ACR001', t)).toEqual([]);
+  });
+
   it('fails status disabled at the status value', async () => {
     const t = cmkStack();
     findResource(t, REGISTRY)['properties']['encryption']['status'] = 'disabled';

@@ -58,6 +58,12 @@ describe('ACR002 registry-cmk-premium-sku', () => {
     expect(await findingsOf('TPL003', conditional)).toEqual([]);
     const g = (await findingsOf('ACR002', fromFile, { 'main.parameters.json': params }))[0]!;
     expect(g.message).toMatch(new RegExp(`The value comes from the parameter file at main\\.parameters\\.json:${positionOf(params, '"Basic"').line}:${positionOf(params, '"Basic"').column}\\.$`));
+    // A deployment whose name is only partly known is named by what is known of it, not by its type.
+    const unnamed = caller('Standard');
+    unnamed['parameters']['suffix'] = { type: 'string' };
+    unnamed['resources'][0]['name'] = "[format('acr-{0}', parameters('suffix'))]";
+    const h = expectOneAt(await findingsOf('ACR002', unnamed), unnamed, `"[parameters('sku')]"`);
+    expect(h.message).toMatch(/The value is passed by deployment 'acr-\{…\}' at main\.json:\d+:\d+\.$/);
   });
 
   it('says where the parameter file writes a value the template reads through a variable, an object property or an expression', async () => {
@@ -93,5 +99,20 @@ describe('ACR002 registry-cmk-premium-sku', () => {
     expectOneAt(await findingsOf('ACR002', t), t, `"[parameters('status')]"`, 'open');
     reg['sku']['name'] = 'Premium';
     expect(await findingsOf('ACR002', t)).toEqual([]);
+  });
+  it('decides a SKU chosen by if() between known values when every choice answers the same', async () => {
+    const withSku = (expression: string) => {
+      const t = cmkStack();
+      t['parameters']['env'] = { type: 'string' };
+      findResource(t, REGISTRY)['sku']['name'] = expression;
+      return t;
+    };
+    const neither = withSku("[if(equals(parameters('env'), 'prod'), 'Standard', 'Basic')]");
+    const f = expectOneAt(await findingsOf('ACR002', neither), neither, `"[if(equals(parameters('env'), 'prod'), 'Standard', 'Basic')]"`);
+    expect(f.message).toMatch(/with SKU 'Standard' or 'Basic' \(depending on deployment\); CMK is available only in Premium/);
+    // Premium either way (spelled differently): nothing to report, although 'env' has no value.
+    expect(await findingsOf('ACR002', withSku("[if(equals(parameters('env'), 'prod'), 'Premium', 'premium')]"))).toEqual([]);
+    const either = withSku("[if(equals(parameters('env'), 'prod'), 'Premium', 'Standard')]");
+    expectOneAt(await findingsOf('ACR002', either), either, `"[if(equals(parameters('env'), 'prod'), 'Premium', 'Standard')]"`, 'open');
   });
 });

@@ -239,5 +239,31 @@ describe('ACR009 registry-cmk-depends-on-access', () => {
       registry['dependsOn'].push("[resourceId('Microsoft.KeyVault/vaults/accessPolicies', 'reg-kv', 'add')]");
       expect(await findingsOf('ACR009', t)).toEqual([]);
     });
+
+    it('when the key identifier does not name its vault but the template grants on one (the tutorial template without kek_id)', async () => {
+      const t = inlinePolicyStack();
+      const vault = findResource(t, VAULT);
+      t['resources'] = (t['resources'] as Json[]).filter((r) => ![VAULT, KEY, 'Microsoft.Insights/diagnosticSettings'].includes(r['type']));
+      (t['resources'] as Json[]).push({ type: `${VAULT}/accessPolicies`, apiVersion: '2023-07-01', name: 'reg-kv/add', properties: { accessPolicies: vault['properties']['accessPolicies'] } });
+      t['parameters']['keyId'] = { type: 'string' };
+      const registry = findResource(t, REGISTRY);
+      registry['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = "[parameters('keyId')]";
+      registry['dependsOn'] = ["[variables('identityId')]"];
+      const f = expectOneAt(await findingsOf('ACR009', t), t, REGISTRY_AT, 'open');
+      expect(f.message).toMatch(/^Cannot tell whether registry 'contosoreg' depends on .*, because the key identifier does not say which vault holds the key: parameter 'keyId' has no value.* If it is vault 'reg-kv': .*does not depend on the access policy in 'reg-kv\/add'/);
+      registry['dependsOn'].push("[resourceId('Microsoft.KeyVault/vaults/accessPolicies', 'reg-kv', 'add')]");
+      expect(await findingsOf('ACR009', t)).toEqual([]);
+    });
+
+    it('when the key identifier does not name its vault and the registry races the grant on a vault the template deploys', async () => {
+      const t = withDependsOn(["[variables('identityId')]"]);
+      t['parameters']['keyId'] = { type: 'string' };
+      findResource(t, REGISTRY)['properties']['encryption']['keyVaultProperties']['keyIdentifier'] = "[parameters('keyId')]";
+      const f = expectOneAt(await findingsOf('ACR009', t), t, REGISTRY_AT, 'open');
+      expect(f.message).toMatch(/does not say which vault holds the key: parameter 'keyId' has no value.* If it is vault 'reg-kv': Registry 'contosoreg' does not depend on the Key Vault Crypto Service Encryption User role assignment/);
+      // Depending on every grant the template makes: whichever vault it is, nothing races.
+      findResource(t, REGISTRY)['dependsOn'].push(RA_ID);
+      expect(await findingsOf('ACR009', t)).toEqual([]);
+    });
   });
 });

@@ -415,6 +415,23 @@ describe('ACR010 registry-cmk-key-access', () => {
   });
 
   describe('undetermined', () => {
+    it('when the only grant has a condition known only at deployment, pointing at the condition', async () => {
+      const t = cmkStack();
+      t['parameters']['grantKey'] = { type: 'bool' };
+      findResource(t, RA)['condition'] = "[parameters('grantKey')]";
+      const f = expectOneAt(await findingsOf('ACR010', t), t, `"[parameters('grantKey')]"`, 'open');
+      expect(f.message).toMatch(/role assignment on vault 'reg-kv' grants identity 'reg-id' .*, because it is deployed only when its condition holds, and parameter 'grantKey' has no value/);
+      // The same for a vaults/accessPolicies resource; a certain grant beside it decides.
+      const a = withoutRoleAssignment(cmkStack());
+      findResource(a, VAULT)['properties']['enableRbacAuthorization'] = false;
+      a['parameters']['grantKey'] = { type: 'bool' };
+      const entry = { tenantId: '[subscription().tenantId]', objectId: "[reference(variables('identityId')).principalId]", permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } };
+      (a['resources'] as Json[]).push({ type: `${VAULT}/accessPolicies`, apiVersion: '2023-07-01', name: 'reg-kv/add', condition: "[parameters('grantKey')]", properties: { accessPolicies: [entry] } });
+      expectOneAt(await findingsOf('ACR010', a), a, `"[parameters('grantKey')]"`, 'open');
+      findResource(a, VAULT)['properties']['accessPolicies'] = [entry];
+      expect(await findingsOf('ACR010', a)).toEqual([]);
+    });
+
     it('takes the permission model of a recovered vault as unknown unless the template sets it (v-recover-minimal)', async () => {
       const t = recoverVault(cmkStack());
       const f = expectOneAt(await findingsOf('ACR010', t), t, '"recover"', 'open');

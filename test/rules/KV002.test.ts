@@ -37,4 +37,25 @@ describe('KV002 keyvault-soft-delete', () => {
     const strict = { settings: new Map<string, RuleSetting>([['KV002', { enabled: true, options: { minRetentionDays: 60 } }]]) };
     expect((await findingsOf('KV002', u, {}, strict))[0]?.message).toMatch(/minRetentionDays is 60/);
   });
+
+  it('decides a retention chosen by if() between known values when every choice is judged the same', async () => {
+    const withDays = (days: string) => {
+      const t = cmkStack();
+      t['parameters']['env'] = { type: 'string' };
+      t['parameters']['days'] = { type: 'int' };
+      findResource(t, VAULT)['properties']['softDeleteRetentionInDays'] = days;
+      return t;
+    };
+    // Both choices are within 7..90: nothing to report, although 'env' has no value.
+    expect(await findingsOf('KV002', withDays("[if(equals(parameters('env'), 'dev'), 7, if(equals(parameters('env'), 'test'), 30, 90))]"))).toEqual([]);
+    const bothBad = withDays("[if(equals(parameters('env'), 'dev'), 5, 3)]");
+    const f = expectOneAt(await findingsOf('KV002', bothBad), bothBad, '"[if(');
+    expect(f.message).toMatch(/sets softDeleteRetentionInDays to 5 or 3 \(depending on deployment: parameter 'env' has no value.*\); it must be within 7\.\.90/);
+    const mixed = withDays("[if(equals(parameters('env'), 'dev'), 5, 90)]");
+    const o = expectOneAt(await findingsOf('KV002', mixed), mixed, '"[if(', 'open');
+    expect(o.message).toMatch(/because parameter 'env' has no value.*: it is 5 or 90, and 5 is not within 7\.\.90/);
+    // A choice that is itself unknown leaves the retention open.
+    const open = withDays("[if(equals(parameters('env'), 'dev'), 7, parameters('days'))]");
+    expect(expectOneAt(await findingsOf('KV002', open), open, '"[if(', 'open').message).not.toMatch(/it is/);
+  });
 });

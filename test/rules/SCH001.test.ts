@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PARAMETERS_SCHEMA, positionOf } from '../helpers/scan.js';
 import { expectOneAt, findingsOf } from './expect.js';
-import { KEY, REGISTRY, VAULT, cmkStack, findResource, type Json } from './stack.js';
+import { KEY, REGISTRY, VAULT, cmkStack, findResource, text, type Json } from './stack.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ROLE = 'Microsoft.Authorization/roleAssignments';
@@ -279,5 +280,28 @@ describe('SCH001 and null properties', () => {
     findResource(t, VAULT)['properties']['publicNetworkAccess'] = null;
     findResource(t, VAULT)['properties']['networkAcls']['bypass'] = null;
     expect(await findingsOf('SCH001', t)).toEqual([]);
+  });
+});
+
+describe('SCH001 where a property copy loop value is written', () => {
+  it("follows copyIndex('loop') into the parameter file entry of that instance", async () => {
+    const t = cmkStack();
+    t['parameters']['policies'] = { type: 'array' };
+    findResource(t, VAULT)['properties']['enableRbacAuthorization'] = false;
+    findResource(t, VAULT)['properties']['copy'] = [
+      {
+        name: 'accessPolicies',
+        count: "[length(parameters('policies'))]",
+        input: { tenantId: "[parameters('policies')[copyIndex('accessPolicies')].tenantId]", objectId: "[parameters('policies')[copyIndex('accessPolicies')].objectId]", permissions: { keys: ['get'] } },
+      },
+    ];
+    const params = text({
+      $schema: PARAMETERS_SCHEMA,
+      contentVersion: '1.0.0.0',
+      parameters: { policies: { value: [{ tenantId: '00000000-0000-0000-0000-000000000001', objectId: '00000000-0000-0000-0000-000000000002' }, { tenantId: 'not-a-tenant', objectId: '00000000-0000-0000-0000-000000000003' }] } },
+    });
+    const f = expectOneAt(await findingsOf('SCH001', t, { 'main.parameters.json': params }), t, `"[parameters('policies')[copyIndex('accessPolicies')].tenantId]"`);
+    const at = positionOf(params, '"not-a-tenant"');
+    expect(f.message).toMatch(new RegExp(`accessPolicies\\[1\\]\\.tenantId is 'not-a-tenant'.* The value comes from the parameter file at main\\.parameters\\.json:${at.line}:${at.column}\\.$`));
   });
 });
