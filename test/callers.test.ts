@@ -63,6 +63,20 @@ describe('a module passed without its caller', () => {
     expect(callerFiles(both)).toEqual([]);
   });
 
+  it("finds a caller that links the module with uri() beside its own location, and evaluates it with each of its parameter files", async () => {
+    const t = caller('x', { vaultName: 'contoso-kv', softDelete: "[parameters('keepDeleted')]" }, { declare: { keepDeleted: { type: 'bool' } } });
+    const deployment = (t['resources'] as { properties: Record<string, unknown> }[])[0]!;
+    deployment.properties['templateLink'] = { uri: "[uri(deployment().properties.templateLink.uri, 'nested/vault.json')]" };
+    const params = (keep: boolean) => ({ $schema: PARAMETERS_SCHEMA, contentVersion: '1.0.0.0', parameters: { keepDeleted: { value: keep } } });
+    const result = await scanIn(
+      { 'azuredeploy.json': t, 'azuredeploy.parameters.dev.json': params(false), 'azuredeploy.parameters.prod.json': params(true), 'nested/vault.json': vaultModule },
+      ['nested/vault.json'],
+    );
+    expect(result.findings.map((f) => [f.uri, f.ruleId, f.kind, f.parameterFile])).toEqual([['nested/vault.json', 'KV002', 'fail', 'azuredeploy.parameters.dev.json']]);
+    expect(result.findings[0]!.message).toMatch(/comes from the parameter file at azuredeploy\.parameters\.dev\.json:/);
+    expect(callerFiles(result)).toEqual([['azuredeploy.json', ['nested/vault.json']]]);
+  });
+
   it('gives the findings of each caller when two callers pass different values', async () => {
     const result = await scanIn(
       {
