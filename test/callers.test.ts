@@ -35,10 +35,10 @@ function caller(link: string, parameters: Record<string, unknown>, extra: { cond
 }
 
 /** A repository (a `.git` folder makes its root the link root) scanned with only `paths` passed. */
-async function scanIn(files: Record<string, string | object>, paths: string[], opts: { ignore?: string[]; exclude?: string[]; cwd?: string } = {}) {
+async function scanIn(files: Record<string, string | object>, paths: string[], opts: { ignore?: string[]; exclude?: string[]; cwd?: string; maxFileBytes?: number } = {}) {
   const dir = writeTree({ '.git/HEAD': 'ref: refs/heads/main\n', ...files });
   const cwd = opts.cwd ? path.join(dir, opts.cwd) : dir;
-  return scan({ paths, cwd, rules, ignore: opts.ignore, exclude: opts.exclude });
+  return scan({ paths, cwd, rules, ignore: opts.ignore, exclude: opts.exclude, maxFileBytes: opts.maxFileBytes });
 }
 
 const summary = (findings: Finding[]) => findings.map((f) => `${f.uri} ${f.ruleId} ${f.kind}${f.ruleId === 'TPL003' ? ` ${/'(\w+)'/.exec(f.message)![1]}` : ''}`).sort();
@@ -142,11 +142,14 @@ describe('a module passed without its caller', () => {
     expect(summary(none.findings)).toEqual(STANDALONE);
   });
 
-  it('skips callers that --ignore or the exclude configuration leave out', async () => {
+  it('skips callers that --ignore, the exclude configuration or the file size limit leave out', async () => {
     const files = { 'infra/main.json': caller('../modules/vault.json', { vaultName: 'contoso-kv', softDelete: false }), 'modules/vault.json': vaultModule };
     expect(summary((await scanIn(files, ['modules/vault.json'])).findings)).toEqual(['modules/vault.json KV002 fail']);
     expect(summary((await scanIn(files, ['modules/vault.json'], { ignore: ['infra/**'] })).findings)).toEqual(STANDALONE);
     expect(summary((await scanIn(files, ['modules/vault.json'], { exclude: ['infra/main.json'] })).findings)).toEqual(STANDALONE);
+    const large = { ...files, 'infra/main.json': { ...caller('../modules/vault.json', { vaultName: 'contoso-kv', softDelete: false }), metadata: { padding: 'x'.repeat(4000) } } };
+    expect(summary((await scanIn(large, ['modules/vault.json'], { maxFileBytes: 3000 })).findings)).toEqual(STANDALONE);
+    expect(summary((await scanIn(large, ['modules/vault.json'], { maxFileBytes: 30000 })).findings)).toEqual(['modules/vault.json KV002 fail']);
     // node_modules is never read.
     const vendored = { 'node_modules/pkg/main.json': caller('../../modules/vault.json', { vaultName: 'contoso-kv', softDelete: false }), 'modules/vault.json': vaultModule };
     expect(summary((await scanIn(vendored, ['modules/vault.json'])).findings)).toEqual(STANDALONE);
