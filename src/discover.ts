@@ -10,7 +10,7 @@ export interface DiscoverOptions {
   ignore: string[];
 }
 
-const ALWAYS_IGNORED = ['**/node_modules/**', '**/.git/**'];
+export const ALWAYS_IGNORED = ['**/node_modules/**', '**/.git/**'];
 
 export async function discover(paths: string[], options: DiscoverOptions): Promise<{ files: string[]; missing: string[] }> {
   const files = new Set<string>();
@@ -36,31 +36,40 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
       if (/\.jsonc?$/i.test(abs) && !matchesAny(rel, options.ignore)) files.add(abs);
       continue;
     }
-    // fast-glob loads only when a folder is scanned: a pre-commit run on named files never pays for it.
-    const { default: fg } = await import('fast-glob');
-    const found = await fg(['**/*.json', '**/*.jsonc'], {
-      cwd: abs,
-      absolute: true,
-      dot: true,
-      ignore,
-      followSymbolicLinks: false,
-      onlyFiles: true,
-      caseSensitiveMatch: false,
-      suppressErrors: true,
-      objectMode: true,
-    });
-    // A file link that leads out of the scanned folder is not followed (folder links never are). Only links
-    // need resolving: a plain file reached without following any folder link is inside by construction.
-    let realRoot: string | undefined;
-    for (const entry of found) {
-      if (entry.dirent.isSymbolicLink()) {
-        realRoot ??= realpathOr(abs);
-        if (!staysInside(entry.path, realRoot)) continue;
-      }
-      files.add(path.normalize(entry.path));
-    }
+    for (const f of await jsonFilesUnder(abs, ignore)) files.add(f);
   }
   return { files: [...files].sort(), missing };
+}
+
+/**
+ * The `*.json` and `*.jsonc` files under a folder, skipping `ignore` globs (relative to it). Folder links are
+ * never followed, and a file link is kept only when it resolves inside the folder.
+ */
+export async function jsonFilesUnder(folder: string, ignore: string[]): Promise<string[]> {
+  // fast-glob loads only when a folder is read: a pre-commit run on named files never pays for it.
+  const { default: fg } = await import('fast-glob');
+  const found = await fg(['**/*.json', '**/*.jsonc'], {
+    cwd: folder,
+    absolute: true,
+    dot: true,
+    ignore,
+    followSymbolicLinks: false,
+    onlyFiles: true,
+    caseSensitiveMatch: false,
+    suppressErrors: true,
+    objectMode: true,
+  });
+  // Only links need resolving: a plain file reached without following any folder link is inside by construction.
+  const files: string[] = [];
+  let realRoot: string | undefined;
+  for (const entry of found) {
+    if (entry.dirent.isSymbolicLink()) {
+      realRoot ??= realpathOr(folder);
+      if (!staysInside(entry.path, realRoot)) continue;
+    }
+    files.push(path.normalize(entry.path));
+  }
+  return files;
 }
 
 /** Whether `file`, links resolved, is inside `folder` (links resolved too). */

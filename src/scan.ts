@@ -13,7 +13,8 @@ import { buildChains } from './chains.js';
 import { isLoadError, loadFile, probeTemplate, DEFAULT_MAX_FILE_BYTES, type LoadedFile } from './load.js';
 import { finishSentence, fileFinding, locatedFinding, originAt, prefetchPositions, releasePositions, textReader } from './findings.js';
 import { threadsFor } from './threads.js';
-import { commonRoot, evaluateUnit, safeIsFile, toUri, type UnitEnv, type UnitJob } from './unit.js';
+import { commonRoot, evaluateUnit, safeIsFile, toUri, type UnitEnv, type UnitJob, type UnitOutcome } from './unit.js';
+import { findCallerCandidates, type CallerSearch } from './callers.js';
 import type { Rule, RuleReport } from './rule-api.js';
 import { sourceOf } from './sourcemap.js';
 import { isInside } from './paths.js';
@@ -98,6 +99,65 @@ export function evaluatedThroughCallers(jobs: readonly UnitJob[], outcomes: read
     if (!isEntry(job.file) && linkedBy.get(job.file)!.some(isEntry)) modules.add(job.file);
   }
   return modules;
+}
+
+interface CallerPlan extends Omit<CallerSearch, 'isRoot'> {
+  /** Nothing to look for: every template of the link root is scanned already. */
+  skip: boolean;
+  parameterFilesOf(file: string): UnitJob['parameterFiles'];
+  evaluate(jobs: UnitJob[]): Promise<UnitOutcome[]>;
+}
+
+interface Callers {
+  jobs: UnitJob[];
+  outcomes: UnitOutcome[];
+  /** Callers that are entry points and deploy a passed module: their evaluations go into the scan graph. */
+  kept: Set<string>;
+  /** Callers read for passed modules (the kept ones, and the templates between them and a module) → the modules. */
+  listed: Map<string, string[]>;
+  /** Files whose findings are reported: the passed templates and the templates their own evaluations load. */
+  reported: Set<string>;
+}
+
+/**
+ * A passed template without parameter files of its own that no passed template deploys may be a module whose
+ * callers were not passed (a pre-commit hook passes only the staged module). Its callers in the link root,
+ * found by text and then evaluated, stand for it as if they had been scanned: an entry point among them that
+ * deploys it is kept, and the module is then evaluated through it only (evaluatedThroughCallers). A module
+ * that no caller deploys (a `condition` that is false) or that has no caller keeps its own evaluation.
+ */
+async function evaluateCallers(jobs: readonly UnitJob[], outcomes: readonly UnitOutcome[], plan: CallerPlan): Promise<Callers> {
+  const reported = new Set(jobs.map((j) => j.file));
+  for (const o of outcomes) for (const f of o.linked) reported.add(f);
+  const none: Callers = { jobs: [], outcomes: [], kept: new Set(), listed: new Map(), reported };
+  if (plan.skip) return none;
+  const linkedByOthers = new Set(outcomes.flatMap((o, i) => o.linked.filter((f) => f !== jobs[i]!.file)));
+  const alone = jobs.filter((j, i) => j.parameterFiles.length === 0 && outcomes[i]!.runs.length > 0 && !linkedByOthers.has(j.file)).map((j) => j.file);
+  if (alone.length === 0) return none;
+  const params = new Map<string, UnitJob['parameterFiles']>();
+  const parametersOf = (file: string): UnitJob['parameterFiles'] => {
+    if (!params.has(file)) params.set(file, plan.parameterFilesOf(file));
+    return params.get(file)!;
+  };
+  const found = await findCallerCandidates(alone, { ...plan, isRoot: (file) => parametersOf(file).length > 0 });
+  if (found.length === 0) return none;
+  const callerJobs = found.map((file) => ({ file, parameterFiles: parametersOf(file) }));
+  const callerOutcomes = await plan.evaluate(callerJobs);
+  const through = evaluatedThroughCallers([...jobs, ...callerJobs], [...outcomes, ...callerOutcomes]);
+  const modules = alone.filter((f) => through.has(f));
+  const outcomeOf = new Map(callerJobs.map((j, i) => [j.file, callerOutcomes[i]!]));
+  const deployed = (file: string) => modules.filter((m) => outcomeOf.get(file)!.linked.includes(m));
+  const kept = new Set<string>();
+  const listed = new Map<string, string[]>();
+  for (const job of callerJobs) {
+    if (through.has(job.file) || deployed(job.file).length === 0) continue;
+    kept.add(job.file);
+    listed.set(job.file, deployed(job.file));
+    for (const between of outcomeOf.get(job.file)!.linked) {
+      if (outcomeOf.has(between) && deployed(between).length > 0) listed.set(between, deployed(between));
+    }
+  }
+  return { jobs: callerJobs, outcomes: callerOutcomes, kept, listed, reported };
 }
 
 /** The folder that holds `.git`, walking up from `start`; `start` itself when there is none. */
@@ -240,23 +300,27 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
   for (const p of parameterFiles) addTo(paramsByDir, path.dirname(p.path), p);
   // A pre-commit hook passes only the staged template: its parameter files next to it still pair.
   const known = new Set(parameterFiles.map((p) => p.path));
-  const templatesByDir = new Map<string, string[]>();
-  for (const t of templates) addTo(templatesByDir, path.dirname(t), t);
-  for (const [dir, dirTemplates] of templatesByDir) {
+  /** The parameter files in `dir` that pair with one of `dirTemplates` and were not read yet. */
+  const pairedIn = (dir: string, dirTemplates: string[]): LoadedFile[] => {
     let names: string[];
     try {
       names = readdirSync(dir).filter((n) => PARAMETER_FILE_NAME.test(n));
     } catch {
-      continue;
+      return [];
     }
-    for (const name of names) {
+    const found: LoadedFile[] = [];
+    for (const name of names.sort()) {
       const file = path.join(dir, name);
       // A parameter file that is a link out of the template's folder is not read.
       if (known.has(file) || !dirTemplates.some((t) => pairsWith(t, file)) || !resolvesInside(file, dir)) continue;
       const loaded = loadFile(file, maxBytes);
-      if (loaded && !isLoadError(loaded) && loaded.kind === 'parameters') addTo(paramsByDir, dir, loaded);
+      if (loaded && !isLoadError(loaded) && loaded.kind === 'parameters') found.push(loaded);
     }
-  }
+    return found;
+  };
+  const templatesByDir = new Map<string, string[]>();
+  for (const t of templates) addTo(templatesByDir, path.dirname(t), t);
+  for (const [dir, dirTemplates] of templatesByDir) for (const p of pairedIn(dir, dirTemplates)) addTo(paramsByDir, dir, p);
   const units: TemplateUnit[] = templates.sort().map((t) => ({
     file: t,
     parameterFiles: explicitParams.length ? explicitParams : mapped.get(t) ?? (paramsByDir.get(path.dirname(t)) ?? []).filter((p) => pairsWith(t, p.path)),
@@ -283,24 +347,47 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
   };
   const jobs: UnitJob[] = units.map((u) => ({ file: u.file, parameterFiles: u.parameterFiles.map((p) => ({ path: p.path, json: p.json })) }));
   const keepForWhatIf = options.live?.whatIfResourceGroup !== undefined;
-  const threads = keepForWhatIf ? 1 : threadsFor(jobs.length, options.jobs);
-  // Loaded only when used: a pre-commit run of one template starts no thread and loads no codec.
-  const fromWorkers = threads > 1 ? await (await import('./parallel.js')).evaluateInWorkers(jobs, env, threads, options.onProgress) : undefined;
-  const outcomes = jobs.map((job, done) => {
-    if (!fromWorkers) options.onProgress?.(done, jobs.length);
-    return fromWorkers?.[done] ?? evaluateUnit(job, env, keepForWhatIf);
+  const evaluateAll = async (list: UnitJob[], onProgress?: (done: number, total: number) => void): Promise<UnitOutcome[]> => {
+    const threads = keepForWhatIf ? 1 : threadsFor(list.length, options.jobs);
+    // Loaded only when used: a pre-commit run of one template starts no thread and loads no codec.
+    const fromWorkers = threads > 1 ? await (await import('./parallel.js')).evaluateInWorkers(list, env, threads, onProgress) : undefined;
+    return list.map((job, done) => {
+      if (!fromWorkers) onProgress?.(done, list.length);
+      return fromWorkers?.[done] ?? evaluateUnit(job, env, keepForWhatIf);
+    });
+  };
+  const outcomes = await evaluateAll(jobs, options.onProgress);
+  const callers = await evaluateCallers(jobs, outcomes, {
+    root: linkRoot,
+    cwd: options.cwd,
+    ignore: options.ignore ?? [],
+    selected: (file) => selected(toUri(repoRoot, file)),
+    maxBytes,
+    scanned: new Set([...templates, ...parameterFiles.map((p) => p.path)]),
+    // Folders that were scanned whole hold no caller that is not scanned already.
+    skip: scanRoots.some((r) => !safeIsFile(r) && isInside(linkRoot, r)),
+    parameterFilesOf: (file) => (mapped.get(file) ?? pairedIn(path.dirname(file), [file])).map((p) => ({ path: p.path, json: p.json })),
+    evaluate: (list) => evaluateAll(list),
   });
-  const throughCallers = evaluatedThroughCallers(jobs, outcomes);
-  for (const [index, job] of jobs.entries()) {
-    const outcome = outcomes[index]!;
-    scanned.push(outcome.scanned);
+  const allJobs = [...jobs, ...callers.jobs];
+  const allOutcomes = [...outcomes, ...callers.outcomes];
+  const throughCallers = evaluatedThroughCallers(allJobs, allOutcomes);
+  /** Resources of callers' evaluations: only what they find in the passed files (and their modules) is reported. */
+  const callerResources = new Set<EvaluatedResource>();
+  for (const [index, job] of allJobs.entries()) {
+    const outcome = allOutcomes[index]!;
+    const asCaller = index >= jobs.length;
+    if (!asCaller) scanned.push(outcome.scanned);
+    else if (callers.listed.has(job.file)) scanned.push({ ...outcome.scanned, kind: 'caller', callerOf: callers.listed.get(job.file)!.map((f) => toUri(repoRoot, f)) });
+    if (asCaller && !callers.kept.has(job.file)) continue;
     appendAll(internalErrors, outcome.internalErrors);
     if (throughCallers.has(job.file)) continue;
-    appendAll(findings, outcome.findings);
+    appendAll(findings, asCaller ? outcome.findings.filter((f) => callers.reported.has(f.file)) : outcome.findings);
     for (const run of outcome.runs) {
       const start = resources.length;
       for (const r of run.resources) {
         if (run.parameterFile) parameterFileOf.set(r, run.parameterFile);
+        if (asCaller) callerResources.add(r);
         resources.push(r);
       }
       if (keepForWhatIf) {
@@ -345,6 +432,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
     );
     for (const r of reports) {
       if (options.chains) allReports.push({ ruleId: meta.id, report: r, level: r.level ?? levelOf(meta) });
+      // A caller's own findings are not reported (its vault still shows in the chains of a passed registry); those
+      // about a passed module's resources are, wherever they point.
+      if (callerResources.has(r.resource) && !callers.reported.has(r.resource.file) && !(r.chainMember && callers.reported.has(r.chainMember.file))) continue;
       // A live resource is not in any file: its findings point where the template names it.
       if (r.verdict === 'pass') continue;
       if (r.resource.live?.source === 'arm') failing.push({ meta, report: r, at: r.resource.path });
@@ -381,6 +471,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
     findings.push(located);
   }
 
+  const reportedUris = new Set([...callers.reported].map((f) => toUri(repoRoot, f)));
   const configured = options.suppressions ?? [];
   const all = configured.length ? findings.map((f) => applyConfig(f, metaById.get(f.ruleId), configured)) : findings;
   return {
@@ -389,7 +480,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
     rules: options.rules.filter((r) => enabled(r.meta.id)).map((r) => ({ ...r.meta, level: levelOf(r.meta) })),
     files: scanned.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0)),
     findings: (releasePositions(), dedupe(mergeCopyInstances(all, copyInstances)).sort(compareFindings)),
-    chains: options.chains ? buildChains(graph, allReports, (file) => toUri(repoRoot, file)) : undefined,
+    chains: options.chains ? buildChains(graph, allReports, (file) => toUri(repoRoot, file)).filter((c) => !callers.kept.size || reportedUris.has(c.file)) : undefined,
     internalErrors,
     inputErrors,
     live,

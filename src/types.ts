@@ -69,7 +69,13 @@ export interface Finding {
 export interface ScannedFile {
   path: string;
   uri: string;
-  kind: 'template' | 'parameters' | 'skipped';
+  /**
+   * `caller`: a template that was not passed, read because it deploys a passed module that no passed template
+   * deploys; the module is checked through it, and its own findings are not reported.
+   */
+  kind: 'template' | 'parameters' | 'skipped' | 'caller';
+  /** For a `caller`: the passed modules (repository-relative) it deploys, sorted. */
+  callerOf?: string[];
 }
 
 export interface ScanResult {

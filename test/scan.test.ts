@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { rules } from '../rules/index.js';
 import { evaluatedThroughCallers, repositoryRootFor, scan, type RuleSetting } from '../src/scan.js';
 import type { Finding } from '../src/types.js';
-import { only, PARAMETERS_SCHEMA, scanFiles, template, writeTree } from './helpers/scan.js';
+import { only, PARAMETERS_SCHEMA, scanFiles, template, VAULT_MODULE, writeTree } from './helpers/scan.js';
 import { cmkStack, findResource, text } from './rules/stack.js';
 
 describe('scan', () => {
@@ -182,18 +182,7 @@ describe('isolation', () => {
 });
 
 describe('modules of scanned templates', () => {
-  const vaultModule = template({
-    parameters: { vaultName: { type: 'string' }, softDelete: { type: 'bool' } },
-    resources: [
-      {
-        type: 'Microsoft.KeyVault/vaults',
-        apiVersion: '2023-07-01',
-        name: "[parameters('vaultName')]",
-        location: 'westeurope',
-        properties: { tenantId: '[subscription().tenantId]', sku: { family: 'A', name: 'standard' }, enableSoftDelete: "[parameters('softDelete')]", enablePurgeProtection: true },
-      },
-    ],
-  });
+  const vaultModule = VAULT_MODULE;
   const caller = (softDelete: boolean, condition?: string) =>
     template({
       parameters: { deployVault: { type: 'bool', defaultValue: false } },

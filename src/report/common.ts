@@ -45,6 +45,14 @@ export function summarize(result: ScanResult): Summary {
   return s;
 }
 
+/**
+ * Templates that were not passed but read as callers of passed modules, with the modules each deploys, in
+ * file order: the modules were checked through them.
+ */
+export function callersOf(result: ScanResult): { file: string; modules: string[] }[] {
+  return result.files.filter((f) => f.kind === 'caller').map((f) => ({ file: f.uri, modules: [...(f.callerOf ?? [])] }));
+}
+
 function cmp(a: string | number, b: string | number): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -31,6 +31,9 @@
  *           "suppression": { "kind": "inSource", "justification": "…" }                               // optional
  *         }
  *       ],
+ *       "callers": [            // optional: templates not passed but read because they deploy a passed module
+ *         { "file": "infra/main.json", "modules": ["infra/modules/registry.json"] }
+ *       ],
  *       "inputErrors": [],      // strings: inputs that could not be used (path not found, unreadable parameter file); non-empty means exit code 2
  *       "internalErrors": []    // strings; non-empty means exit code 2
  *     }
@@ -38,7 +41,7 @@
  * Optional fields are omitted (never null) when absent. Printed with 2-space indentation, no trailing newline.
  */
 import type { Finding, Level, ResourceLabel, ScanResult, Suppression } from '../types.js';
-import { sortFindings, summarize, type Summary } from './common.js';
+import { callersOf, sortFindings, summarize, type Summary } from './common.js';
 
 export const JSON_REPORT_VERSION = 1;
 
@@ -64,6 +67,7 @@ export interface JsonReport {
   tool: { name: 'cmkguard'; version: string };
   summary: Summary;
   findings: JsonFinding[];
+  callers?: { file: string; modules: string[] }[];
   inputErrors: string[];
   internalErrors: string[];
 }
@@ -92,6 +96,7 @@ function toJsonFinding(f: Finding, names: Map<string, string>): JsonFinding {
 export function buildJsonReport(result: ScanResult): JsonReport {
   const names = new Map(result.rules.map((r) => [r.id, r.name]));
   const s = summarize(result);
+  const callers = callersOf(result);
   return {
     version: JSON_REPORT_VERSION,
     tool: { name: 'cmkguard', version: result.toolVersion },
@@ -105,6 +110,7 @@ export function buildJsonReport(result: ScanResult): JsonReport {
       files: s.files,
     },
     findings: sortFindings(result.findings).map((f) => toJsonFinding(f, names)),
+    ...(callers.length ? { callers } : {}),
     inputErrors: [...(result.inputErrors ?? [])],
     internalErrors: [...result.internalErrors],
   };

@@ -20,14 +20,17 @@
  * error > warning > note, then fail before open; ties keep report order), and the truncation is
  * reported in the SARIF itself: `run.properties.truncated = { total, kept }` and a `warning`
  * notification (descriptor id `results-truncated`) in `invocations[0].toolExecutionNotifications`
- * (it does not make the execution unsuccessful). `buildSarif` also returns it as a plain warning
+ * (it does not make the execution unsuccessful).
+ *
+ * Templates that were not passed but read because they deploy a passed module (the module is checked through
+ * them, their own findings are not reported) are listed in `run.properties.callers` as `{ file, modules }`. `buildSarif` also returns it as a plain warning
  * string so that the CLI can print it on stderr.
  *
  * The text has no trailing newline.
  */
 import { pathToFileURL } from 'node:url';
 import type { Finding, Level, RuleMeta, ScanResult } from '../types.js';
-import { severityRank, sortFindings } from './common.js';
+import { callersOf, severityRank, sortFindings } from './common.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const SARIF_VERSION = '2.1.0';
@@ -108,7 +111,7 @@ export interface SarifRun {
   columnKind: 'utf16CodeUnits';
   invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications?: SarifNotification[] }>;
   results: SarifResult[];
-  properties?: { truncated: { total: number; kept: number } };
+  properties?: { truncated?: { total: number; kept: number }; callers?: { file: string; modules: string[] }[] };
 }
 
 export interface SarifLog {
@@ -279,6 +282,8 @@ export function buildSarif(result: ScanResult, opts: SarifOptions = {}): { log: 
     run.properties = { truncated: { total: all.length, kept: kept.length } };
   }
   if (notifications.length > 0) run.invocations[0]!.toolExecutionNotifications = notifications;
+  const callers = callersOf(result);
+  if (callers.length > 0) run.properties = { ...run.properties, callers };
 
   return { log: { $schema: SARIF_SCHEMA_URI, version: SARIF_VERSION, runs: [run] }, warnings };
 }

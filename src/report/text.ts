@@ -21,7 +21,8 @@
  * - The text has no trailing newline.
  */
 import type { Finding, ScanResult } from '../types.js';
-import { messageOf, plural, sortFindings, summarize } from './common.js';
+import { callersOf, messageOf, plural, sortFindings, summarize } from './common.js';
+import { addTo } from '../collections.js';
 import { maxOf } from '../collections.js';
 
 export interface TextOptions {
@@ -175,6 +176,14 @@ export function formatText(result: ScanResult, opts: TextOptions): string {
     for (const e of inputErrors) out.push(p.error(`error: ${e}`));
     for (const e of result.internalErrors) out.push(p.error(`internal error: ${e}`));
     out.push('');
+  }
+
+  const callers = callersOf(result);
+  if (callers.length > 0) {
+    const byModule = new Map<string, string[]>();
+    for (const c of callers) for (const m of c.modules) addTo(byModule, m, c.file);
+    const through = [...byModule.keys()].sort().map((m) => `${m} through ${byModule.get(m)!.join(', ')}`).join('; ');
+    out.push(`Checked through templates that deploy them (not passed; their own findings are not reported): ${through}.`, '');
   }
 
   const shownCount = s.errors + s.warnings + s.notes + s.undetermined;

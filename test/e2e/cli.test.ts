@@ -186,6 +186,34 @@ describe('a registry module that takes the vault, key and identity by resource i
       ['KV001', 'main.json', line],
     ]);
   });
+
+  it('checks the module through its caller when only the module is passed (a pre-commit hook that stages only it)', () => {
+    const registry = readFileSync(path.join(ROOT, 'fixtures/modules/modules/registry.json'), 'utf8');
+    const dir = writeTree({ '.git/HEAD': 'ref: refs/heads/main\n', 'main.json': readFileSync(path.join(ROOT, main), 'utf8'), 'modules/registry.json': registry });
+    // On its own the module has no name (TPL003) and no encryption (ACR001): neither is true of the deployment.
+    const r = json(['scan', 'modules/registry.json'], dir);
+    expect([r.code, r.report.findings]).toEqual([0, []]);
+    expect((r.report as unknown as { callers: unknown }).callers).toEqual([{ file: 'main.json', modules: ['modules/registry.json'] }]);
+    expect(cli(['scan', 'modules/registry.json'], dir).stdout).toMatch(/^Checked through templates that deploy them \(not passed; their own findings are not reported\): modules\/registry\.json through main\.json\.$/m);
+    const sarif = cli(['scan', 'modules/registry.json', '--format', 'sarif'], dir).stdout;
+    expect(validateSarif(sarif)).toEqual([]);
+    expect(JSON.parse(sarif).runs[0].properties).toEqual({ callers: [{ file: 'main.json', modules: ['modules/registry.json'] }] });
+
+    // A caller's mistake that reaches the module is reported in the module; the caller's own finding (its vault) is not.
+    const t = JSON.parse(readFileSync(path.join(ROOT, main), 'utf8'));
+    t.resources.find((x: { type: string }) => x.type === 'Microsoft.KeyVault/vaults').properties.enablePurgeProtection = false;
+    t.resources.find((x: { name: string }) => x.name === 'registry').properties.parameters.managedIdentities.value.userAssignedResourceIds = [
+      "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'someone-else')]",
+    ];
+    const broken = writeTree({ '.git/HEAD': 'ref: refs/heads/main\n', 'main.json': JSON.stringify(t, null, 2), 'modules/registry.json': registry });
+    const staged = json(['scan', 'modules/registry.json', '--fail-level', 'none'], broken).report.findings.filter((f) => f.kind === 'fail');
+    expect(staged.map((f) => [f.ruleId, f.file])).toEqual([['ACR005', 'modules/registry.json']]);
+    // A verdict about the module's registry is reported even where it points into the caller: a grant that does not give its identity the key.
+    const reader = readFileSync(path.join(ROOT, main), 'utf8').replace('e147488a-f6f5-4113-8e2d-b22465e65bf6', 'acdd72a7-3385-48ef-bd42-f606fba81ae7');
+    const noAccess = writeTree({ '.git/HEAD': 'ref: refs/heads/main\n', 'main.json': reader, 'modules/registry.json': registry });
+    const grant = json(['scan', 'modules/registry.json'], noAccess);
+    expect([grant.code, grant.report.findings.map((f) => [f.ruleId, f.kind, f.file])]).toEqual([1, [['ACR010', 'fail', 'main.json']]]);
+  });
 });
 
 describe('Bicep symbolic-name output with modules', () => {

@@ -44,3 +44,17 @@ export function only(findings: Finding[], ruleId: string): Finding[] {
 export function template(body: Record<string, unknown>): Record<string, unknown> {
   return { $schema: TEMPLATE_SCHEMA, contentVersion: '1.0.0.0', ...body };
 }
+
+/** A module deploying one Key Vault, whose name and soft delete its caller passes (`vaultName`, `softDelete`). */
+export const VAULT_MODULE = template({
+  parameters: { vaultName: { type: 'string' }, softDelete: { type: 'bool' } },
+  resources: [
+    {
+      type: 'Microsoft.KeyVault/vaults',
+      apiVersion: '2023-07-01',
+      name: "[parameters('vaultName')]",
+      location: 'westeurope',
+      properties: { tenantId: '[subscription().tenantId]', sku: { family: 'A', name: 'standard' }, enableSoftDelete: "[parameters('softDelete')]", enablePurgeProtection: true },
+    },
+  ],
+});
