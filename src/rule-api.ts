@@ -4,7 +4,7 @@
  * that decides it. They never compute positions and never print.
  */
 import type { EvaluatedResource, JsonPath } from './eval/template.js';
-import { PartialString, Unknown, getProperty, isObject, isUnknown, possibleValues, valueKey, type Value } from './eval/value.js';
+import { PartialString, Unknown, getProperty, ifBranches, isObject, isUnknown, possibleValues, valueKey, type Value } from './eval/value.js';
 import type { ScanGraph } from './graph.js';
 import type { Level, RuleMeta } from './types.js';
 
@@ -80,9 +80,6 @@ export function read(resource: EvaluatedResource, path: JsonPath): Read {
   return { state: 'known', value: node, path: at };
 }
 
-/** Nested if()s read into by readInIf(); deeper ones stay whole. */
-const MAX_IF_DEPTH = 8;
-
 type Below = { state: 'missing' } | { state: 'known'; value: Value } | { state: 'unknown'; value: Unknown | PartialString; present?: boolean };
 
 /**
@@ -92,8 +89,9 @@ type Below = { state: 'missing' } | { state: 'known'; value: Value } | { state: 
  * enables CMK" is then "because parameter 'cmk' has no value", not also the runtime key URI the other branch has.
  */
 function readInIf(node: Unknown, rest: JsonPath, depth = 0): Below | undefined {
-  const r = node.recipe;
-  if (!r || !('fn' in r) || r.fn.toLowerCase() !== 'if' || r.args.length !== 3 || depth >= MAX_IF_DEPTH) return undefined;
+  const branches = ifBranches(node, depth);
+  if (!branches) return undefined;
+  const [condition, whenTrue, whenFalse] = branches;
   const branch = (v: Value): Below => {
     let n: Value = v;
     for (const [i, seg] of rest.entries()) {
@@ -111,13 +109,13 @@ function readInIf(node: Unknown, rest: JsonPath, depth = 0): Below | undefined {
     }
     return isUnknown(n) ? { state: 'unknown', value: n, present: true } : n === null ? { state: 'missing' } : { state: 'known', value: n };
   };
-  const a = branch(r.args[1]!);
-  const b = branch(r.args[2]!);
+  const a = branch(whenTrue);
+  const b = branch(whenFalse);
   if (a.state === 'missing' && b.state === 'missing') return a;
   if (a.state === 'known' && b.state === 'known' && valueKey(a.value) === valueKey(b.value)) return a;
   const part = (x: Below): Value => (x.state === 'missing' ? null : x.value);
   const there = (x: Below): boolean => x.state === 'known' || (x.state === 'unknown' && x.present === true);
-  return { state: 'unknown', value: Unknown.derived('if', [r.args[0]!, part(a), part(b)]), present: there(a) && there(b) };
+  return { state: 'unknown', value: Unknown.derived('if', [condition, part(a), part(b)]), present: there(a) && there(b) };
 }
 
 /** How many leading segments of a missing read's path are there and not null (`identity` of `identity.type`). */

@@ -423,8 +423,18 @@ export function typeName(v: Value): string {
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
-/** Nested if()s followed by possibleValues(); deeper ones stay plain unknowns. */
-const MAX_IF_DEPTH = 8;
+/** Nested if()s looked into (possibleValues(), the rules' read()); deeper ones stay plain unknowns. */
+export const MAX_IF_DEPTH = 8;
+
+/**
+ * The condition and branches of an unknown that is an if() whose condition alone is unknown (a lazy if() with
+ * a known condition is never an unknown of its own), at most MAX_IF_DEPTH levels deep.
+ */
+export function ifBranches(v: Unknown, depth: number): [condition: Value, whenTrue: Value, whenFalse: Value] | undefined {
+  const r = v.recipe;
+  if (!r || !('fn' in r) || r.fn.toLowerCase() !== 'if' || r.args.length !== 3 || depth >= MAX_IF_DEPTH) return undefined;
+  return [r.args[0]!, r.args[1]!, r.args[2]!];
+}
 
 /**
  * The only values an unknown can take when it is an if() (or nested if()s) whose condition alone is unknown and
@@ -433,11 +443,10 @@ const MAX_IF_DEPTH = 8;
  */
 export function possibleValues(v: Value, depth = 0): (string | number | boolean | null)[] | undefined {
   if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return [v];
-  if (!(v instanceof Unknown) || depth >= MAX_IF_DEPTH) return undefined;
-  const r = v.recipe;
-  if (!r || !('fn' in r) || r.fn.toLowerCase() !== 'if' || r.args.length !== 3) return undefined;
-  const a = possibleValues(r.args[1]!, depth + 1);
-  const b = a && possibleValues(r.args[2]!, depth + 1);
+  const branches = v instanceof Unknown ? ifBranches(v, depth) : undefined;
+  if (!branches) return undefined;
+  const a = possibleValues(branches[1], depth + 1);
+  const b = a && possibleValues(branches[2], depth + 1);
   return b ? [...new Set([...a!, ...b])] : undefined;
 }
 
