@@ -4,7 +4,7 @@
  * position of the first error.
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { lineColumnOf } from './locate.js';
 
 export type FileKind = 'template' | 'parameters' | 'other';
@@ -61,16 +61,95 @@ export function parseJsonText(text: string): { json: unknown } | { error: string
   const errors: ParseError[] = [];
   let json: unknown;
   try {
-    json = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+    json = parseJsonc(text, errors);
   } catch (err) {
     if (err instanceof RangeError) return { error: 'the JSON nests too deeply to read', offset: 0 };
     throw err;
   }
   if (errors.length > 0) {
     const e = errors[0]!;
-    return { error: `${describeParseError(printParseErrorCode(e.error))}`, offset: e.offset };
+    const code = printParseErrorCode(e.error);
+    if (code === 'UnexpectedEndOfString' || code === 'InvalidCharacter') {
+      const multiLine = parseWithLineBreaksInStrings(text);
+      if (multiLine) return multiLine;
+    }
+    return { error: `${describeParseError(code)}`, offset: e.offset };
   }
   return { json };
+}
+
+/**
+ * ARM's extended JSON, like comments: a string may span lines ("You can break a string into multiple lines";
+ * Azure CLI with --handle-extended-json-format and Azure PowerShell deploy it), and the line break is part of
+ * the string. Each raw control character inside a string stands in for a private-use character of the same
+ * length while parsing, so every offset stays where it is, and is put back in the parsed strings. A text that
+ * already holds one of those stand-ins is left to fail as it is.
+ */
+function parseWithLineBreaksInStrings(text: string): { json: unknown } | undefined {
+  if (STAND_INS.test(text)) return undefined;
+  let out = '';
+  let from = 0;
+  let replaced = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2f && text.charCodeAt(i + 1) === 0x2f) {
+      // A line comment ends at a line break (CR alone too).
+      while (i < text.length && text.charCodeAt(i) !== 0x0a && text.charCodeAt(i) !== 0x0d) i++;
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c === 0x22) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d < 0x20) {
+          out += text.slice(from, i) + String.fromCharCode(STAND_IN_BASE + d);
+          from = i + 1;
+          replaced = true;
+        }
+      }
+    }
+  }
+  if (!replaced) return undefined;
+  const errors: ParseError[] = [];
+  const json = parseJsonc(out + text.slice(from), errors);
+  return errors.length ? undefined : { json: restoreControlCharacters(json) };
+}
+
+const STAND_IN_BASE = 0xe000;
+const STAND_INS = /[\ue000-\ue01f]/;
+const STAND_INS_ALL = /[\ue000-\ue01f]/g;
+
+/**
+ * JSON with comments and trailing commas. Built from jsonc-parser's tree, not its values: those assign keys to
+ * plain objects, where a key `__proto__` replaces the object's prototype instead of being a key as in JSON.parse.
+ */
+function parseJsonc(text: string, errors: ParseError[]): unknown {
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  return root === undefined ? undefined : valueOfNode(root);
+}
+
+function valueOfNode(node: Node): unknown {
+  if (node.type === 'array') return (node.children ?? []).map(valueOfNode);
+  if (node.type !== 'object') return node.value;
+  const o: Record<string, unknown> = {};
+  for (const prop of node.children ?? []) {
+    const [key, value] = prop.children ?? [];
+    if (key && value) Object.defineProperty(o, key.value as string, { value: valueOfNode(value), enumerable: true, writable: true, configurable: true });
+  }
+  return o;
+}
+
+function restoreControlCharacters(v: unknown): unknown {
+  if (typeof v === 'string') return STAND_INS.test(v) ? v.replace(STAND_INS_ALL, (ch) => String.fromCharCode(ch.charCodeAt(0) - STAND_IN_BASE)) : v;
+  if (Array.isArray(v)) return v.map(restoreControlCharacters);
+  if (v !== null && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    // defineProperty: a key `__proto__` stays a key, as JSON.parse keeps it.
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(o, restoreControlCharacters(k) as string, { value: restoreControlCharacters(x), enumerable: true, writable: true, configurable: true });
+    return o;
+  }
+  return v;
 }
 
 function describeParseError(code: string): string {

@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rules } from '../rules/index.js';
-import { decode, loadFile } from '../src/load.js';
+import { decode, loadFile, parseJsonText } from '../src/load.js';
 import { scan } from '../src/scan.js';
 import { TEMPLATE_SCHEMA, writeTree } from './helpers/scan.js';
 import { cmkStack, findResource, REGISTRY, text } from './rules/stack.js';
@@ -59,5 +59,36 @@ describe('files that are not regular files', () => {
     writeFileSync(path.join(dir, 'u16.json'), Buffer.from(text(t), 'utf16le'));
     const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules });
     expect(result.findings.filter((f) => f.ruleId === 'ACR002').map((f) => f.uri)).toEqual(['u16.json']);
+  });
+});
+
+describe('parseJsonText: strings that span lines (ARM extended JSON)', () => {
+  it('parses a string broken over lines, keeping the line break in the value and in expressions as blank', () => {
+    const src = '{\n  "a": "line one\n line two", // a comment with "quotes\n  "b": "[\n    concat(\'x\', \'y\')\n  ]",\n  "c\td": 1, "e": "tab\there"\n}';
+    const parsed = parseJsonText(src);
+    expect(parsed).toEqual({ json: { a: 'line one\n line two', b: "[\n    concat('x', 'y')\n  ]", 'c\td': 1, e: 'tab\there' } });
+  });
+
+  it('keeps a __proto__ key a key, and leaves real errors and texts with the stand-in characters as errors', () => {
+    const proto = parseJsonText('{"__proto__": {"x": "a\nb"}}') as { json: Record<string, unknown> };
+    expect(Object.keys(proto.json)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(proto.json)).toBe(Object.prototype);
+    expect(parseJsonText('{"a": "never closed\n}')).toMatchObject({ error: 'unterminated string' });
+    expect(parseJsonText('{"a": "x\ny", "b": "\ue00a"}')).toMatchObject({ error: 'unterminated string' });
+  });
+
+  it('evaluates and locates findings in a template with a multi-line string', async () => {
+    const t = cmkStack();
+    findResource(t, REGISTRY)['tags'] = { purpose: 'images\nfor the app' };
+    findResource(t, REGISTRY)['sku'] = { name: 'Standard' };
+    // JSON.stringify escapes the line break; write it raw, as an editor would.
+    const body = text(t).replace('images\\nfor', 'images\nfor');
+    expect(body).toContain('images\nfor');
+    const dir = writeTree({ 'main.json': body });
+    const result = await scan({ paths: ['.'], cwd: dir, repoRoot: dir, rules });
+    expect(result.findings.filter((f) => f.ruleId === 'TPL001')).toEqual([]);
+    const acr002 = result.findings.filter((f) => f.ruleId === 'ACR002');
+    expect(acr002).toHaveLength(1);
+    expect(body.split('\n')[acr002[0]!.region.startLine - 1]).toContain('"Standard"');
   });
 });
