@@ -22,8 +22,7 @@
  */
 import type { Finding, ScanResult } from '../types.js';
 import { callersOf, messageOf, plural, sortFindings, summarize } from './common.js';
-import { addTo } from '../collections.js';
-import { maxOf } from '../collections.js';
+import { addTo, maxOf } from '../collections.js';
 
 export interface TextOptions {
   color: boolean;
