@@ -540,7 +540,7 @@ class TemplateScope implements TemplateHost {
         continue;
       }
       let key = k;
-      if (isExpression(k)) {
+      if (isExpression(this.escapePasses ? this.pendingText(k) : k)) {
         const kv = this.evalString(k, at, env);
         if (typeof kv === 'string') key = kv;
         else if (kv instanceof PartialString || kv instanceof Unknown) {
@@ -596,7 +596,8 @@ class TemplateScope implements TemplateHost {
     return undefined;
   }
 
-  evalString(s: string, at: JsonPath, env: Env): Value {
+  evalString(raw: string, at: JsonPath, env: Env): Value {
+    const s = this.escapePasses ? this.pendingText(raw) : raw;
     if (!isExpression(s)) return unescapeLiteral(s);
     const saved = this.currentPath;
     this.currentPath = at;
@@ -870,7 +871,10 @@ class TemplateScope implements TemplateHost {
 
   /** Like evalTree but lets errors propagate (inside user functions the caller's expression is to blame). */
   private evalTreeStrict(raw: unknown, at: JsonPath, env: Env): Value {
-    if (typeof raw === 'string') return isExpression(raw) ? evaluateExpressionText(raw, env) : unescapeLiteral(raw);
+    if (typeof raw === 'string') {
+      const text = this.escapePasses ? this.pendingText(raw) : raw;
+      return isExpression(text) ? evaluateExpressionText(text, env) : unescapeLiteral(text);
+    }
     if (Array.isArray(raw)) return raw.map((x, i) => this.evalTreeStrict(x, [...at, i], env));
     if (isPlainObject(raw)) return objectFrom(Object.keys(raw).map((k) => [k, this.evalTreeStrict(raw[k], [...at, k], env)] as const));
     return (raw ?? null) as Value;
@@ -1220,6 +1224,23 @@ class TemplateScope implements TemplateHost {
 
   /** Set by the parent deployment: whether this whole nested template is deployed. */
   deployedOverride?: boolean | 'unknown';
+
+  /**
+   * How many times ARM has already evaluated this template's text as plain values before its own evaluation.
+   * An outer-scope nested template is evaluated, as a whole value, in its parent's context, and that pass goes
+   * through the inline templates inside it too (of inner-scope deployments as well): it turns their `[[x]` into
+   * `[x]`, which is an expression when they are evaluated in turn (Enterprise-Scale escapes the templates of
+   * inner-scope deployments inside outer-scope ones this way). A root template, and a template linked by
+   * templateLink, has none.
+   */
+  escapePasses = 0;
+
+  /** A raw string as this template's own evaluation sees it: `escapePasses` escapes already taken off. */
+  private pendingText(s: string): string {
+    let t = s;
+    for (let k = this.escapePasses; k > 0 && t.startsWith('[[') && t.endsWith(']'); k--) t = unescapeLiteral(t);
+    return t;
+  }
   /** With deployedOverride 'unknown': the enclosing deployment's condition that is not known. */
   deployedWhy?: Value;
 
@@ -1492,6 +1513,7 @@ class TemplateScope implements TemplateHost {
     let inner: boolean;
     const tmpl = rawGet(p, 'template');
     const link = rawGet(p, 'templateLink');
+    const inline = tmpl !== undefined && isPlainObject(tmpl.value);
     if (tmpl && isPlainObject(tmpl.value)) {
       templateJson = tmpl.value;
       base = [...propsPath, tmpl.key];
@@ -1582,6 +1604,9 @@ class TemplateScope implements TemplateHost {
     }
     nested.deployedOverride = record.deployed === true ? true : record.deployed;
     nested.deployedWhy = record.condition;
+    // An inline template is part of this template's text: it went through the passes over this template, and,
+    // when this template is itself outer-scoped, through the pass that evaluated this one as a value.
+    if (inline) nested.escapePasses = this.escapePasses + (this.outer ? 1 : 0);
     try {
       nested.run();
       inst.deploymentState = objectFrom([['outputs', nested.outputs()]]);
@@ -1698,7 +1723,12 @@ function copyIndex(args: Value[], env: Env): Value {
     while (frame && frame.name.toLowerCase() !== loop.toLowerCase()) frame = frame.parent;
     if (!frame) throw new TemplateEvalError(`copyIndex('${loop}') is not inside a copy loop named '${loop}'`);
   } else {
+    const named = frame;
     while (frame?.namedOnly) frame = frame.parent;
+    // Docs: "when using copyIndex inside a property iteration, you must provide the name of the iteration".
+    if (!frame && named) {
+      throw new TemplateEvalError(`copyIndex() without a loop name is not allowed in the property or variable copy loop '${named.name}'`, ` Name the loop: copyIndex('${named.name}'${offset ? `, ${offset}` : ''}).`);
+    }
   }
   if (!frame) throw new TemplateEvalError('copyIndex() is only allowed inside a copy loop');
   if (typeof frame.index !== 'number') return Unknown.derived('copyIndex', [frame.name, offset]);

@@ -380,6 +380,87 @@ describe('nested deployments (cases 30-33, 40)', () => {
   });
 });
 
+describe('copyIndex() without a loop name', () => {
+  it('is refused in a property copy loop, which must be named, with the fix; it still works in a resource loop', () => {
+    const e = run(
+      tpl({
+        resources: [
+          {
+            type: 'Microsoft.Network/virtualNetworks',
+            apiVersion: '2023-05-01',
+            name: 'vnet',
+            properties: { copy: [{ name: 'subnets', count: 2, input: { name: "[concat('s', copyIndex(1))]" } }] },
+          },
+          { type: 'Microsoft.Network/publicIPAddresses', apiVersion: '2023-05-01', name: "[concat('ip', copyIndex(1))]", copy: { name: 'ips', count: 2 } },
+        ],
+      }),
+    );
+    const tpl002 = e.diagnostics.filter((d) => d.ruleId === 'TPL002');
+    expect(tpl002.map((d) => d.message)).toEqual([expect.stringMatching(/^copyIndex\(\) without a loop name is not allowed in the property or variable copy loop 'subnets'.*Name the loop: copyIndex\('subnets', 1\)\.$/)]);
+    expect(e.resources.map((r) => r.name)).toEqual(expect.arrayContaining(['ip1', 'ip2']));
+  });
+});
+
+describe('[[ escapes in templates nested in outer-scope templates', () => {
+  /** root → deployment `outerDep` (outer scope, inline) → deployment `innerDep` (scope as given) with `innerResources`. */
+  const chain = (innerScope: 'inner' | 'outer', innerResources: object[], innerOutputs: object = {}) =>
+    tpl({
+      parameters: { hub: { type: 'string', defaultValue: 'hub-vnet' } },
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2022-09-01',
+          name: 'outerDep',
+          properties: {
+            mode: 'Incremental',
+            template: tpl({
+              resources: [
+                {
+                  type: 'Microsoft.Resources/deployments',
+                  apiVersion: '2022-09-01',
+                  name: 'innerDep',
+                  properties: {
+                    mode: 'Incremental',
+                    expressionEvaluationOptions: { scope: innerScope },
+                    ...(innerScope === 'inner' ? { parameters: { hubName: { value: "[parameters('hub')]" } } } : {}),
+                    template: tpl({ ...(innerScope === 'inner' ? { parameters: { hubName: { type: 'string' } } } : {}), resources: innerResources, outputs: innerOutputs }),
+                  },
+                },
+              ],
+            }),
+          },
+        },
+      ],
+    });
+  const peering = (name: string) => ({ type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings', apiVersion: '2023-05-01', name, properties: {} });
+
+  it("are expressions of an inner-scope template inside an outer-scope one: the outer pass took one '[' off", () => {
+    const e = run(chain('inner', [peering("[[concat(parameters('hubName'), '/', 'to-spoke')]")], { n: { type: 'string', value: "[[parameters('hubName')]" } }));
+    expect(e.diagnostics.filter((d) => d.ruleId === 'TPL002')).toEqual([]);
+    expect(byName(e, 'hub-vnet/to-spoke').type).toBe('Microsoft.Network/virtualNetworks/virtualNetworkPeerings');
+  });
+
+  it('stay literal text in an inner-scope template the root deploys directly, and in a linked or doubly escaped one', () => {
+    const direct = run(
+      tpl({
+        resources: [
+          {
+            type: 'Microsoft.Resources/deployments',
+            apiVersion: '2022-09-01',
+            name: 'innerDep',
+            properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: tpl({ outputs: { lit: { type: 'string', value: "[[parameters('x')]" } } }) },
+          },
+        ],
+        outputs: { lit: { type: 'string', value: "[reference('innerDep').outputs.lit.value]" } },
+      }),
+    );
+    expect(output(direct, 'lit')).toBe("[parameters('x')]");
+    // Two passes (inner template under an outer one) leave `[[[x]` as the literal `[x]`.
+    const e = run(chain('inner', [peering("[[[literal]")]));
+    expect(e.resources.map((r) => r.name)).toContain('[literal]');
+  });
+});
+
 describe('languageVersion 2.0 and functions (cases 34-40)', () => {
   it('computes ids of existing resources and keeps their state unknown', () => {
     const e = run(
