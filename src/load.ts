@@ -4,7 +4,7 @@
  * position of the first error.
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { parse, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { lineColumnOf } from './locate.js';
 
 export type FileKind = 'template' | 'parameters' | 'other';
@@ -121,13 +121,18 @@ const STAND_INS = /[\ue000-\ue01f]/;
 const STAND_INS_ALL = /[\ue000-\ue01f]/g;
 
 /**
- * JSON with comments and trailing commas. Built from jsonc-parser's tree, not its values: those assign keys to
- * plain objects, where a key `__proto__` replaces the object's prototype instead of being a key as in JSON.parse.
+ * JSON with comments and trailing commas. jsonc-parser assigns keys to plain objects, where a key `__proto__`
+ * would replace the object's prototype instead of being a key as in JSON.parse: a text that has one is built
+ * from its syntax tree instead (slower, so only then).
  */
 function parseJsonc(text: string, errors: ParseError[]): unknown {
-  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  // `\u` too: a key may spell `__proto__` with escapes.
+  if (!text.includes('__proto__') && !text.includes('\\u')) return parse(text, errors, JSONC_OPTIONS);
+  const root = parseTree(text, errors, JSONC_OPTIONS);
   return root === undefined ? undefined : valueOfNode(root);
 }
+
+const JSONC_OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false };
 
 function valueOfNode(node: Node): unknown {
   if (node.type === 'array') return (node.children ?? []).map(valueOfNode);

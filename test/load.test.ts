@@ -73,6 +73,12 @@ describe('parseJsonText: strings that span lines (ARM extended JSON)', () => {
     const proto = parseJsonText('{"__proto__": {"x": "a\nb"}}') as { json: Record<string, unknown> };
     expect(Object.keys(proto.json)).toEqual(['__proto__']);
     expect(Object.getPrototypeOf(proto.json)).toBe(Object.prototype);
+    // In JSON with comments too, also when the key is spelt with escapes.
+    for (const key of ['__proto__', '\\u005f_proto__']) {
+      const jsonc = parseJsonText(`{"${key}": {"polluted": true}, // comment\n}`) as { json: Record<string, unknown> };
+      expect(Object.keys(jsonc.json)).toEqual(['__proto__']);
+      expect((jsonc.json as { polluted?: boolean }).polluted).toBeUndefined();
+    }
     expect(parseJsonText('{"a": "never closed\n}')).toMatchObject({ error: 'unterminated string' });
     expect(parseJsonText('{"a": "x\ny", "b": "\ue00a"}')).toMatchObject({ error: 'unterminated string' });
   });
