@@ -1,7 +1,7 @@
 import { nameOf, registryNames } from '../src/cmk-rules.js';
 import { SettingIndex, knownName, scopeIsVault, scopeVaultName } from '../src/diagnostic-settings.js';
 import type { EvaluatedResource, JsonPath } from '../src/eval/template.js';
-import { describeOrigins, type Value } from '../src/eval/value.js';
+import { PartialString, describeOrigins, type Value } from '../src/eval/value.js';
 import { VAULT, type CmkLink } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
 import { and3, asBoolean, display as displayValue, isSetTo, or3, read, type Rule, type RuleContext, type Tri } from '../src/rule-api.js';
@@ -66,6 +66,28 @@ function auditLogs(setting: EvaluatedResource): LogsVerdict {
   return { verdict: result, path: logs.path, unknown };
 }
 
+/** Where a diagnostic setting can send logs: one of these must be set, or the logs are kept nowhere. */
+const DESTINATIONS = ['workspaceId', 'storageAccountId', 'eventHubAuthorizationRuleId', 'marketplacePartnerId'] as const;
+
+/** Whether a diagnostic setting names a destination: an empty string, null or a missing property is none. */
+function destination(setting: EvaluatedResource): { verdict: Tri; unknown: Value[] } {
+  let verdict: Tri = false;
+  const unknown: Value[] = [];
+  for (const key of DESTINATIONS) {
+    const r = read(setting, ['properties', key]);
+    if (r.state === 'missing') continue;
+    if (r.state === 'known') {
+      if (typeof r.value === 'string' && r.value.trim() !== '') return { verdict: true, unknown: [] };
+      continue;
+    }
+    // `[concat('/subscriptions/', ...)]` is not empty, whatever the rest is.
+    if (r.value instanceof PartialString && r.value.parts.some((p) => typeof p === 'string' && p.trim() !== '')) return { verdict: true, unknown: [] };
+    verdict = undefined;
+    unknown.push(r.value);
+  }
+  return { verdict, unknown };
+}
+
 /** The CMK vault as far as the scan knows it: a declaration (deployed or `existing`), or only its name. */
 interface VaultTarget {
   vault?: EvaluatedResource;
@@ -89,12 +111,13 @@ function checkVault(outer: RuleContext, t: VaultTarget, index: SettingIndex): vo
     const scoped = scopeIsVault(s.scope, t.vault?.id, vaultName);
     if (scoped === false || index.belongsElsewhere(s, t.vault)) continue;
     const logs = auditLogs(s);
-    if (scoped === true && logs.verdict === true && s.deployed === true) {
+    const sink = destination(s);
+    if (scoped === true && logs.verdict === true && sink.verdict === true && s.deployed === true) {
       ctx.report({ resource: s, path: logs.path, verdict: 'pass', subject, message: `${who} sends audit logs through diagnostic setting '${nameOf(s)}'.` });
       return;
     }
     if (scoped === true) attached.push(s);
-    if (logs.verdict === false) continue;
+    if (logs.verdict === false || sink.verdict === false) continue;
     if (scoped === undefined) {
       const scopeRead = read(s, ['scope']);
       const named = scopeVaultName(s.scope);
@@ -105,6 +128,8 @@ function checkVault(outer: RuleContext, t: VaultTarget, index: SettingIndex): vo
       open.push({ setting: s, path: scopeRead.path, reason });
     } else if (logs.verdict === undefined) {
       open.push({ setting: s, path: logs.path, reason: `the logs of diagnostic setting '${nameOf(s)}' are not known: ${describeOrigins(logs.unknown)}` });
+    } else if (sink.verdict === undefined) {
+      open.push({ setting: s, path: ['properties'], reason: `diagnostic setting '${nameOf(s)}' enables audit logs, but whether it names a destination is not known: ${describeOrigins(sink.unknown)}` });
     } else {
       const condition = typeof s.raw['condition'] === 'string' ? ` (${s.raw['condition']})` : '';
       open.push({ setting: s, path: [], reason: `diagnostic setting '${nameOf(s)}', which enables audit logs, has a condition${condition} that is only known at deployment` });
@@ -132,6 +157,17 @@ function checkVault(outer: RuleContext, t: VaultTarget, index: SettingIndex): vo
     return;
   }
   const fix = "Add a Microsoft.Insights/diagnosticSettings resource scoped to the vault with logs [{ \"categoryGroup\": \"audit\", \"enabled\": true }] (or category 'AuditEvent').";
+  const nowhere = attached.find((s) => auditLogs(s).verdict === true && destination(s).verdict === false);
+  if (nowhere) {
+    ctx.report({
+      resource: nowhere,
+      path: ['properties'],
+      verdict: 'fail',
+      subject,
+      message: `${who} has diagnostic setting '${nameOf(nowhere)}', which enables audit logs but names no destination (${DESTINATIONS.join(', ')}), so the logs are kept nowhere. Set workspaceId (a Log Analytics workspace) or storageAccountId.`,
+    });
+    return;
+  }
   const at = attached[0];
   if (at) {
     const logs = auditLogs(at);

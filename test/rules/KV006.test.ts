@@ -199,6 +199,29 @@ describe('KV006 keyvault-audit-logs', () => {
     expect(c.message).toMatch(/has a condition \(\[parameters\('audit'\)\]\) that is only known at deployment/);
   });
 
+  it('fails an audit setting that names no destination, passes one built from parts, is undetermined on an unknown one', async () => {
+    const withDestination = (props: Record<string, unknown>, params: Json = {}): Json => {
+      const t = cmkStack();
+      const setting = findResource(t, DIAG);
+      delete setting['properties']['workspaceId'];
+      Object.assign(setting['properties'], props);
+      Object.assign(t['parameters'], params);
+      return t;
+    };
+    const none = withDestination({});
+    const f = expectOneAt(await findingsOf('KV006', none), none, '"properties": {\n        "logs"', 'fail');
+    expect(f.message).toMatch(/enables audit logs but names no destination \(workspaceId, storageAccountId, eventHubAuthorizationRuleId, marketplacePartnerId\), so the logs are kept nowhere/);
+    // An empty workspace id (a parameter's '' default) is no destination either.
+    const empty = withDestination({ workspaceId: "[parameters('ws')]" }, { ws: { type: 'string', defaultValue: '' } });
+    expect((await findingsOf('KV006', empty)).map((x) => x.kind)).toEqual(['fail']);
+    const built = withDestination({ storageAccountId: "[resourceId('Microsoft.Storage/storageAccounts', parameters('sa'))]" }, { sa: { type: 'string' } });
+    expect(await findingsOf('KV006', built)).toEqual([]);
+    const unknown = withDestination({ workspaceId: "[parameters('ws')]" }, { ws: { type: 'string' } });
+    const u = await findingsOf('KV006', unknown);
+    expect(u.map((x) => x.kind)).toEqual(['open']);
+    expect(u[0]!.message).toMatch(/whether it names a destination is not known: parameter 'ws' has no value/);
+  });
+
   it('matches a vault with a partly unknown name to settings built the same way, and leaves other vault scopes open', async () => {
     const t = nameVaultBy(cmkStack(), "format('kv-{0}', parameters('env'))", ['env']);
     expect(await findingsOf('KV006', t)).toEqual([]);
