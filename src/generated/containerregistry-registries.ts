@@ -160,11 +160,11 @@ export interface ContainerRegistryKeyVaultProperties {
 }
 export interface ContainerRegistryNetworkRuleSet {
   /**
-   * Action when no rule matches.
+   * Action when no rule matches; the registry API takes Allow when it is absent (an empty networkRuleSet, as official quickstarts write, is accepted).
    *
    * Allowed values (case-insensitive): Allow, Deny.
    */
-  defaultAction: string;
+  defaultAction?: string;
   ipRules?: {
     /**
      * Allowed values (case-insensitive): Allow.

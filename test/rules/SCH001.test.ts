@@ -42,6 +42,12 @@ describe('SCH001 schema-violation', () => {
       expect(await findingsOf('SCH001', t)).toEqual([]);
     });
 
+    it("an empty networkRuleSet (the registry API takes defaultAction 'Allow'), as a Microsoft quickstart writes it", async () => {
+      const t = cmkStack();
+      findResource(t, REGISTRY)['properties']['networkRuleSet'] = "[if(false(), createObject('defaultAction', 'Deny'), createObject())]";
+      expect(await findingsOf('SCH001', t)).toEqual([]);
+    });
+
     it('booleans and integers written as strings, as ARM accepts them', async () => {
       const t = cmkStack();
       findResource(t, KEY)['properties']['keySize'] = '3072';
