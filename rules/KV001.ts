@@ -11,7 +11,7 @@ const meta = defineMeta({
   level: 'error',
   shortDescription: 'The Key Vault that holds a registry key must enable purge protection.',
   fullDescription:
-    'If the vault or key holding a registry CMK is deleted and purged, every image in the registry becomes unreadable for good. Purge protection (enablePurgeProtection: true) keeps deleted vaults and keys recoverable for the retention period; absent counts as off, except on a vault recovered with createMode recover, which keeps its earlier setting (undetermined). Option scope: cmk (default, vaults that hold a CMK key) or all (every vault).',
+    'If the vault or key holding a registry CMK is deleted and purged, every image in the registry becomes unreadable for good. Purge protection (enablePurgeProtection: true) keeps deleted vaults and keys recoverable for the retention period; absent counts as off, except on a vault recovered with createMode recover, which keeps its earlier setting (undetermined; with --live, read from the deleted vault it recovers). Option scope: cmk (default, vaults that hold a CMK key) or all (every vault).',
   help: [
     'Set purge protection on the vault (it cannot be turned off again):',
     '```json',
@@ -42,7 +42,15 @@ function checkVault(ctx: RuleContext, vault: EvaluatedResource, why: string): vo
     ctx.report({ resource: vault, path: purge.path, verdict: 'undetermined', message: `Cannot tell whether Key Vault '${name}'${why} enables purge protection, because ${purge.why}.` });
     return;
   }
-  if (asBoolean(purge.value) !== true) {
+  const on = asBoolean(purge.value) === true;
+  if (purge.live) {
+    // Not set by the template of a recovered vault: the vault it recovers decides, as ARM shows it.
+    const state = `is recovered (createMode 'recover') without setting enablePurgeProtection, and ${purge.live.what} has purge protection ${on ? 'on' : 'off'}`;
+    if (on) ctx.report({ resource: vault, path: purge.path, verdict: 'pass', live: purge.live.id, message: `Key Vault '${name}' ${state}.` });
+    else ctx.report({ resource: vault, path: purge.path, verdict: 'fail', live: purge.live.id, message: `Key Vault '${name}'${why} ${state}: a purged key makes registry content unrecoverable. Set enablePurgeProtection to true.` });
+    return;
+  }
+  if (!on) {
     ctx.report({ resource: vault, path: purge.path, verdict: 'fail', message: `Key Vault '${name}'${why} sets enablePurgeProtection to ${display(purge.value)}: a purged key makes registry content unrecoverable. Set it to true.` });
     return;
   }

@@ -55,7 +55,8 @@ Scan options:
                                    templates on 4 or more cores, else 1); the report is the same for any n
       --live                       also read from Azure Resource Manager what the templates only name (CMK vault
                                    and key, attached identities, the vault's role assignments and diagnostic
-                                   settings) and check it too; read-only, signs in with DefaultAzureCredential
+                                   settings, the deleted vault a createMode 'recover' vault brings back) and
+                                   check it too; read-only, signs in with DefaultAzureCredential
       --arm-endpoint <url>         ARM endpoint for --live (default https://management.azure.com)
       --arm-ca <pem file>          extra CA certificates to trust for --arm-endpoint (Azure Stack Hub, test servers)
       --what-if                    with --live: also ask ARM's what-if to predict each template in --resource-group

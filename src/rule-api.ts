@@ -25,6 +25,11 @@ export interface RuleReport {
    * grant, a diagnostic setting), so that `explain` shows it on its link.
    */
   chainMember?: EvaluatedResource;
+  /**
+   * The id of what live mode read from ARM that the verdict rests on, when `resource` is a template's (the
+   * deleted vault a recovered vault comes back from): the finding is marked live like one about a resource read.
+   */
+  live?: string;
 }
 
 export interface RuleContext {

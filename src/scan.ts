@@ -403,8 +403,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
       const [reader, { resolveLive }, { applyWhatIf }] = await Promise.all([options.live.connect(), import('./live/resolve.js'), import('./live/whatif.js')]);
       const outcome = await resolveLive(resources, reader, { subscriptionId: options.live.subscriptionId, concurrency: options.live.concurrency });
       appendAll(resources, outcome.resources);
+      for (const [vault, recovery] of outcome.recoveries) vault.recovery = recovery;
       liveNotes = outcome.notes;
-      live = { calls: outcome.calls, resources: outcome.resources.map((r) => r.live!.id), problems: [...outcome.notes.values()].sort() };
+      live = { calls: outcome.calls, resources: [...outcome.resources.map((r) => r.live!.id), ...outcome.recoveredFrom], problems: [...outcome.notes.values()].sort() };
       if (options.live.whatIfResourceGroup) {
         const before = resources.slice();
         const predicted = await applyWhatIf(resources, whatIfUnits, reader, options.live.whatIfResourceGroup);
@@ -464,7 +465,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
     // its first replication), not of the one it points at.
     const about = r.chainMember ?? res;
     const finding = locatedFinding(meta, level, r.verdict === 'fail' ? 'fail' : 'open', withInstance(base, about), res.file, toUri(repoRoot, res.file), textOf(res.file), at, label, paramUri);
-    if (source) finding.live = { source, resourceId: res.live!.id };
+    if (source) finding.live = { source, resourceId: r.live ?? res.live!.id };
     const entries = [...suppressionsIn(res.raw), ...suppressionsIn({ metadata: res.templateMetadata })];
     const located = applyInSource(finding, meta, entries);
     if (about.copy?.countKnown) copyInstances.set(located, { base, loop: about.copy.name, index: about.copy.index });
@@ -488,10 +489,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
 }
 
 /**
- * Whether a report rests on live facts: any report about a resource read from ARM, and a report about a
- * what-if prediction when its path is at, inside or above a value the prediction filled.
+ * Whether a report rests on live facts: any report about a resource read from ARM or that names what it read
+ * (`live`), and a report about a what-if prediction when its path is at, inside or above a value the
+ * prediction filled.
  */
 function liveSourceOf(r: RuleReport): 'arm' | 'what-if' | undefined {
+  if (r.live) return 'arm';
   const live = r.resource.live;
   if (!live) return undefined;
   if (live.source === 'arm') return 'arm';

@@ -12,7 +12,8 @@ import { equalsIgnoreCase, read, type Tri } from './rule-api.js';
 export type Setting =
   /** Not set (absent, null, or ignored by the API version: `ignored` says why); the platform default applies. */
   | { state: 'missing'; path: JsonPath; isNull?: boolean; ignored?: string }
-  | { state: 'known'; value: Value; path: JsonPath }
+  /** `live`: not set by the template of a recovered vault, and read from ARM (the vault it recovers). */
+  | { state: 'known'; value: Value; path: JsonPath; live?: { id: string; what: string } }
   /** Only known at deployment; `why` completes "cannot tell ..., because". */
   | { state: 'unknown'; path: JsonPath; why: string; value?: Value };
 
@@ -34,8 +35,19 @@ export function setting(resource: EvaluatedResource, path: JsonPath): Setting {
   const recovery = recovered(resource);
   if (recovery.recover === false) return unset;
   const name = path.slice(1).join('.');
-  const why = recovery.recover ? `${recovery.why}, which the template does not show (${ignored ?? `it does not set ${name}`}): set ${name} in the template to decide it` : recovery.why;
-  return { state: 'unknown', path: recovery.path, why };
+  if (!recovery.recover) return { state: 'unknown', path: recovery.path, why: recovery.why };
+  // Live mode read the vault it recovers: what ARM shows decides what the template leaves to the recovery.
+  const live = resource.recovery;
+  const found = live?.found;
+  if (found?.settings.has(name)) return { state: 'known', value: found.settings.get(name)!, path: recovery.path, live: { id: found.id, what: found.what } };
+  const notShown = !live
+    ? ''
+    : !live.reads.includes(name)
+      ? `, and ${live.others}`
+      : found
+        ? `, and ARM does not show it for ${found.what}`
+        : `, and live mode could not read the vault it recovers: ${live.failed}`;
+  return { state: 'unknown', path: recovery.path, why: `${recovery.why}, which the template does not show (${ignored ?? `it does not set ${name}`})${notShown}: set ${name} in the template to decide it` };
 }
 
 /**

@@ -112,6 +112,28 @@ export interface EvaluatedResource {
    * `what-if`: a template resource whose unknown values ARM's what-if predicted (`filled` says where).
    */
   live?: { source: 'arm' | 'what-if'; id: string; filled?: JsonPath[] };
+  /**
+   * Live mode's reading of the vault that a vault deployed with createMode 'recover' brings back (src/live/resolve.ts):
+   * the settings ARM shows for it, or why it could not be read. Only settings the template does not set use it.
+   */
+  recovery?: LiveRecovery;
+}
+
+export interface LiveRecovery {
+  /** The vault settings (paths under `properties`, as `enablePurgeProtection`) live mode takes from ARM for a recovered vault. */
+  reads: readonly string[];
+  /** Completes "because ..." for any other setting. */
+  others: string;
+  /** What was read: the deleted vault (`.../locations/<l>/deletedVaults/<name>`) or the vault itself. */
+  found?: {
+    id: string;
+    /** For messages: "the soft-deleted vault it recovers". */
+    what: string;
+    /** The settings of `reads` that ARM shows. */
+    settings: ReadonlyMap<string, Value>;
+  };
+  /** Why nothing could be read. */
+  failed?: string;
 }
 
 export interface DeploymentContextInput {

@@ -52,6 +52,8 @@ export interface ArmReader {
   roleAssignmentsAt(scope: string): Promise<ArmObject[]>;
   /** Diagnostic settings of a resource. */
   diagnosticSettingsOf(resourceId: string): Promise<ArmObject[]>;
+  /** A soft-deleted Key Vault (`Microsoft.KeyVault/locations/{location}/deletedVaults/{name}`); 404 when there is none. */
+  deletedVault(subscriptionId: string, location: string, name: string): Promise<ArmObject>;
   /** ARM's prediction of a deployment to a resource group (`--what-if`). */
   whatIf(resourceGroup: string, deploymentName: string, template: unknown, parameters: Record<string, unknown>): Promise<ArmObject[]>;
 }
@@ -129,6 +131,10 @@ export async function connectArm(settings: LiveSettings): Promise<ArmReader> {
     async diagnosticSettingsOf(resourceId) {
       const body = await getJson(`${resourceId}/providers/Microsoft.Insights/diagnosticSettings?api-version=${API_VERSIONS.diagnosticSettings}`);
       return Array.isArray(body['value']) ? (body['value'] as ArmObject[]) : [];
+    },
+    async deletedVault(subscriptionId, location, name) {
+      const at = [subscriptionId, location, name].map(encodeURIComponent);
+      return getJson(`/subscriptions/${at[0]}/providers/Microsoft.KeyVault/locations/${at[1]}/deletedVaults/${at[2]}?api-version=${API_VERSIONS.vault}`);
     },
     async whatIf(resourceGroup, deploymentName, template, parameters) {
       const result = await resources.deployments.beginWhatIfAndWait(resourceGroup, deploymentName, {

@@ -7,10 +7,11 @@
  * undetermined and says why.
  */
 import { idKey } from '../eval/ids.js';
-import type { EvaluatedResource, JsonPath } from '../eval/template.js';
+import type { EvaluatedResource, JsonPath, LiveRecovery } from '../eval/template.js';
 import { fromJson, type ValueObject } from '../eval/value.js';
 import { KEY, ScanGraph, VAULT, type CmkLink } from '../graph.js';
 import { IDENTITY, attachedIdentities, cmkPrincipal } from '../identity.js';
+import { recovered } from '../settings.js';
 import { sourcePathOf } from '../sourcemap.js';
 import { API_VERSIONS, ArmError, toArmError, type ArmObject, type ArmReader } from './arm.js';
 
@@ -25,8 +26,12 @@ interface Anchor {
 
 export interface LiveOutcome {
   resources: EvaluatedResource[];
-  /** Why something could not be read, by `vault:<name>`, `key:<vault>/<key>` or `identity:<id>` (lower case). */
+  /** Why something could not be read, by `vault:<name>`, `key:<vault>/<key>`, `identity:<id>` or `recover:<vault>` (lower case). */
   notes: Map<string, string>;
+  /** What live mode read for each vault that a template deploys with createMode 'recover'. */
+  recoveries: Map<EvaluatedResource, LiveRecovery>;
+  /** Ids of what it read for them (deleted vaults, vaults). */
+  recoveredFrom: string[];
   /** ARM calls made (for the summary and the tests). */
   calls: number;
 }
@@ -161,6 +166,46 @@ function needs(graph: ScanGraph): { vaults: VaultNeed[]; keys: KeyNeed[]; identi
   return { vaults: [...vaults.values()], keys: [...keys.values()], identities };
 }
 
+/** Settings live mode takes from ARM for a recovered vault: a deleted vault's record shows no other. */
+const RECOVERED_SETTINGS = ['enablePurgeProtection'];
+const RECOVERED_OTHERS = 'live mode reads only purge protection from the vault it recovers (ARM shows no other setting of a deleted vault)';
+
+interface RecoverNeed {
+  vaults: EvaluatedResource[];
+  name: string;
+  subscriptionId: string;
+  /** As ARM writes locations in URLs: `West Europe` → `westeurope`. */
+  location: string;
+  /** The vault's own id, to read it when it is not deleted. */
+  vaultId?: string;
+}
+
+/**
+ * Vaults a template deploys with createMode 'recover': what identifies the deleted vault each brings back, or
+ * why that is not known (by vault).
+ */
+function recoverNeeds(resources: readonly EvaluatedResource[], subscriptionId: string | undefined): { needs: RecoverNeed[]; unknown: Map<EvaluatedResource, string> } {
+  const needs = new Map<string, RecoverNeed>();
+  const unknown = new Map<EvaluatedResource, string>();
+  for (const r of resources) {
+    if (r.type.toLowerCase() !== VAULT.toLowerCase() || r.existing || r.deployed === false || recovered(r).recover !== true) continue;
+    const vaultId = knownId(r.id);
+    const sub = vaultId ? vaultId.split('/')[2]! : subscriptionId;
+    const location = r.body['location'];
+    if (typeof r.name !== 'string') unknown.set(r, "the vault's name is not known before deployment");
+    else if (!sub) unknown.set(r, 'live mode needs --subscription-id to look for the deleted vault');
+    else if (typeof location !== 'string' || !location.trim()) unknown.set(r, "the vault's location is not known before deployment (give --location, or write it as a literal)");
+    else {
+      const at = location.replace(/\s+/g, '').toLowerCase();
+      const k = `${sub}|${at}|${r.name}`.toLowerCase();
+      const need = needs.get(k) ?? { vaults: [], name: r.name, subscriptionId: sub, location: at, vaultId };
+      need.vaults.push(r);
+      needs.set(k, need);
+    }
+  }
+  return { needs: [...needs.values()], unknown };
+}
+
 /** Reads what the templates only name; never throws for ARM errors (they become notes). */
 export async function resolveLive(resources: readonly EvaluatedResource[], reader: ArmReader, options: { concurrency?: number; subscriptionId?: string } = {}): Promise<LiveOutcome> {
   const graph = new ScanGraph(resources);
@@ -249,8 +294,53 @@ export async function resolveLive(resources: readonly EvaluatedResource[], reade
     out.push(record(IDENTITY, knownId(identity['id']) ?? id, identity, anchor, resourceGroupOf(id), API_VERSIONS.identity));
   });
 
-  await Promise.all([...vaultTasks, ...keyTasks, ...identityTasks].map((task) => task()));
+  // A recovered vault comes back with the settings of the soft-deleted vault; a vault of that name that is not
+  // deleted keeps its own. Read the deleted vault first, then the vault.
+  const recoveries = new Map<EvaluatedResource, LiveRecovery>();
+  const recoveredFrom: string[] = [];
+  const toRecover = recoverNeeds(resources, options.subscriptionId);
+  for (const [vault, failed] of toRecover.unknown) {
+    recoveries.set(vault, { reads: RECOVERED_SETTINGS, others: RECOVERED_OTHERS, failed });
+    notes.set(`recover:${vault.key}`, `the vault that ${typeof vault.name === 'string' ? `vault '${vault.name}'` : 'a vault'} recovers (createMode 'recover'): ${failed}`);
+  }
+  const recoverTasks = toRecover.needs.map((need) => async (): Promise<void> => {
+    const settle = (recovery: Omit<LiveRecovery, 'reads' | 'others'>): void => {
+      for (const v of need.vaults) recoveries.set(v, { reads: RECOVERED_SETTINGS, others: RECOVERED_OTHERS, ...recovery });
+      if (recovery.failed) notes.set(`recover:${need.name}`.toLowerCase(), recovery.failed);
+    };
+    const deletedId = `/subscriptions/${need.subscriptionId}/providers/Microsoft.KeyVault/locations/${need.location}/deletedVaults/${need.name}`;
+    const deleted = await call(`reading deleted vault '${need.name}' in ${need.location}`, () => reader.deletedVault(need.subscriptionId, need.location, need.name));
+    if (!(deleted instanceof ArmError)) {
+      const props = (deleted['properties'] ?? {}) as ArmObject;
+      const settings = new Map<string, boolean>();
+      if (typeof props['purgeProtectionEnabled'] === 'boolean') settings.set('enablePurgeProtection', props['purgeProtectionEnabled']);
+      const id = typeof deleted['id'] === 'string' ? deleted['id'] : deletedId;
+      recoveredFrom.push(id);
+      return settle({ found: { id, what: 'the soft-deleted vault it recovers', settings } });
+    }
+    const live = need.vaultId ? await call(`reading vault '${need.name}'`, () => reader.getById(need.vaultId!, API_VERSIONS.vault)) : undefined;
+    if (live && !(live instanceof ArmError)) {
+      // Purge protection cannot be turned off, and a template that does not set it does not turn it on.
+      const on = ((live['properties'] ?? {}) as ArmObject)['enablePurgeProtection'] === true;
+      const id = knownId(live['id']) ?? need.vaultId!;
+      recoveredFrom.push(id);
+      return settle({ found: { id, what: 'the vault of that name, which exists (it is not deleted)', settings: new Map([['enablePurgeProtection', on]]) } });
+    }
+    if (deleted.status === 404 && (!live || live.status === 404)) {
+      const noVault = need.vaultId ? ` and no vault ${need.vaultId}` : '';
+      return settle({ failed: `ARM has no soft-deleted vault '${need.name}' in ${need.location} of subscription ${need.subscriptionId}${noVault}, so there is nothing to recover` });
+    }
+    const err = deleted.status !== 404 ? deleted : (live as ArmError);
+    const hint =
+      err === deleted && (err.status === 401 || err.status === 403)
+        ? '; give the identity cmkguard runs as the Reader role on the subscription (deleted vaults are read at subscription scope: Microsoft.KeyVault/locations/deletedVaults/read)'
+        : undefined;
+    settle({ failed: hint ? `${err.message}${hint}` : why(err) });
+  });
+
+  await Promise.all([...vaultTasks, ...keyTasks, ...identityTasks, ...recoverTasks].map((task) => task()));
   // Concurrent reads finish in any order; the scan's output must not.
   out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { resources: out, notes, calls };
+  recoveredFrom.sort();
+  return { resources: out, notes, calls, recoveries, recoveredFrom };
 }

@@ -287,11 +287,9 @@ describe('live mode with an existing declaration', () => {
   });
 });
 
-describe('live mode for a key the scan does not deploy', () => {
-  // The vault is in the template; its key is created by a script, as is common.
-  const RG_NAME = 'apps-rg';
-  const APPS_VAULT_ID = `/subscriptions/${SUB}/resourceGroups/${RG_NAME}/providers/Microsoft.KeyVault/vaults/apps-kv`;
-  const template = {
+/** Vault 'apps-kv' with these properties (beside tenantId and sku), and a CMK registry whose key identifier names it. */
+function appsStack(vaultProperties: Record<string, unknown>, location = 'westeurope') {
+  return {
     $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
     contentVersion: '1.0.0.0',
     resources: [
@@ -299,8 +297,8 @@ describe('live mode for a key the scan does not deploy', () => {
         type: 'Microsoft.KeyVault/vaults',
         apiVersion: '2023-07-01',
         name: 'apps-kv',
-        location: 'westeurope',
-        properties: { tenantId: '[subscription().tenantId]', sku: { family: 'A', name: 'standard' }, enablePurgeProtection: true, enableRbacAuthorization: true },
+        location,
+        properties: { tenantId: '[subscription().tenantId]', sku: { family: 'A', name: 'standard' }, ...vaultProperties },
       },
       {
         type: 'Microsoft.ContainerRegistry/registries',
@@ -313,6 +311,13 @@ describe('live mode for a key the scan does not deploy', () => {
       },
     ],
   };
+}
+
+describe('live mode for a key the scan does not deploy', () => {
+  // The vault is in the template; its key is created by a script, as is common.
+  const RG_NAME = 'apps-rg';
+  const APPS_VAULT_ID = `/subscriptions/${SUB}/resourceGroups/${RG_NAME}/providers/Microsoft.KeyVault/vaults/apps-kv`;
+  const template = appsStack({ enablePurgeProtection: true, enableRbacAuthorization: true });
 
   async function run() {
     const { writeTree } = await import('../helpers/scan.js');
@@ -340,6 +345,96 @@ describe('live mode for a key the scan does not deploy', () => {
   });
 });
 
+describe('live mode for a vault recovered with createMode recover', () => {
+  // The template deploys the vault with createMode 'recover' and leaves purge protection to the deleted vault.
+  const RG_NAME = 'apps-rg';
+  const APPS_VAULT_ID = `/subscriptions/${SUB}/resourceGroups/${RG_NAME}/providers/Microsoft.KeyVault/vaults/apps-kv`;
+  const DELETED_ID = `/subscriptions/${SUB}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/apps-kv`;
+  const files = (location = 'West Europe') => ({ 'main.json': appsStack({ createMode: 'recover' }, location) });
+  function deletedVault(purgeProtectionEnabled: boolean): Record<string, unknown> {
+    return {
+      id: DELETED_ID,
+      name: 'apps-kv',
+      type: 'Microsoft.KeyVault/deletedVaults',
+      properties: { vaultId: APPS_VAULT_ID, location: 'westeurope', deletionDate: '2026-01-02T03:04:05Z', scheduledPurgeDate: '2026-04-02T03:04:05Z', tags: {}, purgeProtectionEnabled },
+    };
+  }
+
+  async function run(location?: string) {
+    const { writeTree } = await import('../helpers/scan.js');
+    const dir = writeTree(files(location));
+    const result = await scanFolderLive(dir, { subscriptionId: SUB, resourceGroup: RG_NAME });
+    return { result, text: readFileSync(path.join(dir, 'main.json'), 'utf8'), found: byRule(result.findings) };
+  }
+
+  it('fails, marked live, at createMode, when the deleted vault it recovers has purge protection off', async () => {
+    arm.add(deletedVault(false));
+    const { result, text, found } = await run();
+    const kv001 = found['KV001'] ?? [];
+    expect(kv001.map((f) => f.kind)).toEqual(['fail']);
+    expect(kv001[0]!.message).toMatch(/^live: Key Vault 'apps-kv' \(CMK vault of registry 'appsacr'\) is recovered \(createMode 'recover'\) without setting enablePurgeProtection, and the soft-deleted vault it recovers has purge protection off/);
+    expect(kv001[0]!.live).toEqual({ source: 'arm', resourceId: DELETED_ID });
+    expect(kv001[0]!.region.startLine).toBe(positionOf(text, '"recover"').line);
+    // Read-only, at the location ARM writes ('West Europe' → westeurope), and counted.
+    expect(arm.requests.every((r) => r.method === 'GET')).toBe(true);
+    expect(arm.requests.filter((r) => r.path === DELETED_ID)).toHaveLength(1);
+    expect(result.live!.resources).toContain(DELETED_ID);
+    // ARM shows nothing else of a deleted vault: the network checks stay undetermined, and say so.
+    expect(found['KV003']!.map((f) => [f.kind, f.live])).toEqual([['open', undefined]]);
+    expect(found['KV003']![0]!.message).toContain('live mode reads only purge protection from the vault it recovers');
+  });
+
+  it('passes when the deleted vault it recovers has purge protection on', async () => {
+    arm.add(deletedVault(true));
+    const { found } = await run();
+    expect(found['KV001']).toBeUndefined();
+  });
+
+  it('reads the vault itself when no deleted vault has the name, and takes its purge protection', async () => {
+    arm.add({ id: APPS_VAULT_ID, name: 'apps-kv', type: 'Microsoft.KeyVault/vaults', location: 'westeurope', properties: { enablePurgeProtection: true } });
+    expect((await run()).found['KV001']).toBeUndefined();
+    arm.add({ id: APPS_VAULT_ID, name: 'apps-kv', type: 'Microsoft.KeyVault/vaults', location: 'westeurope', properties: { enableSoftDelete: true } });
+    const kv001 = (await run()).found['KV001']!;
+    expect(kv001.map((f) => [f.kind, f.live?.resourceId])).toEqual([['fail', APPS_VAULT_ID]]);
+    expect(kv001[0]!.message).toContain('the vault of that name, which exists (it is not deleted) has purge protection off');
+  });
+
+  it('stays undetermined, and says why, when there is nothing to recover', async () => {
+    const { result, found } = await run();
+    const kv001 = found['KV001']!;
+    expect(kv001.map((f) => [f.kind, f.live])).toEqual([['open', undefined]]);
+    expect(kv001[0]!.message).toContain(`live mode could not read the vault it recovers: ARM has no soft-deleted vault 'apps-kv' in westeurope of subscription ${SUB} and no vault ${APPS_VAULT_ID}, so there is nothing to recover`);
+    expect(result.live!.problems.join(' ')).toContain("no soft-deleted vault 'apps-kv'");
+  });
+
+  it('stays undetermined, naming the permission, when ARM refuses to show deleted vaults (403)', async () => {
+    arm.add(deletedVault(false)).script(DELETED_ID, error(403, 'AuthorizationFailed', "The client does not have authorization to perform action 'Microsoft.KeyVault/locations/deletedVaults/read'."));
+    const kv001 = (await run()).found['KV001']!;
+    expect(kv001.map((f) => f.kind)).toEqual(['open']);
+    expect(kv001[0]!.message).toContain("live mode could not read the vault it recovers: reading deleted vault 'apps-kv' in westeurope: ARM answered 403 (AuthorizationFailed)");
+    expect(kv001[0]!.message).toContain('Reader role on the subscription');
+  });
+
+  it('stays undetermined when the location is only known at deployment', async () => {
+    arm.add(deletedVault(false));
+    const kv001 = (await run('[resourceGroup().location]')).found['KV001']!;
+    expect(kv001.map((f) => f.kind)).toEqual(['open']);
+    expect(kv001[0]!.message).toContain("live mode could not read the vault it recovers: the vault's location is not known before deployment");
+    expect(arm.requests.some((r) => r.path.includes('deletedVaults'))).toBe(false);
+  });
+
+  it('without --live, stays undetermined as before and asks nothing', async () => {
+    arm.add(deletedVault(false));
+    const { writeTree } = await import('../helpers/scan.js');
+    const dir = writeTree(files());
+    const result = await scan({ paths: [dir], cwd: dir, repoRoot: dir, rules, context: { subscriptionId: SUB, resourceGroup: RG_NAME } });
+    const kv001 = result.findings.filter((f) => f.ruleId === 'KV001');
+    expect(kv001.map((f) => [f.kind, f.live])).toEqual([['open', undefined]]);
+    expect(kv001[0]!.message).toMatch(/because the vault is recovered \(createMode 'recover'\) with its earlier settings, which the template does not show \(it does not set enablePurgeProtection\): set enablePurgeProtection in the template to decide it\.$/);
+    expect(arm.requests).toEqual([]);
+  });
+});
+
 describe('live mode without credentials', () => {
   it('tells how to sign in when the credential fails', async () => {
     const failing = Object.assign(new Error('ChainedTokenCredential authentication failed.'), { name: 'AggregateAuthenticationError' });
@@ -348,6 +443,7 @@ describe('live mode without credentials', () => {
       findByName: () => Promise.reject(failing),
       roleAssignmentsAt: () => Promise.reject(failing),
       diagnosticSettingsOf: () => Promise.reject(failing),
+      deletedVault: () => Promise.reject(failing),
       whatIf: () => Promise.reject(failing),
     };
     const result = await scan({ paths: [FIXTURE], cwd: ROOT, repoRoot: ROOT, rules, context: { subscriptionId: SUB }, live: { subscriptionId: SUB, connect: async () => reader } });
