@@ -4,6 +4,7 @@ import type { EvaluatedResource, JsonPath } from '../src/eval/template.js';
 import { PartialString, describeOrigins, type Value } from '../src/eval/value.js';
 import { VAULT, type CmkLink } from '../src/graph.js';
 import { defineMeta } from '../src/meta.js';
+import { recovered } from '../src/settings.js';
 import { and3, asBoolean, display as displayValue, isSetTo, or3, read, type Rule, type RuleContext, type Tri } from '../src/rule-api.js';
 
 const meta = defineMeta({
@@ -178,6 +179,18 @@ function checkVault(outer: RuleContext, t: VaultTarget, index: SettingIndex): vo
       verdict: 'fail',
       subject,
       message: `${who} has diagnostic setting${attached.length > 1 ? 's' : ''} ${names}, but none enables the AuditEvent category or the audit/allLogs category group, so uses and deletions of the registry key leave no trace. Enable { "categoryGroup": "audit", "enabled": true } in its logs.`,
+    });
+    return;
+  }
+  const recover = recovered(t.vault);
+  if (recover.recover !== false) {
+    // Diagnostic settings are resources of their own, scoped to the vault's id: the deleted vault's may still be there.
+    ctx.report({
+      resource: t.vault,
+      path: recover.path,
+      verdict: 'undetermined',
+      subject,
+      message: `Cannot tell whether ${who} sends audit logs, because no scanned template attaches a diagnostic setting to it and ${recover.why}, which may include diagnostic settings made for it before.`,
     });
     return;
   }

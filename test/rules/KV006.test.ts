@@ -68,6 +68,13 @@ describe('KV006 keyvault-audit-logs', () => {
     expect(f.resource?.fullyQualifiedName).toBe(VAULT_FQN);
   });
 
+  it('is undetermined, not failed, for a recovered vault without a setting in the scan: it may keep its earlier ones', async () => {
+    const t = withoutDiag();
+    findResource(t, VAULT)['properties']['createMode'] = 'recover';
+    const f = expectOneAt(await findingsOf('KV006', t), t, '"recover"', 'open');
+    expect(f.message).toMatch(/no scanned template attaches a diagnostic setting to it and the vault is recovered \(createMode 'recover'\) with its earlier settings, which may include diagnostic settings/);
+  });
+
   it('fails a diagnostic setting that does not enable audit logs at its logs, naming the vault', async () => {
     for (const logs of [[{ category: 'AzurePolicyEvaluationDetails', enabled: true }], [{ categoryGroup: 'audit', enabled: false }], [{ category: 'AuditEvent' }]]) {
       const t = withLogs(logs);
