@@ -1228,10 +1228,11 @@ class TemplateScope implements TemplateHost {
   /**
    * How many times ARM has already evaluated this template's text as plain values before its own evaluation.
    * An outer-scope nested template is evaluated, as a whole value, in its parent's context, and that pass goes
-   * through the inline templates inside it too (of inner-scope deployments as well): it turns their `[[x]` into
-   * `[x]`, which is an expression when they are evaluated in turn (Enterprise-Scale escapes the templates of
-   * inner-scope deployments inside outer-scope ones this way). A root template, and a template linked by
-   * templateLink, has none.
+   * through the inline templates of inner-scope deployments inside it too: it turns their `[[x]` into `[x]`,
+   * which is an expression when they are evaluated in turn (Enterprise-Scale escapes the templates of
+   * inner-scope deployments inside outer-scope ones this way). An outer-scope template inside it is evaluated in
+   * that same pass, as its own text is: its `[[x]` stays the literal `[x]`. A root template, and a template
+   * linked by templateLink, has none.
    */
   escapePasses = 0;
 
@@ -1605,8 +1606,9 @@ class TemplateScope implements TemplateHost {
     nested.deployedOverride = record.deployed === true ? true : record.deployed;
     nested.deployedWhy = record.condition;
     // An inline template is part of this template's text: it went through the passes over this template, and,
-    // when this template is itself outer-scoped, through the pass that evaluated this one as a value.
-    if (inline) nested.escapePasses = this.escapePasses + (this.outer ? 1 : 0);
+    // when this template is itself outer-scoped, through the pass that evaluated this one as a value. For an
+    // outer-scoped inline template that pass is its own evaluation (in the same context), not one before it.
+    if (inline) nested.escapePasses = this.escapePasses + (this.outer && inner ? 1 : 0);
     try {
       nested.run();
       inst.deploymentState = objectFrom([['outputs', nested.outputs()]]);

@@ -459,6 +459,17 @@ describe('[[ escapes in templates nested in outer-scope templates', () => {
     const e = run(chain('inner', [peering("[[[literal]")]));
     expect(e.resources.map((r) => r.name)).toContain('[literal]');
   });
+
+  it('are literal text in an outer-scope template inside an outer-scope one, as in the outer one itself: both are evaluated in the one pass of the root', () => {
+    const tagged = (name: string) => ({ ...peering(name), properties: { note: "[[concat('a', 'b')]" } });
+    const t = chain('outer', [tagged('hub/in-outer-of-outer')]);
+    // The same escape written in the outer template's own resources.
+    const outerTemplate = (t['resources'] as { properties: { template: { resources: object[] } } }[])[0]!.properties.template;
+    outerTemplate.resources.push(tagged('hub/in-outer'));
+    const e = run(t);
+    expect(byName(e, 'hub/in-outer').body['properties']).toEqual({ note: "[concat('a', 'b')]" });
+    expect(byName(e, 'hub/in-outer-of-outer').body['properties']).toEqual({ note: "[concat('a', 'b')]" });
+  });
 });
 
 describe('languageVersion 2.0 and functions (cases 34-40)', () => {
