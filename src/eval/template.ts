@@ -158,6 +158,8 @@ export interface Evaluation {
    * their resources are evaluated here with the parameters this template passes them.
    */
   linkedFiles: string[];
+  /** The same links as [the template whose deployment links it, the linked file]. */
+  linkEdges: [from: string, to: string][];
 }
 
 /** Functions the template evaluator answers (besides `list*`), as ARM spells them. */
@@ -211,6 +213,8 @@ class EvaluationState {
   /** Nested deployments evaluated so far, at every depth. */
   deploymentsRun = 0;
   readonly linkedFiles = new Set<string>();
+  /** `from → to` keys of linkedFiles: which template's deployment loaded each. */
+  readonly linkEdges = new Map<string, [string, string]>();
   private readonly diagKeys = new Set<string>();
   readonly resources: EvaluatedResource[] = [];
   readonly budget: Budget;
@@ -420,6 +424,7 @@ export function evaluateTemplate(options: EvaluateOptions): Evaluation {
     scopeKind: kind,
     generator,
     linkedFiles: [...state.linkedFiles],
+    linkEdges: [...state.linkEdges.values()],
   };
 }
 
@@ -1558,7 +1563,10 @@ class TemplateScope implements TemplateHost {
       }
       templateJson = loaded.json;
       file = loaded.file;
-      if (record.deployed !== false) this.state.linkedFiles.add(file);
+      if (record.deployed !== false) {
+        this.state.linkedFiles.add(file);
+        this.state.linkEdges.set(`${this.file}\0${file}`, [this.file, file]);
+      }
       base = [];
       inner = true;
     } else return;
