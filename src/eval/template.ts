@@ -545,7 +545,7 @@ class TemplateScope implements TemplateHost {
         continue;
       }
       let key = k;
-      if (isExpression(this.escapePasses ? this.pendingText(k) : k)) {
+      if (isExpression(this.pendingText(k))) {
         const kv = this.evalString(k, at, env);
         if (typeof kv === 'string') key = kv;
         else if (kv instanceof PartialString || kv instanceof Unknown) {
@@ -1581,7 +1581,7 @@ class TemplateScope implements TemplateHost {
       if (params && isPlainObject(params.value)) {
         for (const name of Object.keys(params.value)) {
           const entry = params.value[name];
-          if (typeof entry === 'string' && isExpression(entry)) {
+          if (typeof entry === 'string' && isExpression(this.pendingText(entry))) {
             // Bicep writes a conditional module argument as one expression for the whole entry:
             // `"[if(c, createObject('value', x), createObject('value', y))]"`.
             const built = this.evalTree(entry, [...propsPath, params.key, name], env, true);
