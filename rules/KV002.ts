@@ -59,7 +59,9 @@ export const rule: Rule = {
         continue;
       }
       const limit = minDays > 7 ? `${minDays}..90 (minRetentionDays is ${minDays})` : '7..90';
-      const asDays = (v: Value): Value => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
+      // A choice of null (in an if()) leaves the property unset, as ARM drops null properties: the default 90 days.
+      const asDays = (v: Value): Value => (v === null ? 90 : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
+      const shown = (v: Value): string => (v === null ? 'not set (90)' : display(asDays(v)));
       const inRange = (v: Value): boolean => {
         const n = asDays(v);
         return typeof n === 'number' && n >= 7 && n <= 90 && n >= minDays;
@@ -69,7 +71,7 @@ export const rule: Rule = {
         const choices = possibleValues(days.value);
         const bad = choices?.filter((v) => !inRange(v));
         const because = describeOrigins(days.value);
-        const which = choices?.map((v) => display(asDays(v))).join(' or ');
+        const which = choices?.map(shown).join(' or ');
         if (bad?.length === choices?.length && bad?.length) {
           ctx.report({ resource: vault, path: days.path, verdict: 'fail', message: `Key Vault '${name}' sets softDeleteRetentionInDays to ${which} (depending on deployment: ${because}); it must be within ${limit}.` });
         } else if (bad && bad.length === 0) {

@@ -7,7 +7,7 @@ import { apiVersionIsFrom } from './api-versions.js';
 import { nameOf } from './cmk-rules.js';
 import { idKey, idKeysMayMatch, lastSegment } from './eval/ids.js';
 import type { EvaluatedResource, JsonPath } from './eval/template.js';
-import { PartialString, Unknown, getProperty, isObject, isUnknown, sharedAcrossEvaluations, valueKey, type Value } from './eval/value.js';
+import { PartialString, Unknown, getProperty, isObject, isUnknown, possibleValues, sharedAcrossEvaluations, valueKey, type Value } from './eval/value.js';
 import { isModelled, linkable, type CmkLink, type ScanGraph } from './graph.js';
 import { sourcePathOf } from './sourcemap.js';
 import { identityRefOf, type CmkPrincipal } from './identity.js';
@@ -357,8 +357,14 @@ const OTHER_PRINCIPAL_TYPES = ['user', 'group', 'foreigngroup', 'device'];
  * Modules write "not set") leaves the type to ARM; a value that is no principal type at all is SCH001's.
  */
 function principalTypeFits(type: Value | undefined): Tri {
-  if (type === undefined || type === '') return true;
+  if (type === undefined || type === null || type === '') return true;
   if (typeof type === 'string') return !OTHER_PRINCIPAL_TYPES.includes(type.toLowerCase());
+  // An if() between known values: each value judged as written ('' and null() leave the type to ARM).
+  const choices = possibleValues(type);
+  if (choices) {
+    const answers = new Set(choices.map((c) => principalTypeFits(c)));
+    return answers.size === 1 ? [...answers][0] : undefined;
+  }
   // Partly known and not ServicePrincipal: the deployment fails, whether ARM refuses the type or its spelling.
   return isUnknown(type) ? equalsIgnoreCase(type, 'ServicePrincipal') : true;
 }

@@ -69,11 +69,12 @@ export function parseJsonText(text: string): { json: unknown } | { error: string
   if (errors.length > 0) {
     const e = errors[0]!;
     const code = printParseErrorCode(e.error);
-    if (code === 'UnexpectedEndOfString' || code === 'InvalidCharacter') {
-      const multiLine = parseWithLineBreaksInStrings(text);
-      if (multiLine) return multiLine;
-    }
-    return { error: `${describeParseError(code)}`, offset: e.offset };
+    const multiLine = code === 'UnexpectedEndOfString' || code === 'InvalidCharacter' ? parseWithLineBreaksInStrings(text) : undefined;
+    if (multiLine && 'json' in multiLine) return { json: multiLine.json };
+    // A text whose strings span lines and that has an error elsewhere: that error, not the line break, which is
+    // allowed. A string that never closes is still shown where it starts.
+    const shown = multiLine && printParseErrorCode(multiLine.error.error) !== 'UnexpectedEndOfString' ? multiLine.error : e;
+    return { error: `${describeParseError(printParseErrorCode(shown.error))}`, offset: shown.offset };
   }
   return { json };
 }
@@ -82,10 +83,11 @@ export function parseJsonText(text: string): { json: unknown } | { error: string
  * ARM's extended JSON, like comments: a string may span lines ("You can break a string into multiple lines";
  * Azure CLI with --handle-extended-json-format and Azure PowerShell deploy it), and the line break is part of
  * the string. Each raw control character inside a string stands in for a private-use character of the same
- * length while parsing, so every offset stays where it is, and is put back in the parsed strings. A text that
- * already holds one of those stand-ins is left to fail as it is.
+ * length while parsing, so every offset stays where it is, and is put back in the parsed strings; an error of
+ * that parse is at the same offset in the text. A text that already holds one of those stand-ins is left to
+ * fail as it is.
  */
-function parseWithLineBreaksInStrings(text: string): { json: unknown } | undefined {
+function parseWithLineBreaksInStrings(text: string): { json: unknown } | { error: ParseError } | undefined {
   if (STAND_INS.test(text)) return undefined;
   let out = '';
   let from = 0;
@@ -113,7 +115,7 @@ function parseWithLineBreaksInStrings(text: string): { json: unknown } | undefin
   if (!replaced) return undefined;
   const errors: ParseError[] = [];
   const json = parseJsonc(out + text.slice(from), errors);
-  return errors.length ? undefined : { json: restoreControlCharacters(json) };
+  return errors.length ? { error: errors[0]! } : { json: restoreControlCharacters(json) };
 }
 
 const STAND_IN_BASE = 0xe000;

@@ -156,8 +156,27 @@ async function evaluateCallers(jobs: readonly UnitJob[], outcomes: readonly Unit
     for (const between of outcomeOf.get(job.file)!.linked) {
       if (outcomeOf.has(between) && deployed(between).length > 0) listed.set(between, deployed(between));
     }
+    // What a passed module deploys with the caller's values is reported too, although its own evaluation may
+    // not have reached it (a link or condition built from a parameter that only the caller gives).
+    for (const file of deployedFrom(deployed(job.file), outcomeOf.get(job.file)!.links)) reported.add(file);
   }
   return { jobs: callerJobs, outcomes: callerOutcomes, kept, listed, reported };
+}
+
+/** The files that `starts` deploy, directly or through templates they deploy, along `links` ([from, to]). */
+function deployedFrom(starts: readonly string[], links: readonly (readonly [string, string])[]): Set<string> {
+  const reached = new Set<string>();
+  for (let next = [...starts]; next.length > 0; ) {
+    const from = new Set(next);
+    next = [];
+    for (const [a, b] of links) {
+      if (from.has(a) && !reached.has(b)) {
+        reached.add(b);
+        next.push(b);
+      }
+    }
+  }
+  return reached;
 }
 
 /** The folder that holds `.git`, walking up from `start`; `start` itself when there is none. */

@@ -52,6 +52,8 @@ export interface UnitOutcome {
   internalErrors: string[];
   /** Template files that its evaluations loaded as linked templates of deployments that may be deployed. */
   linked: string[];
+  /** The same links as [the template whose deployment links it, the linked file], each once. */
+  links: [from: string, to: string][];
 }
 
 export function toUri(repoRoot: string, file: string): string {
@@ -60,7 +62,7 @@ export function toUri(repoRoot: string, file: string): string {
 
 export function evaluateUnit(job: UnitJob, env: UnitEnv, keepForWhatIf = false): UnitOutcome {
   const uri = toUri(env.repoRoot, job.file);
-  const outcome: UnitOutcome = { scanned: { path: job.file, uri, kind: 'template' }, findings: [], runs: [], internalErrors: [], linked: [] };
+  const outcome: UnitOutcome = { scanned: { path: job.file, uri, kind: 'template' }, findings: [], runs: [], internalErrors: [], linked: [], links: [] };
   const meta = new Map(env.templateRules.map((m) => [m.id, m]));
   const loaded = loadFile(job.file, env.maxBytes);
   if (loaded === null || (!isLoadError(loaded) && loaded.kind !== 'template')) {
@@ -99,6 +101,7 @@ export function evaluateUnit(job: UnitJob, env: UnitEnv, keepForWhatIf = false):
       continue;
     }
     for (const f of evaluation.linkedFiles) if (!outcome.linked.includes(f)) outcome.linked.push(f);
+    for (const [from, to] of evaluation.linkEdges) if (!outcome.links.some(([a, b]) => a === from && b === to)) outcome.links.push([from, to]);
     const paramUri = evaluation.parameterFile ? toUri(env.repoRoot, evaluation.parameterFile) : undefined;
     prefetchPositions(evaluation.diagnostics.map((d) => [d.file, d.path]), textOf);
     for (const d of evaluation.diagnostics) {

@@ -117,6 +117,15 @@ describe('a module passed without its caller', () => {
     expect(summary(all.findings)).toContain('main.json KV002 fail');
   });
 
+  it('reports what the module deploys with the values of its caller, also where the module alone cannot tell what it links', async () => {
+    // The module links `sub/<kind>.json`: alone, 'kind' has no value; its caller passes 'vault'.
+    const mod = caller("[concat('sub/', parameters('kind'), '.json')]", { vaultName: 'kv-sub', softDelete: false }, { declare: { kind: { type: 'string' } } });
+    const files = { 'main.json': caller('modules/mod.json', { kind: 'vault' }), 'modules/mod.json': mod, 'modules/sub/vault.json': vaultModule };
+    const expected = ['modules/sub/vault.json KV002 fail'];
+    expect(summary((await scanIn(files, ['.'])).findings)).toEqual(expected);
+    expect(summary((await scanIn(files, ['modules/mod.json'])).findings)).toEqual(expected);
+  });
+
   it('is evaluated on its own when its callers do not deploy it, when it has its own parameter file, or when it has no caller', async () => {
     const off = await scanIn({ 'main.json': caller('modules/vault.json', { vaultName: 'contoso-kv', softDelete: false }, { condition: '[equals(1, 2)]' }), 'modules/vault.json': vaultModule }, ['modules/vault.json']);
     expect(summary(off.findings)).toEqual(STANDALONE);

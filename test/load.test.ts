@@ -83,6 +83,17 @@ describe('parseJsonText: strings that span lines (ARM extended JSON)', () => {
     expect(parseJsonText('{"a": "x\ny", "b": "\ue00a"}')).toMatchObject({ error: 'unterminated string' });
   });
 
+  it('reports the real error of a text whose strings span lines, where it is, not the allowed line break', () => {
+    const src = '{\n  "a": "line one\nline two",\n  "b": 1\n  "c": 2\n}';
+    const parsed = parseJsonText(src) as { error: string; offset: number };
+    expect(parsed.error).not.toBe('unterminated string');
+    // jsonc-parser flags the token after the missing comma: `"c"`.
+    expect(parsed.offset).toBe(src.indexOf('"c"'));
+    // A string that never closes is still shown where it starts.
+    const open = '{\n  "a": "never closed\n}';
+    expect(parseJsonText(open)).toMatchObject({ error: 'unterminated string', offset: open.indexOf('"never') });
+  });
+
   it('evaluates and locates findings in a template with a multi-line string', async () => {
     const t = cmkStack();
     findResource(t, REGISTRY)['tags'] = { purpose: 'images\nfor the app' };

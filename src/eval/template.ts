@@ -180,6 +180,8 @@ export interface Evaluation {
    * their resources are evaluated here with the parameters this template passes them.
    */
   linkedFiles: string[];
+  /** The same links as [the template whose deployment links it, the linked file]. */
+  linkEdges: [from: string, to: string][];
 }
 
 /** Functions the template evaluator answers (besides `list*`), as ARM spells them. */
@@ -233,6 +235,8 @@ class EvaluationState {
   /** Nested deployments evaluated so far, at every depth. */
   deploymentsRun = 0;
   readonly linkedFiles = new Set<string>();
+  /** `from → to` keys of linkedFiles: which template's deployment loaded each. */
+  readonly linkEdges = new Map<string, [string, string]>();
   private readonly diagKeys = new Set<string>();
   readonly resources: EvaluatedResource[] = [];
   readonly budget: Budget;
@@ -442,6 +446,7 @@ export function evaluateTemplate(options: EvaluateOptions): Evaluation {
     scopeKind: kind,
     generator,
     linkedFiles: [...state.linkedFiles],
+    linkEdges: [...state.linkEdges.values()],
   };
 }
 
@@ -562,7 +567,7 @@ class TemplateScope implements TemplateHost {
         continue;
       }
       let key = k;
-      if (isExpression(this.escapePasses ? this.pendingText(k) : k)) {
+      if (isExpression(this.pendingText(k))) {
         const kv = this.evalString(k, at, env);
         if (typeof kv === 'string') key = kv;
         else if (kv instanceof PartialString || kv instanceof Unknown) {
@@ -1250,10 +1255,11 @@ class TemplateScope implements TemplateHost {
   /**
    * How many times ARM has already evaluated this template's text as plain values before its own evaluation.
    * An outer-scope nested template is evaluated, as a whole value, in its parent's context, and that pass goes
-   * through the inline templates inside it too (of inner-scope deployments as well): it turns their `[[x]` into
-   * `[x]`, which is an expression when they are evaluated in turn (Enterprise-Scale escapes the templates of
-   * inner-scope deployments inside outer-scope ones this way). A root template, and a template linked by
-   * templateLink, has none.
+   * through the inline templates of inner-scope deployments inside it too: it turns their `[[x]` into `[x]`,
+   * which is an expression when they are evaluated in turn (Enterprise-Scale escapes the templates of
+   * inner-scope deployments inside outer-scope ones this way). An outer-scope template inside it is evaluated in
+   * that same pass, as its own text is: its `[[x]` stays the literal `[x]`. A root template, and a template
+   * linked by templateLink, has none.
    */
   escapePasses = 0;
 
@@ -1579,7 +1585,10 @@ class TemplateScope implements TemplateHost {
       }
       templateJson = loaded.json;
       file = loaded.file;
-      if (record.deployed !== false) this.state.linkedFiles.add(file);
+      if (record.deployed !== false) {
+        this.state.linkedFiles.add(file);
+        this.state.linkEdges.set(`${this.file}\0${file}`, [this.file, file]);
+      }
       base = [];
       inner = true;
     } else return;
@@ -1594,7 +1603,7 @@ class TemplateScope implements TemplateHost {
       if (params && isPlainObject(params.value)) {
         for (const name of Object.keys(params.value)) {
           const entry = params.value[name];
-          if (typeof entry === 'string' && isExpression(entry)) {
+          if (typeof entry === 'string' && isExpression(this.pendingText(entry))) {
             // Bicep writes a conditional module argument as one expression for the whole entry:
             // `"[if(c, createObject('value', x), createObject('value', y))]"`.
             const built = this.evalTree(entry, [...propsPath, params.key, name], env, true);
@@ -1627,8 +1636,9 @@ class TemplateScope implements TemplateHost {
     nested.deployedOverride = record.deployed === true ? true : record.deployed;
     nested.deployedWhy = record.condition;
     // An inline template is part of this template's text: it went through the passes over this template, and,
-    // when this template is itself outer-scoped, through the pass that evaluated this one as a value.
-    if (inline) nested.escapePasses = this.escapePasses + (this.outer ? 1 : 0);
+    // when this template is itself outer-scoped, through the pass that evaluated this one as a value. For an
+    // outer-scoped inline template that pass is its own evaluation (in the same context), not one before it.
+    if (inline) nested.escapePasses = this.escapePasses + (this.outer && inner ? 1 : 0);
     try {
       nested.run();
       inst.deploymentState = objectFrom([['outputs', nested.outputs()]]);

@@ -459,6 +459,34 @@ describe('[[ escapes in templates nested in outer-scope templates', () => {
     const e = run(chain('inner', [peering("[[[literal]")]));
     expect(e.resources.map((r) => r.name)).toContain('[literal]');
   });
+
+  it('are expressions in a parameter entry written as one expression, in an inner-scope template inside an outer-scope one', () => {
+    // innerDep deploys `leaf`, passing `name` as a whole-entry expression (Bicep's form), escaped for the outer pass.
+    const leaf = {
+      type: 'Microsoft.Resources/deployments',
+      apiVersion: '2022-09-01',
+      name: 'leaf',
+      properties: {
+        mode: 'Incremental',
+        expressionEvaluationOptions: { scope: 'inner' },
+        parameters: { name: "[[createObject('value', concat(parameters('hubName'), '/from-entry'))]" },
+        template: tpl({ parameters: { name: { type: 'string' } }, resources: [peering("[[parameters('name')]")] }),
+      },
+    };
+    const e = run(chain('inner', [leaf]));
+    expect(byName(e, 'hub-vnet/from-entry').type).toBe('Microsoft.Network/virtualNetworks/virtualNetworkPeerings');
+  });
+
+  it('are literal text in an outer-scope template inside an outer-scope one, as in the outer one itself: both are evaluated in the one pass of the root', () => {
+    const tagged = (name: string) => ({ ...peering(name), properties: { note: "[[concat('a', 'b')]" } });
+    const t = chain('outer', [tagged('hub/in-outer-of-outer')]);
+    // The same escape written in the outer template's own resources.
+    const outerTemplate = (t['resources'] as { properties: { template: { resources: object[] } } }[])[0]!.properties.template;
+    outerTemplate.resources.push(tagged('hub/in-outer'));
+    const e = run(t);
+    expect(byName(e, 'hub/in-outer').body['properties']).toEqual({ note: "[concat('a', 'b')]" });
+    expect(byName(e, 'hub/in-outer-of-outer').body['properties']).toEqual({ note: "[concat('a', 'b')]" });
+  });
 });
 
 describe('languageVersion 2.0 and functions (cases 34-40)', () => {

@@ -4,5 +4,5 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 parentPort.on('message', ({ index, job }) => {
   if (index === workerData.dieAt) process.exit(1);
-  parentPort.postMessage({ index, outcome: { scanned: { path: job.file, uri: job.file, kind: 'template' }, findings: [], runs: [], internalErrors: [], linked: [] } });
+  parentPort.postMessage({ index, outcome: { scanned: { path: job.file, uri: job.file, kind: 'template' }, findings: [], runs: [], internalErrors: [], linked: [], links: [] } });
 });

@@ -133,6 +133,23 @@ describe('ACR010 registry-cmk-key-access', () => {
         expect(f.message).toMatch(/because parameter 'ptype' has no value/);
       });
 
+      it("judges an if() between known principal types by each value: '' and null() leave the type to ARM", async () => {
+        const choose = (a: string, b: string): Json => {
+          const t = withType(`[if(equals(parameters('env'), 'dev'), ${a}, ${b})]`);
+          t['parameters']['env'] = { type: 'string' };
+          return t;
+        };
+        // Whichever the deployment chooses, the assignment fits a managed identity.
+        expect(await findingsOf('ACR010', choose("''", "'ServicePrincipal'"))).toEqual([]);
+        // One choice fits and the other does not: it depends on the deployment.
+        for (const [a, b] of [["''", "'User'"], ['null()', "'User'"]]) {
+          const t = choose(a!, b!);
+          expect(expectOneAt(await findingsOf('ACR010', t), t, '"[if(', 'open').message).toMatch(/because parameter 'env' has no value/);
+        }
+        const never = choose("'User'", "'Group'");
+        expectOneAt(await findingsOf('ACR010', never), never, '"[if(');
+      });
+
       it('does not judge the principalType of an assignment to another principal', async () => {
         const t = withType('User');
         (t['resources'] as Json[]).unshift({ type: IDENTITY, apiVersion: '2023-01-31', name: 'other-id', location: 'westeurope' });

@@ -54,6 +54,11 @@ describe('KV002 keyvault-soft-delete', () => {
     const mixed = withDays("[if(equals(parameters('env'), 'dev'), 5, 90)]");
     const o = expectOneAt(await findingsOf('KV002', mixed), mixed, '"[if(', 'open');
     expect(o.message).toMatch(/because parameter 'env' has no value.*: it is 5 or 90, and 5 is not within 7\.\.90/);
+    // A choice of null() leaves the property unset (ARM drops null properties): the default 90 days, never a bad value.
+    const unsetOrBad = withDays("[if(equals(parameters('env'), 'dev'), null(), 3)]");
+    const u = expectOneAt(await findingsOf('KV002', unsetOrBad), unsetOrBad, '"[if(', 'open');
+    expect(u.message).toMatch(/it is not set \(90\) or 3, and 3 is not within 7\.\.90/);
+    expect(await findingsOf('KV002', withDays("[if(equals(parameters('env'), 'dev'), null(), 30)]"))).toEqual([]);
     // A choice that is itself unknown leaves the retention open.
     const open = withDays("[if(equals(parameters('env'), 'dev'), 7, parameters('days'))]");
     expect(expectOneAt(await findingsOf('KV002', open), open, '"[if(', 'open').message).not.toMatch(/it is/);
