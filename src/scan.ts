@@ -104,6 +104,11 @@ export function evaluatedThroughCallers(jobs: readonly UnitJob[], outcomes: read
 interface CallerPlan extends Omit<CallerSearch, 'isRoot'> {
   /** Nothing to look for: every template of the link root is scanned already. */
   skip: boolean;
+  /**
+   * Templates named one by one on the command line (what a pre-commit hook passes). Only they are looked up: a
+   * folder scan evaluates its templates as they are, as it always did, and stays as fast.
+   */
+  named: ReadonlySet<string>;
   parameterFilesOf(file: string): UnitJob['parameterFiles'];
   evaluate(jobs: UnitJob[]): Promise<UnitOutcome[]>;
 }
@@ -120,7 +125,7 @@ interface Callers {
 }
 
 /**
- * A passed template without parameter files of its own that no passed template deploys may be a module whose
+ * A template named on the command line without parameter files of its own that no passed template deploys may be a module whose
  * callers were not passed (a pre-commit hook passes only the staged module). Its callers in the link root,
  * found by text and then evaluated, stand for it as if they had been scanned: an entry point among them that
  * deploys it is kept, and the module is then evaluated through it only (evaluatedThroughCallers). A module
@@ -132,7 +137,7 @@ async function evaluateCallers(jobs: readonly UnitJob[], outcomes: readonly Unit
   const none: Callers = { jobs: [], outcomes: [], kept: new Set(), listed: new Map(), reported };
   if (plan.skip) return none;
   const linkedByOthers = new Set(outcomes.flatMap((o, i) => o.linked.filter((f) => f !== jobs[i]!.file)));
-  const alone = jobs.filter((j, i) => j.parameterFiles.length === 0 && outcomes[i]!.runs.length > 0 && !linkedByOthers.has(j.file)).map((j) => j.file);
+  const alone = jobs.filter((j, i) => plan.named.has(j.file) && j.parameterFiles.length === 0 && outcomes[i]!.runs.length > 0 && !linkedByOthers.has(j.file)).map((j) => j.file);
   if (alone.length === 0) return none;
   const params = new Map<string, UnitJob['parameterFiles']>();
   const parametersOf = (file: string): UnitJob['parameterFiles'] => {
@@ -385,6 +390,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult & { inputEr
     scanned: new Set([...templates, ...parameterFiles.map((p) => p.path)]),
     // Folders that were scanned whole hold no caller that is not scanned already.
     skip: scanRoots.some((r) => !safeIsFile(r) && isInside(linkRoot, r)),
+    named: new Set(scanRoots.filter(safeIsFile)),
     parameterFilesOf: (file) => (mapped.get(file) ?? pairedIn(path.dirname(file), [file])).map((p) => ({ path: p.path, json: p.json })),
     evaluate: (list) => evaluateAll(list),
   });

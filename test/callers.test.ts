@@ -63,6 +63,15 @@ describe('a module passed without its caller', () => {
     expect(callerFiles(both)).toEqual([]);
   });
 
+  it('is looked up only when named as a file: a folder scan evaluates its templates as they are, without reading the rest', async () => {
+    const files = { 'infra/main.json': caller('../modules/vault.json', { vaultName: 'contoso-kv', softDelete: false }), 'modules/vault.json': vaultModule };
+    const folder = await scanIn(files, ['modules']);
+    expect(summary(folder.findings)).toEqual(STANDALONE);
+    expect(callerFiles(folder)).toEqual([]);
+    const named = await scanIn(files, ['modules/vault.json']);
+    expect(summary(named.findings)).toEqual(['modules/vault.json KV002 fail']);
+  });
+
   it("finds a caller that links the module with uri() beside its own location, and evaluates it with each of its parameter files", async () => {
     const t = caller('x', { vaultName: 'contoso-kv', softDelete: "[parameters('keepDeleted')]" }, { declare: { keepDeleted: { type: 'bool' } } });
     const deployment = (t['resources'] as { properties: Record<string, unknown> }[])[0]!;
