@@ -1,4 +1,5 @@
 /** Helpers shared by the report formatters: counting, ordering and ranking findings. */
+import { addTo } from '../collections.js';
 import type { Finding, Level, ScanResult } from '../types.js';
 
 export interface Summary {
@@ -51,6 +52,16 @@ export function summarize(result: ScanResult): Summary {
  */
 export function callersOf(result: ScanResult): { file: string; modules: string[] }[] {
   return result.files.filter((f) => f.kind === 'caller').map((f) => ({ file: f.uri, modules: [...(f.callerOf ?? [])] }));
+}
+
+/** For people: which passed modules were checked through which callers, or undefined when none were. */
+export function callersSentence(result: ScanResult, code: (path: string) => string = (p) => p): string | undefined {
+  const callers = callersOf(result);
+  if (callers.length === 0) return undefined;
+  const byModule = new Map<string, string[]>();
+  for (const c of callers) for (const m of c.modules) addTo(byModule, m, code(c.file));
+  const through = [...byModule.keys()].sort().map((m) => `${code(m)} through ${byModule.get(m)!.join(', ')}`).join('; ');
+  return `Checked through templates that deploy them (not passed; their own findings are not reported): ${through}.`;
 }
 
 function cmp(a: string | number, b: string | number): number {

@@ -3,7 +3,7 @@
  * file (undetermined ones in their own list, suppressed ones counted).
  */
 import type { Finding, ScanResult } from '../types.js';
-import { messageOf, plural, sortFindings, summarize } from './common.js';
+import { callersSentence, messageOf, plural, sortFindings, summarize } from './common.js';
 import { mermaidChain } from './explain.js';
 import { addTo, appendAll } from '../collections.js';
 
@@ -37,6 +37,8 @@ export function formatMarkdown(result: ScanResult): string {
     const errors = [inputErrors.length ? plural(inputErrors.length, 'input error') : '', result.internalErrors.length ? plural(result.internalErrors.length, 'internal error') : ''];
     out.push(`**Incomplete scan:** ${errors.filter(Boolean).join(', ')}; ${plural(s.templates, 'template')} scanned.`);
   } else if (findings.length === 0) out.push(`No problems found in ${plural(s.templates, 'template')}.`);
+  const callers = callersSentence(result, (p) => `\`${p}\``);
+  if (callers) out.push('', callers, '');
   const byFile = new Map<string, Finding[]>();
   for (const f of findings) addTo(byFile, f.uri, f);
   for (const [uri, fs] of byFile) {

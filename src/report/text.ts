@@ -21,8 +21,8 @@
  * - The text has no trailing newline.
  */
 import type { Finding, ScanResult } from '../types.js';
-import { callersOf, messageOf, plural, sortFindings, summarize } from './common.js';
-import { addTo, maxOf } from '../collections.js';
+import { callersSentence, messageOf, plural, sortFindings, summarize } from './common.js';
+import { maxOf } from '../collections.js';
 
 export interface TextOptions {
   color: boolean;
@@ -177,13 +177,8 @@ export function formatText(result: ScanResult, opts: TextOptions): string {
     out.push('');
   }
 
-  const callers = callersOf(result);
-  if (callers.length > 0) {
-    const byModule = new Map<string, string[]>();
-    for (const c of callers) for (const m of c.modules) addTo(byModule, m, c.file);
-    const through = [...byModule.keys()].sort().map((m) => `${m} through ${byModule.get(m)!.join(', ')}`).join('; ');
-    out.push(`Checked through templates that deploy them (not passed; their own findings are not reported): ${through}.`, '');
-  }
+  const callers = callersSentence(result);
+  if (callers) out.push(callers, '');
 
   const shownCount = s.errors + s.warnings + s.notes + s.undetermined;
   const internal = result.internalErrors.length;

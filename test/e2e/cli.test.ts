@@ -195,6 +195,7 @@ describe('a registry module that takes the vault, key and identity by resource i
     expect([r.code, r.report.findings]).toEqual([0, []]);
     expect((r.report as unknown as { callers: unknown }).callers).toEqual([{ file: 'main.json', modules: ['modules/registry.json'] }]);
     expect(cli(['scan', 'modules/registry.json'], dir).stdout).toMatch(/^Checked through templates that deploy them \(not passed; their own findings are not reported\): modules\/registry\.json through main\.json\.$/m);
+    expect(cli(['scan', 'modules/registry.json', '--format', 'markdown'], dir).stdout).toMatch(/^Checked through templates that deploy them \(not passed; their own findings are not reported\): `modules\/registry\.json` through `main\.json`\.$/m);
     const sarif = cli(['scan', 'modules/registry.json', '--format', 'sarif'], dir).stdout;
     expect(validateSarif(sarif)).toEqual([]);
     expect(JSON.parse(sarif).runs[0].properties).toEqual({ callers: [{ file: 'main.json', modules: ['modules/registry.json'] }] });
