@@ -51,8 +51,8 @@ Scan options:
       --write-baseline <file>      write the findings as a baseline (JSON report) for later --baseline runs
       --category <id>              SARIF automationDetails category (default cmkguard)
       --max-file-size <bytes>      larger files are reported instead of read (default 16 MiB)
-  -j, --jobs <n>                   worker threads that evaluate templates (default: one per core for 48 or more
-                                   templates on 4 or more cores, else 1); the report is the same for any n
+  -j, --jobs <n>                   worker threads that evaluate templates (default: one per core, at most 8, for 48
+                                   or more templates on 4 or more cores, else 1); the report is the same for any n
       --live                       also read from Azure Resource Manager what the templates only name (CMK vault
                                    and key, attached identities, the vault's role assignments and diagnostic
                                    settings, the deleted vault a createMode 'recover' vault brings back) and

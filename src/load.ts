@@ -216,7 +216,7 @@ export function loadFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Loade
   const text = decode(bytes);
   if (typeof text !== 'string') {
     // A file that is not text cannot be an ARM template unless it claims to be one.
-    return text.error === UTF32 || bytes.includes('deploymentTemplate.json') || bytes.includes('deploymentParameters.json') ? { path, message: text.error, line: 1, column: 1 } : null;
+    return claimsArm(bytes, text.error === UTF32 ? 4 : 1) ? { path, message: text.error, line: 1, column: 1 } : null;
   }
   if (!mayBeArm(text)) return null;
   const parsed = parseJsonText(text);
@@ -227,6 +227,21 @@ export function loadFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Loade
   const kind = classify(parsed.json);
   if (kind === 'other') return null;
   return { path, text, json: parsed.json, kind };
+}
+
+/**
+ * Whether undecodable bytes name a deployment schema, as ASCII (one byte per character) or as UTF-32 (four, either
+ * byte order): only such a file is reported, any other (a UTF-32 `package.json`) is skipped like any non-ARM file.
+ */
+function claimsArm(bytes: Buffer, width: 1 | 4): boolean {
+  return ['deploymentTemplate.json', 'deploymentParameters.json'].some((name) => {
+    if (width === 1) return bytes.includes(name);
+    const le = Buffer.alloc(name.length * 4);
+    for (let i = 0; i < name.length; i++) le[i * 4] = name.charCodeAt(i);
+    const be = Buffer.alloc(name.length * 4);
+    for (let i = 0; i < name.length; i++) be[i * 4 + 3] = name.charCodeAt(i);
+    return bytes.includes(le) || bytes.includes(be);
+  });
 }
 
 const PROBE_BYTES = 4096;

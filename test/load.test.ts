@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rules } from '../rules/index.js';
@@ -20,6 +20,18 @@ describe('decode', () => {
     expect(decode(Buffer.concat([Buffer.from([0xfe, 0xff]), be]))).toBe(json);
     const utf32le = Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), Buffer.from([...json].flatMap((c) => [c.charCodeAt(0), 0, 0, 0]))]);
     expect(decode(utf32le)).toEqual({ error: expect.stringMatching(/UTF-32.*save it as UTF-8/) });
+  });
+
+  it('reports a UTF-32 template (either byte order) but skips any other UTF-32 JSON file, such as a package.json', () => {
+    const utf32 = (text: string, order: 'le' | 'be') =>
+      Buffer.concat([Buffer.from(order === 'le' ? [0xff, 0xfe, 0, 0] : [0, 0, 0xfe, 0xff]), Buffer.from([...text].flatMap((c) => (order === 'le' ? [c.charCodeAt(0), 0, 0, 0] : [0, 0, 0, c.charCodeAt(0)])))]);
+    const dir = writeTree({ 'le.json': 'x', 'be.json': 'x', 'package.json': 'x' });
+    writeFileSync(path.join(dir, 'le.json'), utf32(json, 'le'));
+    writeFileSync(path.join(dir, 'be.json'), utf32(json, 'be'));
+    writeFileSync(path.join(dir, 'package.json'), utf32('{"name": "x"}', 'le'));
+    expect(loadFile(path.join(dir, 'le.json'))).toMatchObject({ message: expect.stringMatching(/UTF-32/) });
+    expect(loadFile(path.join(dir, 'be.json'))).toMatchObject({ message: expect.stringMatching(/UTF-32/) });
+    expect(loadFile(path.join(dir, 'package.json'))).toBeNull();
   });
 });
 
