@@ -523,7 +523,6 @@ class TemplateScope implements TemplateHost {
   private byId?: Map<string, Instance[]>;
   private byPath?: Map<string, Instance[]>;
   private byIdCount = 0;
-  private currentPath: JsonPath = [];
 
   constructor(
     private readonly state: EvaluationState,
@@ -626,8 +625,6 @@ class TemplateScope implements TemplateHost {
   evalString(raw: string, at: JsonPath, env: Env): Value {
     const s = this.escapePasses ? this.pendingText(raw) : raw;
     if (!isExpression(s)) return unescapeLiteral(s);
-    const saved = this.currentPath;
-    this.currentPath = at;
     const state = this.state;
     const mark = state.enterFrame();
     try {
@@ -646,7 +643,6 @@ class TemplateScope implements TemplateHost {
       state.diagnose('TPL002', withHint(err, `${err.message} in '${abbreviate(s)}'`), this.file, at, trace);
       return Unknown.error(err.message);
     } finally {
-      this.currentPath = saved;
       state.leaveFrame();
     }
   }
