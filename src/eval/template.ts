@@ -1464,7 +1464,9 @@ class TemplateScope implements TemplateHost {
 
   /** What reference() (and each element of references()) gives for a resource: a deployment's outputs are known. */
   private runtimeState(inst: Instance, full: boolean): Value {
-    if (inst.type.toLowerCase() === 'microsoft.resources/deployments' && !inst.existing) {
+    // Docs: a reference() to a resource that is not deployed is still evaluated, and reads what Azure has under
+    // that id (an earlier deployment's, or an error): not what this template would have made it.
+    if (inst.type.toLowerCase() === 'microsoft.resources/deployments' && !inst.existing && inst.deployed !== false) {
       this.evaluateInstance(inst);
       const outputs = inst.deploymentState ?? Unknown.resource(inst.id, [], full);
       if (outputs instanceof Unknown) return full ? outputs : outputs.member('properties');

@@ -253,6 +253,18 @@ describe('nested deployments (cases 30-33, 40)', () => {
     expect(output(run(nested(undefined)), 'messageFromLinkedTemplate')).toBe('from parent template');
   });
 
+  it("gives no computed outputs for a deployment whose condition is false: reference() reads what Azure has", () => {
+    const t = nested('inner');
+    const [deployment] = t['resources'] as Record<string, unknown>[];
+    deployment!['condition'] = false;
+    const e = run(t);
+    const out = output(e, 'messageFromLinkedTemplate');
+    expect(out).toBeInstanceOf(Unknown);
+    expect((out as Unknown).key).toMatch(/nestedTemplate1/);
+    // Deployed, it is computed as before.
+    expect(output(run(nested('inner')), 'messageFromLinkedTemplate')).toBe('from nested template');
+  });
+
   it('keeps outer scope as the default in symbolic-name (languageVersion 2.0) templates', () => {
     const symbolic = (scope: string | undefined) => {
       const t = nested(scope);
