@@ -390,8 +390,7 @@ class Tokens {
     if (d === 47) {
       // A line comment ends at any line break: CR-only files exist (old Mac editors), and JSON parsers accept them.
       LINE_BREAK.lastIndex = i + 2;
-      const e = LINE_BREAK.exec(t);
-      return e ? e.index + 1 : t.length;
+      return LINE_BREAK.test(t) ? LINE_BREAK.lastIndex : t.length;
     }
     if (d === 42) {
       const e = t.indexOf('*/', i + 2);
@@ -431,13 +430,14 @@ class Tokens {
     let depth = 1;
     let i = this.pos;
     while (depth > 0) {
+      // test(), not exec(): no match array for every brace and quote. The pattern matches one character, so
+      // the match starts just before lastIndex.
       STRUCTURE.lastIndex = i;
-      const m = STRUCTURE.exec(t);
-      if (!m) {
+      if (!STRUCTURE.test(t)) {
         i = t.length;
         break;
       }
-      const j = m.index;
+      const j = STRUCTURE.lastIndex - 1;
       const c = t.charCodeAt(j);
       if (c === 34) i = stringEnd(t, j);
       else if (c === 47) {
