@@ -143,17 +143,22 @@ function mostSpecific(errors: SchemaError[]): SchemaError {
 /** `/suppressions/0/expires` as `suppressions[0].expires`, `/parameters/infra~1main.json` as `parameters.infra/main.json`. */
 function keyPath(instancePath: string): string {
   if (!instancePath) return '(top level)';
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return pointerSegments(instancePath)
     .map((seg, i) => (/^\d+$/.test(seg) ? `[${seg}]` : i === 0 ? seg : `.${seg}`))
     .join('');
 }
 
+/** The keys of a JSON Pointer (`/parameters/infra~1main.json` → `parameters`, `infra/main.json`). */
+function pointerSegments(instancePath: string): string[] {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
 function valueAt(raw: unknown, instancePath: string): unknown {
   let node = raw;
-  for (const seg of instancePath.split('/').slice(1)) node = (node as Record<string, unknown> | undefined)?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+  for (const seg of pointerSegments(instancePath)) node = (node as Record<string, unknown> | undefined)?.[seg];
   return node;
 }
 

@@ -1,5 +1,13 @@
 /** Reading raw JSON as templates write it: plain objects, and property names matched as ARM matches them. */
 
+/**
+ * Sets an own enumerable property, as JSON.parse does: a key `__proto__` stays a key instead of replacing the
+ * object's prototype, as plain assignment would.
+ */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { parse, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { setOwn } from './json.js';
 import { lineColumnOf } from './locate.js';
 
 export type FileKind = 'template' | 'parameters' | 'other';
@@ -142,7 +143,7 @@ function valueOfNode(node: Node): unknown {
   const o: Record<string, unknown> = {};
   for (const prop of node.children ?? []) {
     const [key, value] = prop.children ?? [];
-    if (key && value) Object.defineProperty(o, key.value as string, { value: valueOfNode(value), enumerable: true, writable: true, configurable: true });
+    if (key && value) setOwn(o, key.value as string, valueOfNode(value));
   }
   return o;
 }
@@ -152,8 +153,7 @@ function restoreControlCharacters(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(restoreControlCharacters);
   if (v !== null && typeof v === 'object') {
     const o: Record<string, unknown> = {};
-    // defineProperty: a key `__proto__` stays a key, as JSON.parse keeps it.
-    for (const [k, x] of Object.entries(v)) Object.defineProperty(o, restoreControlCharacters(k) as string, { value: restoreControlCharacters(x), enumerable: true, writable: true, configurable: true });
+    for (const [k, x] of Object.entries(v)) setOwn(o, restoreControlCharacters(k) as string, restoreControlCharacters(x));
     return o;
   }
   return v;

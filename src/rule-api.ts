@@ -65,24 +65,25 @@ export function read(resource: EvaluatedResource, path: JsonPath): Read {
       if (below?.state === 'missing') return { state: 'missing', path: at };
       return { state: 'unknown', value: below?.value ?? node, path: at, ...(below?.present ? { present: true as const } : {}) };
     }
-    if (typeof seg === 'number') {
-      if (!Array.isArray(node) || seg >= node.length) return { state: 'missing', path: at };
-      node = node[seg]!;
-      at.push(seg);
-      continue;
-    }
-    if (!isObject(node)) return { state: 'missing', path: at };
-    const hit = getProperty(node, seg);
-    if (!hit.found) return { state: 'missing', path: at };
-    node = hit.value;
-    at.push(hit.key);
+    const next = stepInto(node, seg);
+    if (!next) return { state: 'missing', path: at };
+    node = next.value;
+    at.push(next.key);
     // ARM drops null properties: `"enablePurgeProtection": null` (Bicep's optional parameters) means not set.
     // The finding still points at it: that is where the template (often an expression) leaves it unset.
-    if (node === null) return { state: 'missing', path: at, isNull: true };
+    if (typeof seg === 'string' && node === null) return { state: 'missing', path: at, isNull: true };
   }
   if (isUnknown(node)) return { state: 'unknown', value: node, path: at };
   if (node === null) return { state: 'missing', path: at, isNull: true };
   return { state: 'known', value: node, path: at };
+}
+
+/** One step down a value: an array element, or a property matched case-insensitively; undefined when absent. */
+function stepInto(node: Value, seg: string | number): { value: Value; key: string | number } | undefined {
+  if (typeof seg === 'number') return Array.isArray(node) && seg < node.length ? { value: node[seg]!, key: seg } : undefined;
+  if (!isObject(node)) return undefined;
+  const hit = getProperty(node, seg);
+  return hit.found ? { value: hit.value, key: hit.key } : undefined;
 }
 
 type Below = { state: 'missing' } | { state: 'known'; value: Value } | { state: 'unknown'; value: Unknown | PartialString; present?: boolean };
@@ -101,16 +102,9 @@ function readInIf(node: Unknown, rest: JsonPath, depth = 0): Below | undefined {
     let n: Value = v;
     for (const [i, seg] of rest.entries()) {
       if (isUnknown(n)) return (n instanceof Unknown ? readInIf(n, rest.slice(i), depth + 1) : undefined) ?? { state: 'unknown', value: n };
-      if (typeof seg === 'number') {
-        if (!Array.isArray(n) || seg >= n.length) return { state: 'missing' };
-        n = n[seg]!;
-      } else {
-        if (!isObject(n)) return { state: 'missing' };
-        const hit = getProperty(n, seg);
-        if (!hit.found) return { state: 'missing' };
-        n = hit.value;
-      }
-      if (n === null) return { state: 'missing' };
+      const next = stepInto(n, seg);
+      if (!next || next.value === null) return { state: 'missing' };
+      n = next.value;
     }
     return isUnknown(n) ? { state: 'unknown', value: n, present: true } : n === null ? { state: 'missing' } : { state: 'known', value: n };
   };

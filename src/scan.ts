@@ -151,19 +151,22 @@ async function evaluateCallers(jobs: readonly UnitJob[], outcomes: readonly Unit
   const through = evaluatedThroughCallers([...jobs, ...callerJobs], [...outcomes, ...callerOutcomes]);
   const modules = alone.filter((f) => through.has(f));
   const outcomeOf = new Map(callerJobs.map((j, i) => [j.file, callerOutcomes[i]!]));
-  const deployed = (file: string) => modules.filter((m) => outcomeOf.get(file)!.linked.includes(m));
+  /** The passed modules each caller deploys (directly or through others). */
+  const deployed = new Map(callerJobs.map((j) => [j.file, modules.filter((m) => outcomeOf.get(j.file)!.linked.includes(m))]));
   const kept = new Set<string>();
   const listed = new Map<string, string[]>();
   for (const job of callerJobs) {
-    if (through.has(job.file) || deployed(job.file).length === 0) continue;
+    const mine = deployed.get(job.file)!;
+    if (through.has(job.file) || mine.length === 0) continue;
     kept.add(job.file);
-    listed.set(job.file, deployed(job.file));
+    listed.set(job.file, mine);
     for (const between of outcomeOf.get(job.file)!.linked) {
-      if (outcomeOf.has(between) && deployed(between).length > 0) listed.set(between, deployed(between));
+      const theirs = deployed.get(between);
+      if (theirs?.length) listed.set(between, theirs);
     }
     // What a passed module deploys with the caller's values is reported too, although its own evaluation may
     // not have reached it (a link or condition built from a parameter that only the caller gives).
-    for (const file of deployedFrom(deployed(job.file), outcomeOf.get(job.file)!.links)) reported.add(file);
+    for (const file of deployedFrom(mine, outcomeOf.get(job.file)!.links)) reported.add(file);
   }
   return { jobs: callerJobs, outcomes: callerOutcomes, kept, listed, reported };
 }

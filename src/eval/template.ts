@@ -623,7 +623,7 @@ class TemplateScope implements TemplateHost {
   }
 
   evalString(raw: string, at: JsonPath, env: Env): Value {
-    const s = this.escapePasses ? this.pendingText(raw) : raw;
+    const s = this.pendingText(raw);
     if (!isExpression(s)) return unescapeLiteral(s);
     const state = this.state;
     const mark = state.enterFrame();
@@ -895,7 +895,7 @@ class TemplateScope implements TemplateHost {
   /** Like evalTree but lets errors propagate (inside user functions the caller's expression is to blame). */
   private evalTreeStrict(raw: unknown, at: JsonPath, env: Env): Value {
     if (typeof raw === 'string') {
-      const text = this.escapePasses ? this.pendingText(raw) : raw;
+      const text = this.pendingText(raw);
       return isExpression(text) ? evaluateExpressionText(text, env) : unescapeLiteral(text);
     }
     if (Array.isArray(raw)) return raw.map((x, i) => this.evalTreeStrict(x, [...at, i], env));

@@ -12,6 +12,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { setOwn } from '../json.js';
 
 export type Value = null | boolean | number | string | Value[] | ValueObject | Unknown | PartialString | Lambda;
 export interface ValueObject {
@@ -406,7 +407,7 @@ export function toDisplayJson(v: Value): unknown {
   if (Array.isArray(v)) return v.map(toDisplayJson);
   if (isObject(v)) {
     const o: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) Object.defineProperty(o, k, { value: toDisplayJson(v[k]!), enumerable: true, writable: true, configurable: true });
+    for (const k of Object.keys(v)) setOwn(o, k, toDisplayJson(v[k]!));
     return o;
   }
   return v;
